@@ -1,0 +1,30 @@
+//! JSON Lines, cadre's full-fidelity exchange format (docs/schema.md): one object per line,
+//! tagged by `"record": "unit"` or `"record": "dossier"`. Owns the line type and its reading
+//! and writing; validation and storage belong to `io::import`.
+
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Dossier, Unit};
+
+/// One line of a cadre JSON Lines file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record")]
+pub enum JsonLine {
+    #[serde(rename = "unit")]
+    Unit(Unit),
+    #[serde(rename = "dossier")]
+    Dossier(Dossier),
+}
+
+/// Writes one record as a line.
+pub fn write_line<W: Write>(out: &mut W, line: &JsonLine) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, line)?;
+    out.write_all(b"\n")
+}
+
+/// Parses one line; the error says what is wrong and at which column.
+pub fn parse_line(text: &str) -> Result<JsonLine, serde_json::Error> {
+    serde_json::from_str(text)
+}

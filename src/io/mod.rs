@@ -1,0 +1,4 @@
+//! Files in and out: JSON Lines (full fidelity) and CSV as clerks export it from Excel.
+//! Parsing and validation live here; writes go through `store`.
+
+pub mod jsonl;

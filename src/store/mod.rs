@@ -1,0 +1,729 @@
+//! The one store: a sled database with named trees. Every read and write of cadre's data goes
+//! through this API (no sled call elsewhere), so the same API can later be served to several
+//! clients. A dossier and its index entries change together in one transaction; bulk writes are
+//! journaled so an interrupted import rolls back completely. Edits are flushed before they
+//! return. This module must not log record contents.
+
+pub mod envelope;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use sled::{Batch, Tree};
+
+use crate::model::{Dossier, DossierId, PartialDate, Unit, UnitDirectory, UnitId};
+use envelope::{EnvelopeError, Versioned, decode, encode};
+
+impl Versioned for Dossier {
+    const KIND: u8 = 1;
+    const VERSION: u16 = 1;
+}
+impl Versioned for Unit {
+    const KIND: u8 = 2;
+    const VERSION: u16 = 1;
+}
+
+/// How a bulk write is tracked until it commits.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct Journal {
+    /// Dossier ids above this were written by the bulk write and go on rollback.
+    floor: DossierId,
+}
+impl Versioned for Journal {
+    const KIND: u8 = 3;
+    const VERSION: u16 = 1;
+}
+
+const TREE_DOSSIERS: &str = "dossiers";
+const TREE_UNITS: &str = "units";
+const TREE_BY_ID_NUMBER: &str = "idx_id_number";
+const TREE_BY_NAME: &str = "idx_name_birth";
+const TREE_META: &str = "meta";
+const TREE_JOURNAL: &str = "journal";
+const META_JOURNAL: &[u8] = b"journal";
+
+/// Default page cache: enough for lookups and imports, far from sled's 1 GB default.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库 {0} 正被另一个 cadre 进程使用（sled 只允许一个进程打开同一数据库）")]
+    Locked(PathBuf),
+    #[error("数据库错误：{0}")]
+    Sled(#[from] sled::Error),
+    #[error("记录损坏（{tree} 键 {key}）：{source}")]
+    Corrupt {
+        tree: &'static str,
+        key: String,
+        source: EnvelopeError,
+    },
+    #[error("无法编码记录：{0}")]
+    Encode(EnvelopeError),
+    #[error("重复的干部档案：{reason}与已有档案 #{existing} 相同")]
+    Duplicate {
+        existing: DossierId,
+        reason: DuplicateReason,
+    },
+    #[error("档案 #{0} 不存在")]
+    NotFound(DossierId),
+    #[error("单位 #{0} 已存在且内容不同")]
+    UnitConflict(UnitId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateReason {
+    IdNumber,
+    NameAndBirth,
+}
+
+impl std::fmt::Display for DuplicateReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DuplicateReason::IdNumber => "身份证号",
+            DuplicateReason::NameAndBirth => "姓名和出生年月",
+        })
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Opening options.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    pub cache_bytes: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            cache_bytes: DEFAULT_CACHE_BYTES,
+        }
+    }
+}
+
+/// The handle to one open database. Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    dossiers: Tree,
+    units: Tree,
+    by_id_number: Tree,
+    by_name: Tree,
+    meta: Tree,
+    journal: Tree,
+}
+
+/// One problem found by `Store::check`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckIssue {
+    pub tree: &'static str,
+    pub key: String,
+    pub problem: String,
+}
+
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub dossiers: usize,
+    pub units: usize,
+    pub index_entries: usize,
+    pub issues: Vec<CheckIssue>,
+}
+
+fn id_key(id: DossierId) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+fn unit_key(id: UnitId) -> [u8; 4] {
+    id.to_be_bytes()
+}
+
+/// `name 0x00 birth(u32 BE) id(u64 BE)`: prefix-scannable by name, then by name and birth.
+fn name_key(name: &str, birth: &PartialDate, id: DossierId) -> Vec<u8> {
+    let mut k = name_prefix(name);
+    k.extend_from_slice(&birth.packed().to_be_bytes());
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn name_prefix(name: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + 13);
+    k.extend_from_slice(name.as_bytes());
+    k.push(0);
+    k
+}
+
+fn key_id(bytes: &[u8]) -> Option<DossierId> {
+    Some(DossierId::from_be_bytes(bytes.try_into().ok()?))
+}
+
+/// The index entries a dossier owns.
+fn index_entries(d: &Dossier) -> (Option<Vec<u8>>, Vec<u8>) {
+    let idn = (!d.identity.id_number.is_empty())
+        .then(|| d.identity.id_number.to_ascii_uppercase().into_bytes());
+    (idn, name_key(&d.identity.name, &d.identity.birth, d.id))
+}
+
+fn corrupt(tree: &'static str, key: &[u8], source: EnvelopeError) -> StoreError {
+    StoreError::Corrupt {
+        tree,
+        key: hex(key),
+        source,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path` with the default cache, rolling back any bulk
+    /// write a crash interrupted.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, &StoreOptions::default())
+    }
+
+    pub fn open_with(path: &Path, opts: &StoreOptions) -> Result<Self> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(opts.cache_bytes)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                e => StoreError::Sled(e),
+            })?;
+        Self::from_db(db)
+    }
+
+    /// A throwaway in-memory database (tests, benchmarks).
+    pub fn temporary() -> Result<Self> {
+        let db = sled::Config::new()
+            .temporary(true)
+            .cache_capacity(DEFAULT_CACHE_BYTES)
+            .open()?;
+        Self::from_db(db)
+    }
+
+    fn from_db(db: sled::Db) -> Result<Self> {
+        let store = Store {
+            dossiers: db.open_tree(TREE_DOSSIERS)?,
+            units: db.open_tree(TREE_UNITS)?,
+            by_id_number: db.open_tree(TREE_BY_ID_NUMBER)?,
+            by_name: db.open_tree(TREE_BY_NAME)?,
+            meta: db.open_tree(TREE_META)?,
+            journal: db.open_tree(TREE_JOURNAL)?,
+            db,
+        };
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// Flushes everything to disk.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Bytes sled reports on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    // ---- dossiers ---------------------------------------------------------------------
+
+    pub fn dossier(&self, id: DossierId) -> Result<Option<Dossier>> {
+        self.dossiers
+            .get(id_key(id))?
+            .map(|v| decode(&v).map_err(|e| corrupt(TREE_DOSSIERS, &id_key(id), e)))
+            .transpose()
+    }
+
+    /// All dossiers in id order, decoded one at a time.
+    pub fn dossiers(&self) -> impl Iterator<Item = Result<Dossier>> + '_ {
+        self.dossiers.iter().map(|kv| {
+            let (k, v) = kv?;
+            decode(&v).map_err(|e| corrupt(TREE_DOSSIERS, &k, e))
+        })
+    }
+
+    /// Number of dossiers (walks the tree's keys).
+    pub fn dossier_count(&self) -> usize {
+        self.dossiers.len()
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.dossiers.is_empty() && self.units.is_empty())
+    }
+
+    fn last_dossier_id(&self) -> Result<DossierId> {
+        Ok(self
+            .dossiers
+            .last()?
+            .and_then(|(k, _)| key_id(&k))
+            .unwrap_or(0))
+    }
+
+    /// The dossier already holding this ID number or this name and birth, other than `id`.
+    pub fn find_duplicate(&self, d: &Dossier) -> Result<Option<(DossierId, DuplicateReason)>> {
+        if !d.identity.id_number.is_empty()
+            && let Some(existing) = self.find_by_id_number(&d.identity.id_number)?
+            && existing != d.id
+        {
+            return Ok(Some((existing, DuplicateReason::IdNumber)));
+        }
+        for existing in self.find_by_name_birth(&d.identity.name, &d.identity.birth)? {
+            if existing != d.id {
+                return Ok(Some((existing, DuplicateReason::NameAndBirth)));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn find_by_id_number(&self, id_number: &str) -> Result<Option<DossierId>> {
+        Ok(self
+            .by_id_number
+            .get(id_number.trim().to_ascii_uppercase().as_bytes())?
+            .and_then(|v| key_id(&v)))
+    }
+
+    pub fn find_by_name(&self, name: &str) -> Result<Vec<DossierId>> {
+        self.scan_name(name_prefix(name))
+    }
+
+    pub fn find_by_name_birth(&self, name: &str, birth: &PartialDate) -> Result<Vec<DossierId>> {
+        let mut prefix = name_prefix(name);
+        prefix.extend_from_slice(&birth.packed().to_be_bytes());
+        self.scan_name(prefix)
+    }
+
+    fn scan_name(&self, prefix: Vec<u8>) -> Result<Vec<DossierId>> {
+        self.by_name
+            .scan_prefix(&prefix)
+            .keys()
+            .map(|k| {
+                let k = k?;
+                Ok(key_id(&k[k.len() - 8..]).unwrap_or(0))
+            })
+            .collect()
+    }
+
+    /// Adds a new dossier, assigning its id; refuses duplicates. Flushed before it returns.
+    pub fn insert_dossier(&self, mut d: Dossier) -> Result<DossierId> {
+        d.id = 0;
+        if let Some((existing, reason)) = self.find_duplicate(&d)? {
+            return Err(StoreError::Duplicate { existing, reason });
+        }
+        d.id = self.last_dossier_id()? + 1;
+        self.write_dossier(&d, true)?;
+        self.flush()?;
+        Ok(d.id)
+    }
+
+    /// Replaces a dossier and its index entries in one transaction. Flushed before it returns.
+    pub fn update_dossier(&self, d: &Dossier) -> Result<()> {
+        if self.dossiers.get(id_key(d.id))?.is_none() {
+            return Err(StoreError::NotFound(d.id));
+        }
+        if let Some((existing, reason)) = self.find_duplicate(d)? {
+            return Err(StoreError::Duplicate { existing, reason });
+        }
+        self.write_dossier(d, false)?;
+        self.flush()
+    }
+
+    /// Removes a dossier and its index entries together.
+    pub fn remove_dossier(&self, id: DossierId) -> Result<()> {
+        let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
+        let res: Result<(), TransactionError<StoreError>> = trees.transaction(|(ds, idn, names)| {
+            let Some(old) = ds.remove(&id_key(id))? else {
+                return Err(ConflictableTransactionError::Abort(StoreError::NotFound(id)));
+            };
+            let old: Dossier = decode(&old).map_err(|e| {
+                ConflictableTransactionError::Abort(corrupt(TREE_DOSSIERS, &id_key(id), e))
+            })?;
+            let (old_idn, old_name) = index_entries(&old);
+            if let Some(k) = old_idn {
+                idn.remove(k)?;
+            }
+            names.remove(old_name)?;
+            Ok(())
+        });
+        unwrap_tx(res)?;
+        self.flush()
+    }
+
+    /// Writes a dossier and swaps its index entries atomically.
+    fn write_dossier(&self, d: &Dossier, must_be_new: bool) -> Result<()> {
+        let bytes = encode(d).map_err(StoreError::Encode)?;
+        let (new_idn, new_name) = index_entries(d);
+        let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
+        let res: Result<(), TransactionError<StoreError>> = trees.transaction(|(ds, idn, names)| {
+            if let Some(old) = ds.insert(&id_key(d.id), bytes.as_slice())? {
+                if must_be_new {
+                    return Err(ConflictableTransactionError::Abort(StoreError::Duplicate {
+                        existing: d.id,
+                        reason: DuplicateReason::IdNumber,
+                    }));
+                }
+                let old: Dossier = decode(&old).map_err(|e| {
+                    ConflictableTransactionError::Abort(corrupt(TREE_DOSSIERS, &id_key(d.id), e))
+                })?;
+                let (old_idn, old_name) = index_entries(&old);
+                if let Some(k) = old_idn {
+                    idn.remove(k)?;
+                }
+                names.remove(old_name)?;
+            }
+            if let Some(k) = &new_idn {
+                idn.insert(k.as_slice(), &id_key(d.id))?;
+            }
+            names.insert(new_name.as_slice(), &[])?;
+            Ok(())
+        });
+        unwrap_tx(res)
+    }
+
+    // ---- units ------------------------------------------------------------------------
+
+    pub fn unit(&self, id: UnitId) -> Result<Option<Unit>> {
+        self.units
+            .get(unit_key(id))?
+            .map(|v| decode(&v).map_err(|e| corrupt(TREE_UNITS, &unit_key(id), e)))
+            .transpose()
+    }
+
+    pub fn units(&self) -> Result<Vec<Unit>> {
+        self.units
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&v).map_err(|e| corrupt(TREE_UNITS, &k, e))
+            })
+            .collect()
+    }
+
+    /// All units with their hierarchy.
+    pub fn directory(&self) -> Result<UnitDirectory> {
+        Ok(UnitDirectory::new(self.units()?))
+    }
+
+    /// Adds or replaces a unit. Flushed before it returns.
+    pub fn put_unit(&self, u: &Unit) -> Result<()> {
+        self.units
+            .insert(unit_key(u.id), encode(u).map_err(StoreError::Encode)?)?;
+        self.flush()
+    }
+
+    // ---- bulk writes ------------------------------------------------------------------
+
+    /// Starts a journaled bulk write (import). Until `commit`, everything it writes is undone
+    /// by `rollback`, by dropping the writer, or by the next open after a crash.
+    pub fn bulk(&self) -> Result<BulkWriter<'_>> {
+        if self.meta.get(META_JOURNAL)?.is_some() {
+            self.rollback_journal()?;
+        }
+        let journal = Journal {
+            floor: self.last_dossier_id()?,
+        };
+        self.meta
+            .insert(META_JOURNAL, encode(&journal).map_err(StoreError::Encode)?)?;
+        self.flush()?;
+        Ok(BulkWriter {
+            store: self,
+            next_id: journal.floor + 1,
+            floor: journal.floor,
+            pending: PendingBatches::default(),
+            done: false,
+        })
+    }
+
+    fn recover(&self) -> Result<()> {
+        if self.meta.get(META_JOURNAL)?.is_some() {
+            tracing::warn!("rolling back an interrupted bulk write");
+            self.rollback_journal()?;
+        }
+        Ok(())
+    }
+
+    fn rollback_journal(&self) -> Result<()> {
+        let Some(raw) = self.meta.get(META_JOURNAL)? else {
+            return Ok(());
+        };
+        let journal: Journal = decode(&raw).map_err(|e| corrupt(TREE_META, META_JOURNAL, e))?;
+        // New dossiers: everything above the floor.
+        let above: Vec<DossierId> = self
+            .dossiers
+            .range(id_key(journal.floor + 1)..)
+            .keys()
+            .filter_map(|k| k.ok().and_then(|k| key_id(&k)))
+            .collect();
+        for id in above {
+            self.remove_dossier_indexed(id)?;
+        }
+        // Before-images of what was replaced: b'd' + id → old dossier, b'u' + id → old unit or
+        // empty (the unit was new).
+        for kv in self.journal.iter() {
+            let (k, v) = kv?;
+            match k.first() {
+                Some(b'd') => {
+                    let old: Dossier = decode(&v).map_err(|e| corrupt(TREE_JOURNAL, &k, e))?;
+                    self.write_dossier(&old, false)?;
+                }
+                Some(b'u') if v.is_empty() => {
+                    self.units.remove(&k[1..])?;
+                }
+                Some(b'u') => {
+                    self.units.insert(&k[1..], v)?;
+                }
+                _ => {}
+            }
+        }
+        self.journal.clear()?;
+        self.meta.remove(META_JOURNAL)?;
+        self.flush()
+    }
+
+    fn remove_dossier_indexed(&self, id: DossierId) -> Result<()> {
+        match self.remove_dossier_nosync(id) {
+            Err(StoreError::NotFound(_)) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn remove_dossier_nosync(&self, id: DossierId) -> Result<()> {
+        let Some(old) = self.dossiers.get(id_key(id))? else {
+            return Err(StoreError::NotFound(id));
+        };
+        // Index entries are derived from the record; a record that no longer decodes still
+        // goes, and `check` reports any index entry it leaves.
+        if let Ok(old) = decode::<Dossier>(&old) {
+            let (old_idn, old_name) = index_entries(&old);
+            if let Some(k) = old_idn {
+                self.by_id_number.remove(k)?;
+            }
+            self.by_name.remove(old_name)?;
+        }
+        self.dossiers.remove(id_key(id))?;
+        Ok(())
+    }
+
+    // ---- integrity --------------------------------------------------------------------
+
+    /// Verifies that every record decodes and every index agrees with the records.
+    pub fn check(&self) -> Result<CheckReport> {
+        let mut report = CheckReport::default();
+        let issue = |tree, key: &[u8], problem: String| CheckIssue {
+            tree,
+            key: hex(key),
+            problem,
+        };
+        let mut issues = Vec::new();
+        for kv in self.dossiers.iter() {
+            let (k, v) = kv?;
+            report.dossiers += 1;
+            let d: Dossier = match decode(&v) {
+                Ok(d) => d,
+                Err(e) => {
+                    issues.push(issue(TREE_DOSSIERS, &k, format!("无法解码：{e}")));
+                    continue;
+                }
+            };
+            if key_id(&k) != Some(d.id) {
+                issues.push(issue(TREE_DOSSIERS, &k, format!("键与档案编号 {} 不符", d.id)));
+            }
+            let (idn, name) = index_entries(&d);
+            if let Some(idn) = idn
+                && self.by_id_number.get(&idn)?.as_deref() != Some(&id_key(d.id)[..])
+            {
+                issues.push(issue(TREE_BY_ID_NUMBER, &k, format!("档案 #{} 的身份证号索引缺失或指向别处", d.id)));
+            }
+            if !self.by_name.contains_key(&name)? {
+                issues.push(issue(TREE_BY_NAME, &k, format!("档案 #{} 的姓名索引缺失", d.id)));
+            }
+        }
+        for kv in self.by_id_number.iter() {
+            let (k, v) = kv?;
+            report.index_entries += 1;
+            let ok = match key_id(&v) {
+                Some(id) => self.dossier(id).ok().flatten().is_some_and(|d| {
+                    d.identity.id_number.to_ascii_uppercase().as_bytes() == &k[..]
+                }),
+                None => false,
+            };
+            if !ok {
+                issues.push(issue(TREE_BY_ID_NUMBER, &k, "索引项指向不存在或不符的档案".into()));
+            }
+        }
+        for k in self.by_name.iter().keys() {
+            let k = k?;
+            report.index_entries += 1;
+            let ok = k.len() > 13
+                && key_id(&k[k.len() - 8..])
+                    .and_then(|id| self.dossier(id).ok().flatten())
+                    .is_some_and(|d| index_entries(&d).1 == k.as_ref());
+            if !ok {
+                issues.push(issue(TREE_BY_NAME, &k, "索引项指向不存在或不符的档案".into()));
+            }
+        }
+        for kv in self.units.iter() {
+            let (k, v) = kv?;
+            report.units += 1;
+            if let Err(e) = decode::<Unit>(&v) {
+                issues.push(issue(TREE_UNITS, &k, format!("无法解码：{e}")));
+            }
+        }
+        if self.meta.get(META_JOURNAL)?.is_some() {
+            issues.push(issue(TREE_META, META_JOURNAL, "存在未完成的批量写入".into()));
+        }
+        report.issues = issues;
+        Ok(report)
+    }
+
+    /// Test and repair hook: writes raw bytes under a dossier key, bypassing indexes.
+    #[doc(hidden)]
+    pub fn debug_put_raw_dossier(&self, id: DossierId, bytes: &[u8]) -> Result<()> {
+        self.dossiers.insert(id_key(id), bytes)?;
+        Ok(())
+    }
+
+    /// Test hook: removes a name index entry to simulate index drift.
+    #[doc(hidden)]
+    pub fn debug_drop_name_index(&self, d: &Dossier) -> Result<()> {
+        self.by_name.remove(index_entries(d).1)?;
+        Ok(())
+    }
+}
+
+fn unwrap_tx(res: Result<(), TransactionError<StoreError>>) -> Result<()> {
+    match res {
+        Ok(()) => Ok(()),
+        Err(TransactionError::Abort(e)) => Err(e),
+        Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+    }
+}
+
+#[derive(Default)]
+struct PendingBatches {
+    dossiers: Batch,
+    by_id_number: Batch,
+    by_name: Batch,
+    count: usize,
+}
+
+/// Records written per applied batch.
+const BULK_CHUNK: usize = 2000;
+
+/// A journaled bulk write; see `Store::bulk`.
+pub struct BulkWriter<'a> {
+    store: &'a Store,
+    next_id: DossierId,
+    floor: DossierId,
+    pending: PendingBatches,
+    done: bool,
+}
+
+impl BulkWriter<'_> {
+    /// Adds a new dossier. It keeps the id it carries when that id is free and above every
+    /// existing one (so an export imported into an empty database keeps its ids); otherwise it
+    /// gets the next free id. Duplicates must have been ruled out by the caller.
+    pub fn add_dossier(&mut self, mut d: Dossier) -> Result<DossierId> {
+        if d.id < self.next_id {
+            d.id = self.next_id;
+        }
+        self.next_id = d.id + 1;
+        let (idn, name) = index_entries(&d);
+        let bytes = encode(&d).map_err(StoreError::Encode)?;
+        self.pending.dossiers.insert(&id_key(d.id), bytes);
+        if let Some(k) = idn {
+            self.pending.by_id_number.insert(k, &id_key(d.id));
+        }
+        self.pending.by_name.insert(name, &[]);
+        self.pending.count += 1;
+        if self.pending.count >= BULK_CHUNK {
+            self.apply()?;
+        }
+        Ok(d.id)
+    }
+
+    /// Replaces an existing dossier (same id), keeping its before-image for rollback.
+    pub fn replace_dossier(&mut self, d: &Dossier) -> Result<()> {
+        self.apply()?;
+        if d.id <= self.floor {
+            let jk = [&[b'd'][..], &id_key(d.id)].concat();
+            if !self.store.journal.contains_key(&jk)?
+                && let Some(old) = self.store.dossiers.get(id_key(d.id))?
+            {
+                self.store.journal.insert(jk, old)?;
+            }
+        }
+        self.store.write_dossier(d, false)
+    }
+
+    /// Adds a unit, or accepts an identical one; a different unit under the same id is a
+    /// conflict.
+    pub fn put_unit(&mut self, u: &Unit) -> Result<()> {
+        let key = unit_key(u.id);
+        let jk = [&[b'u'][..], &key].concat();
+        match self.store.unit(u.id)? {
+            Some(existing) if &existing == u => return Ok(()),
+            Some(_) if !self.store.journal.contains_key(&jk)? => {
+                return Err(StoreError::UnitConflict(u.id));
+            }
+            Some(_) => {}
+            None => {
+                self.store.journal.insert(jk, &[])?;
+            }
+        }
+        self.store
+            .units
+            .insert(key, encode(u).map_err(StoreError::Encode)?)?;
+        Ok(())
+    }
+
+    fn apply(&mut self) -> Result<()> {
+        if self.pending.count == 0 {
+            return Ok(());
+        }
+        let p = std::mem::take(&mut self.pending);
+        // Records first: rollback enumerates records above the floor and removes their index
+        // entries, so a crash between the batches leaves nothing it cannot find.
+        self.store.dossiers.apply_batch(p.dossiers)?;
+        self.store.by_id_number.apply_batch(p.by_id_number)?;
+        self.store.by_name.apply_batch(p.by_name)?;
+        Ok(())
+    }
+
+    /// Makes everything written durable and ends the journal.
+    pub fn commit(mut self) -> Result<()> {
+        self.apply()?;
+        self.store.flush()?;
+        self.store.journal.clear()?;
+        self.store.meta.remove(META_JOURNAL)?;
+        self.store.flush()?;
+        self.done = true;
+        Ok(())
+    }
+
+    /// Undoes everything written since `Store::bulk`.
+    pub fn rollback(mut self) -> Result<()> {
+        self.done = true;
+        self.pending = PendingBatches::default();
+        self.store.rollback_journal()
+    }
+}
+
+impl Drop for BulkWriter<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.pending = PendingBatches::default();
+            if let Err(e) = self.store.rollback_journal() {
+                tracing::error!("rollback of an abandoned bulk write failed: {e}");
+            }
+        }
+    }
+}
