@@ -1,6 +1,10 @@
 //! cadre: a keyboard-driven terminal application for a region's leading-cadre database.
-//! The library holds the model, the store and the file formats; `main.rs` only dispatches.
+//! The library holds the model, the store, lookup, the file formats and the interface;
+//! `main.rs` only parses the command line and dispatches.
 
+pub mod demo;
 pub mod io;
+pub mod lookup;
 pub mod model;
 pub mod store;
+pub mod tui;

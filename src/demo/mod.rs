@@ -1,0 +1,1 @@
+//! The demo province generator (stub; being written).
