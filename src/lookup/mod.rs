@@ -4,6 +4,8 @@
 //!
 //! STUB: the interface below is agreed; the naive implementation is to be replaced.
 
+pub mod worker;
+
 use crate::model::{Dossier, DossierId, Gender, PartialDate, UnitDirectory};
 
 /// What lookup knows of one cadre: enough to match and to show a result row.
