@@ -18,6 +18,28 @@ pub enum JsonLine {
     Dossier(Dossier),
 }
 
+/// The same line borrowed, for writing without copying the record.
+#[derive(Serialize)]
+#[serde(tag = "record")]
+enum JsonLineRef<'a> {
+    #[serde(rename = "unit")]
+    Unit(&'a Unit),
+    #[serde(rename = "dossier")]
+    Dossier(&'a Dossier),
+}
+
+/// Writes one dossier as a line.
+pub fn write_dossier<W: Write>(out: &mut W, d: &Dossier) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &JsonLineRef::Dossier(d))?;
+    out.write_all(b"\n")
+}
+
+/// Writes one unit as a line.
+pub fn write_unit<W: Write>(out: &mut W, u: &Unit) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &JsonLineRef::Unit(u))?;
+    out.write_all(b"\n")
+}
+
 /// Writes one record as a line.
 pub fn write_line<W: Write>(out: &mut W, line: &JsonLine) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, line)?;

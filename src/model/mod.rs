@@ -5,6 +5,7 @@ pub mod date;
 pub mod dossier;
 pub mod idnum;
 pub mod unit;
+pub mod validate;
 pub mod vocab;
 
 pub use date::{DateError, PartialDate};
