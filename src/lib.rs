@@ -6,5 +6,6 @@ pub mod demo;
 pub mod io;
 pub mod lookup;
 pub mod model;
+pub mod show;
 pub mod store;
 pub mod tui;

@@ -1,1 +1,3 @@
+//! The `cadre` binary: hands the command line to `cadre::cli`.
+
 fn main() {}
