@@ -127,15 +127,17 @@ pub fn data_dir() -> Result<PathBuf> {
 
 fn open_store(cli: &Cli) -> Result<Store> {
     match &cli.db {
-        Some(path) => Store::open(path).with_context(|| format!("无法打开数据库 {}", path.display())),
+        Some(path) => {
+            Store::open(path).with_context(|| format!("无法打开数据库 {}", path.display()))
+        }
         None => {
             let path = data_dir()?.join("db");
             let fresh = !path.exists();
             std::fs::create_dir_all(&path)
                 .with_context(|| format!("无法创建数据库目录 {}", path.display()))?;
             restrict_dir(&path);
-            let store = Store::open(&path)
-                .with_context(|| format!("无法打开数据库 {}", path.display()))?;
+            let store =
+                Store::open(&path).with_context(|| format!("无法打开数据库 {}", path.display()))?;
             if fresh || store.is_empty()? {
                 crate::seed::seed_demo(&store).context("无法以演示数据初始化默认数据库")?;
             }

@@ -27,7 +27,10 @@ pub fn seed_demo(store: &Store) -> Result<usize, SeedError> {
         if line.trim().is_empty() {
             continue;
         }
-        match parse_line(line).map_err(|source| SeedError::Parse { line: i + 1, source })? {
+        match parse_line(line).map_err(|source| SeedError::Parse {
+            line: i + 1,
+            source,
+        })? {
             JsonLine::Unit(u) => writer.put_unit(&u)?,
             JsonLine::Dossier(d) => {
                 writer.add_dossier(d)?;

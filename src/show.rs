@@ -186,7 +186,11 @@ pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mas
                 f.source,
                 f.summary,
                 f.conclusion,
-                if f.resolved { "（已办结）" } else { "（未办结）" }
+                if f.resolved {
+                    "（已办结）"
+                } else {
+                    "（未办结）"
+                }
             );
         }
     }
@@ -253,7 +257,10 @@ mod tests {
     #[test]
     fn spans_read_naturally() {
         let a = PartialDate::ym(2023, 9).unwrap();
-        assert_eq!(span_text(&a, &PartialDate::ym(2026, 11).unwrap()), "3年2个月");
+        assert_eq!(
+            span_text(&a, &PartialDate::ym(2026, 11).unwrap()),
+            "3年2个月"
+        );
         assert_eq!(span_text(&a, &PartialDate::ym(2026, 9).unwrap()), "3年");
         assert_eq!(span_text(&a, &PartialDate::ym(2023, 12).unwrap()), "3个月");
     }

@@ -50,12 +50,18 @@ const HEADERS: &[(Column, &[&str])] = &[
     (Column::PartyEntry, &["入党时间", "入党日期"]),
     (Column::WorkStart, &["参加工作时间", "工作时间"]),
     (Column::Health, &["健康状况"]),
-    (Column::IdNumber, &["身份证号", "身份证号码", "公民身份号码", "身份证"]),
+    (
+        Column::IdNumber,
+        &["身份证号", "身份证号码", "公民身份号码", "身份证"],
+    ),
     (Column::PoliticalStatus, &["政治面貌"]),
     (Column::ProfessionalTitle, &["专业技术职务", "职称"]),
     (Column::EduLevel, &["学历", "全日制学历", "全日制教育学历"]),
     (Column::Degree, &["学位", "全日制学位", "全日制教育学位"]),
-    (Column::School, &["毕业院校", "全日制毕业院校", "毕业院校系"]),
+    (
+        Column::School,
+        &["毕业院校", "全日制毕业院校", "毕业院校系"],
+    ),
     (Column::Major, &["专业", "全日制专业", "所学专业"]),
     (Column::InServiceLevel, &["在职学历", "在职教育学历"]),
     (Column::InServiceDegree, &["在职学位", "在职教育学位"]),
@@ -63,7 +69,10 @@ const HEADERS: &[(Column, &[&str])] = &[
     (Column::InServiceMajor, &["在职专业"]),
     (Column::Unit, &["工作单位", "现任单位", "单位", "所在单位"]),
     (Column::Position, &["现任职务", "职务", "现职务"]),
-    (Column::PostStart, &["任职时间", "任现职时间", "任现职务时间"]),
+    (
+        Column::PostStart,
+        &["任职时间", "任现职时间", "任现职务时间"],
+    ),
     (Column::Rank, &["职务层次", "职级", "级别", "现职级"]),
     (Column::Role, &["正副职"]),
     (Column::Status, &["状态", "干部状态"]),
@@ -102,7 +111,11 @@ pub const EXPORT_COLUMNS: &[Column] = &[
 
 impl Column {
     pub fn header(self) -> &'static str {
-        HEADERS.iter().find(|(c, _)| *c == self).map(|(_, h)| h[0]).unwrap_or("")
+        HEADERS
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map(|(_, h)| h[0])
+            .unwrap_or("")
     }
     pub fn from_header(h: &str) -> Option<Column> {
         let h = h.trim().trim_start_matches('\u{feff}');
@@ -168,11 +181,19 @@ pub fn row_to_dossier(
     let mut errors = Vec::new();
     let get = |c: Column| -> (&str, String) {
         match map.columns.iter().position(|x| *x == Some(c)) {
-            Some(i) => (row.get(i).map(|s| s.trim()).unwrap_or(""), map.names[i].clone()),
+            Some(i) => (
+                row.get(i).map(|s| s.trim()).unwrap_or(""),
+                map.names[i].clone(),
+            ),
             None => ("", c.header().to_string()),
         }
     };
-    let mut fail = |col: String, reason: String| errors.push(CellError { column: col, reason });
+    let mut fail = |col: String, reason: String| {
+        errors.push(CellError {
+            column: col,
+            reason,
+        })
+    };
 
     let (name, name_col) = get(Column::Name);
     if name.is_empty() {
@@ -220,7 +241,13 @@ pub fn row_to_dossier(
 
     let mut education = Vec::new();
     for (kind, lc, dc, sc, mc) in [
-        (EduKind::FullTime, Column::EduLevel, Column::Degree, Column::School, Column::Major),
+        (
+            EduKind::FullTime,
+            Column::EduLevel,
+            Column::Degree,
+            Column::School,
+            Column::Major,
+        ),
         (
             EduKind::InService,
             Column::InServiceLevel,
@@ -335,8 +362,26 @@ fn is_blank(s: &str) -> bool {
 /// 正职 for heads (书记, 县长, 局长 …), 副职 for 副…, otherwise a member.
 pub fn infer_role(position: &str) -> PostRole {
     const HEADS: &[&str] = &[
-        "书记", "县长", "市长", "省长", "区长", "乡长", "镇长", "局长", "主任", "部长", "院长",
-        "检察长", "主席", "厅长", "委员长", "社长", "行长", "校长", "队长", "所长",
+        "书记",
+        "县长",
+        "市长",
+        "省长",
+        "区长",
+        "乡长",
+        "镇长",
+        "局长",
+        "主任",
+        "部长",
+        "院长",
+        "检察长",
+        "主席",
+        "厅长",
+        "委员长",
+        "社长",
+        "行长",
+        "校长",
+        "队长",
+        "所长",
     ];
     if position.contains('副') {
         PostRole::Deputy
@@ -384,13 +429,17 @@ pub fn dossier_to_row(d: &Dossier, units: &UnitDirectory) -> Vec<String> {
             }
             Column::ProfessionalTitle => id.professional_title.clone(),
             Column::EduLevel => ft.map(|e| e.level.label().into()).unwrap_or_default(),
-            Column::Degree => ft.and_then(|e| e.degree).map(|x| x.label().into()).unwrap_or_default(),
+            Column::Degree => ft
+                .and_then(|e| e.degree)
+                .map(|x| x.label().into())
+                .unwrap_or_default(),
             Column::School => ft.map(|e| e.school.clone()).unwrap_or_default(),
             Column::Major => ft.map(|e| e.major.clone()).unwrap_or_default(),
             Column::InServiceLevel => is.map(|e| e.level.label().into()).unwrap_or_default(),
-            Column::InServiceDegree => {
-                is.and_then(|e| e.degree).map(|x| x.label().into()).unwrap_or_default()
-            }
+            Column::InServiceDegree => is
+                .and_then(|e| e.degree)
+                .map(|x| x.label().into())
+                .unwrap_or_default(),
             Column::InServiceSchool => is.map(|e| e.school.clone()).unwrap_or_default(),
             Column::InServiceMajor => is.map(|e| e.major.clone()).unwrap_or_default(),
             Column::Unit => cur
@@ -403,7 +452,10 @@ pub fn dossier_to_row(d: &Dossier, units: &UnitDirectory) -> Vec<String> {
                 .unwrap_or_default(),
             Column::Position => cur.map(|p| p.position.clone()).unwrap_or_default(),
             Column::PostStart => cur.map(|p| p.start.dotted()).unwrap_or_default(),
-            Column::Rank => cur.and_then(|p| p.rank).map(|r| r.label().into()).unwrap_or_default(),
+            Column::Rank => cur
+                .and_then(|p| p.rank)
+                .map(|r| r.label().into())
+                .unwrap_or_default(),
             Column::Role => cur.map(|p| p.role.label().into()).unwrap_or_default(),
             Column::Status => d.status.label().into(),
             Column::Seq | Column::Remarks => String::new(),
@@ -434,10 +486,28 @@ mod tests {
 
     #[test]
     fn a_row_becomes_a_dossier() {
-        let m = map(&["姓名", "性别", "出生年月", "学历", "专业", "现任职务", "任职时间", "职务层次"]);
+        let m = map(&[
+            "姓名",
+            "性别",
+            "出生年月",
+            "学历",
+            "专业",
+            "现任职务",
+            "任职时间",
+            "职务层次",
+        ]);
         let d = row_to_dossier(
             &m,
-            &row(&["张伟", "男", "1975年3月", "本科", "经济管理", "临河县副县长", "2019.06", "副处级"]),
+            &row(&[
+                "张伟",
+                "男",
+                "1975年3月",
+                "本科",
+                "经济管理",
+                "临河县副县长",
+                "2019.06",
+                "副处级",
+            ]),
             &|_| None,
         )
         .unwrap();

@@ -124,7 +124,10 @@ pub fn export(
             file.writer()
                 .write_all(&[0xEF, 0xBB, 0xBF])
                 .map_err(|e| file.io_error(e))?;
-            let headers: Vec<String> = EXPORT_COLUMNS.iter().map(|c| c.header().to_string()).collect();
+            let headers: Vec<String> = EXPORT_COLUMNS
+                .iter()
+                .map(|c| c.header().to_string())
+                .collect();
             write_csv_row(file.writer(), &headers).map_err(|e| file.io_error(e))?;
         }
     }
@@ -153,6 +156,8 @@ fn write_csv_row<W: Write>(out: &mut W, fields: &[String]) -> std::io::Result<()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
     w.write_record(fields).map_err(std::io::Error::other)?;
-    let bytes = w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     out.write_all(&bytes)
 }

@@ -345,10 +345,11 @@ impl<'a> Checker<'a> {
 
     /// References to units that never appeared, in the files or the database.
     fn resolve_deferred(&mut self) {
-        let mut missing: Vec<(UnitId, Vec<(Pos, String, String)>)> = std::mem::take(&mut self.deferred)
-            .into_iter()
-            .filter(|(u, _)| !self.units.contains_key(u))
-            .collect();
+        let mut missing: Vec<(UnitId, Vec<(Pos, String, String)>)> =
+            std::mem::take(&mut self.deferred)
+                .into_iter()
+                .filter(|(u, _)| !self.units.contains_key(u))
+                .collect();
         missing.sort_by_key(|(u, _)| *u);
         for (u, places) in missing {
             for (pos, field, raw) in places {
@@ -374,7 +375,8 @@ impl From<ImportError> for VisitError {
     }
 }
 
-type Visitor<'v> = dyn FnMut(Pos, &str, Result<JsonLine, RecordError>) -> Result<(), ImportError> + 'v;
+type Visitor<'v> =
+    dyn FnMut(Pos, &str, Result<JsonLine, RecordError>) -> Result<(), ImportError> + 'v;
 
 /// Reads one file record by record, calling `f` with each. Returns notices.
 fn visit_file(
@@ -393,15 +395,16 @@ fn visit_file(
         })
     };
     match format_of(path) {
-        None => Err(whole(
-            "无法判断文件格式：扩展名应为 .jsonl 或 .csv".into(),
-        )),
+        None => Err(whole("无法判断文件格式：扩展名应为 .jsonl 或 .csv".into())),
         Some(Format::JsonLines) => {
             let file = std::fs::File::open(path).map_err(|e| whole(format!("无法打开：{e}")))?;
             let reader = std::io::BufReader::with_capacity(1 << 20, file);
             for (i, line) in reader.split(b'\n').enumerate() {
                 let line = line.map_err(|e| whole(format!("读取失败：{e}")))?;
-                let pos = Pos { file: fi, line: i + 1 };
+                let pos = Pos {
+                    file: fi,
+                    line: i + 1,
+                };
                 let mut bytes = &line[..];
                 if i == 0 {
                     bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
@@ -435,6 +438,8 @@ fn visit_file(
         Some(Format::Csv) => {
             let bytes = std::fs::read(path).map_err(|e| whole(format!("无法打开：{e}")))?;
             let (content, _enc) = text::decode(&bytes).map_err(|e| whole(e.to_string()))?;
+            // One line end everywhere, so reported line numbers are right for CR and CRLF too.
+            let content = content.replace("\r\n", "\n").replace('\r', "\n");
             let first_line = content.lines().next().unwrap_or("");
             let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() {
                 b'\t'
@@ -473,10 +478,11 @@ fn visit_file(
             let resolve = |name: &str| unit_names.get(name).copied();
             let mut record = ::csv::StringRecord::new();
             loop {
-                let line = rdr.position().line() as usize;
+                let before = rdr.position().line() as usize;
                 match rdr.read_record(&mut record) {
                     Ok(false) => break,
                     Ok(true) => {
+                        let line = record.position().map_or(before, |p| p.line() as usize);
                         let pos = Pos { file: fi, line };
                         let row: Vec<String> = record.iter().map(str::to_string).collect();
                         let raw = row.join(",");
@@ -502,8 +508,13 @@ fn visit_file(
                         f(pos, &raw, rec)?;
                     }
                     Err(e) => {
+                        let line = e.position().map_or(before, |p| p.line() as usize);
                         let pos = Pos { file: fi, line };
-                        f(pos, "", Err(RecordError(vec![(None, format!("无法解析：{e}"))])))?;
+                        f(
+                            pos,
+                            "",
+                            Err(RecordError(vec![(None, format!("无法解析：{e}"))])),
+                        )?;
                         if !matches!(e.kind(), ::csv::ErrorKind::Utf8 { .. }) {
                             break;
                         }

@@ -1,5 +1,5 @@
 //! JSON Lines, cadre's full-fidelity exchange format (docs/schema.md): one object per line,
-//! tagged by `"record": "unit"` or `"record": "dossier"`. Owns the line type and its reading
+//! tagged by `"type": "unit"` or `"type": "dossier"`. Owns the line type and its reading
 //! and writing; validation and storage belong to `io::import`.
 
 use std::io::Write;
@@ -10,7 +10,7 @@ use crate::model::{Dossier, Unit};
 
 /// One line of a cadre JSON Lines file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "record")]
+#[serde(tag = "type")]
 pub enum JsonLine {
     #[serde(rename = "unit")]
     Unit(Unit),
@@ -20,7 +20,7 @@ pub enum JsonLine {
 
 /// The same line borrowed, for writing without copying the record.
 #[derive(Serialize)]
-#[serde(tag = "record")]
+#[serde(tag = "type")]
 enum JsonLineRef<'a> {
     #[serde(rename = "unit")]
     Unit(&'a Unit),

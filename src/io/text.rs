@@ -57,7 +57,10 @@ mod tests {
     #[test]
     fn detects_each_encoding() {
         let s = "姓名,性别\n张伟,男\n";
-        assert_eq!(decode(s.as_bytes()).unwrap(), (s.into(), SourceEncoding::Utf8));
+        assert_eq!(
+            decode(s.as_bytes()).unwrap(),
+            (s.into(), SourceEncoding::Utf8)
+        );
         let bom = [&[0xEF, 0xBB, 0xBF][..], s.as_bytes()].concat();
         assert_eq!(decode(&bom).unwrap(), (s.into(), SourceEncoding::Utf8Bom));
         let (gb, _, _) = GB18030.encode(s);

@@ -19,7 +19,9 @@ pub struct PartialDate {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
-    #[error("无法识别的日期格式“{0}”（可用 1965.03、1965-03、196503、1965年3月、1965-03-12、12/03/1965）")]
+    #[error(
+        "无法识别的日期格式“{0}”（可用 1965.03、1965-03、196503、1965年3月、1965-03-12、12/03/1965）"
+    )]
     Unrecognized(String),
     #[error("日期不存在：“{0}”")]
     Impossible(String),
@@ -289,10 +291,24 @@ mod tests {
     fn every_domain_form_parses_at_its_precision() {
         let ym = PartialDate::ym(1965, 3).unwrap();
         let ymd = PartialDate::ymd(1965, 3, 12).unwrap();
-        for s in ["1965.03", "1965-03", "196503", "1965年3月", "1965.3", "1965/03", "１９６５．０３"] {
+        for s in [
+            "1965.03",
+            "1965-03",
+            "196503",
+            "1965年3月",
+            "1965.3",
+            "1965/03",
+            "１９６５．０３",
+        ] {
             assert_eq!(p(s), ym, "{s}");
         }
-        for s in ["1965-03-12", "12/03/1965", "19650312", "1965年3月12日", "1965.03.12"] {
+        for s in [
+            "1965-03-12",
+            "12/03/1965",
+            "19650312",
+            "1965年3月12日",
+            "1965.03.12",
+        ] {
             assert_eq!(p(s), ymd, "{s}");
         }
         assert_eq!(p("1965"), PartialDate::year(1965).unwrap());
@@ -308,7 +324,13 @@ mod tests {
 
     #[test]
     fn impossible_and_garbled_dates_are_refused() {
-        for s in ["1965.13", "1965-02-30", "1900-02-29", "31/04/1990", "2023.00.05"] {
+        for s in [
+            "1965.13",
+            "1965-02-30",
+            "1900-02-29",
+            "31/04/1990",
+            "2023.00.05",
+        ] {
             assert!(
                 matches!(PartialDate::parse_opt(s), Err(DateError::Impossible(_))),
                 "{s}"
@@ -326,8 +348,14 @@ mod tests {
     #[test]
     fn ages_and_spans() {
         let birth = PartialDate::ym(1981, 11).unwrap();
-        assert_eq!(birth.whole_years_until(&PartialDate::ymd(2026, 11, 25).unwrap()), 45);
-        assert_eq!(birth.whole_years_until(&PartialDate::ymd(2026, 10, 31).unwrap()), 44);
+        assert_eq!(
+            birth.whole_years_until(&PartialDate::ymd(2026, 11, 25).unwrap()),
+            45
+        );
+        assert_eq!(
+            birth.whole_years_until(&PartialDate::ymd(2026, 10, 31).unwrap()),
+            44
+        );
         let a = PartialDate::ym(2016, 11).unwrap();
         assert_eq!(a.years_until(&PartialDate::ym(2026, 11).unwrap()), 10.0);
     }

@@ -354,8 +354,7 @@ impl Posting {
 mod photo_serde {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
     pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
@@ -466,6 +465,9 @@ mod tests {
         d.postings.push(post(2020, true, Rank::CountyDeputy));
         assert_eq!(d.current_posting().unwrap().position, "p2018");
         assert_eq!(d.concurrent_postings().count(), 1);
-        assert_eq!(d.current_level_since(), Some(PartialDate::ym(2018, 1).unwrap()));
+        assert_eq!(
+            d.current_level_since(),
+            Some(PartialDate::ym(2018, 1).unwrap())
+        );
     }
 }

@@ -20,7 +20,10 @@ pub enum IdNumberError {
     #[error("身份证号中的出生日期 {in_id} 与出生年月 {given} 不符")]
     BirthMismatch { in_id: String, given: String },
     #[error("身份证号表明性别为{in_id}，与登记的性别{given}不符")]
-    GenderMismatch { in_id: &'static str, given: &'static str },
+    GenderMismatch {
+        in_id: &'static str,
+        given: &'static str,
+    },
 }
 
 /// The check character for the first 17 digits.
@@ -39,7 +42,9 @@ pub fn parse(id: &str) -> Result<(PartialDate, Gender), IdNumberError> {
     if id.chars().count() != 18 {
         return Err(IdNumberError::Length(id.chars().count()));
     }
-    if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X' || b[17] == b'x') {
+    if !b[..17].iter().all(u8::is_ascii_digit)
+        || !(b[17].is_ascii_digit() || b[17] == b'X' || b[17] == b'x')
+    {
         return Err(IdNumberError::Characters);
     }
     let expected = check_char(&b[..17]);

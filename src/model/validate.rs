@@ -66,7 +66,10 @@ pub fn validate(d: &Dossier, today: &PartialDate) -> Vec<FieldError> {
         if let (Some(s), Some(t)) = (e.start, e.end)
             && t < s
         {
-            out.push(err(format!("学历第{}条", i + 1), format!("结束 {t} 早于开始 {s}")));
+            out.push(err(
+                format!("学历第{}条", i + 1),
+                format!("结束 {t} 早于开始 {s}"),
+            ));
         }
     }
     for (i, t) in d.training.iter().enumerate() {

@@ -140,7 +140,10 @@ impl Rank {
         Rank::leadership_at(self.height() + 1)
     }
     pub fn leadership_at(height: u8) -> Option<Rank> {
-        Rank::ALL[..10].iter().copied().find(|r| r.height() == height)
+        Rank::ALL[..10]
+            .iter()
+            .copied()
+            .find(|r| r.height() == height)
     }
 }
 
@@ -369,8 +372,10 @@ impl RelationKind {
             Self::Child
         } else if ["父亲", "母亲", "父", "母"].contains(&t) {
             Self::Parent
-        } else if ["哥哥", "弟弟", "姐姐", "妹妹", "兄", "弟", "姐", "妹", "兄弟", "姐妹"]
-            .contains(&t)
+        } else if [
+            "哥哥", "弟弟", "姐姐", "妹妹", "兄", "弟", "姐", "妹", "兄弟", "姐妹",
+        ]
+        .contains(&t)
         {
             Self::Sibling
         } else if ["岳父", "岳母", "公公", "婆婆"].contains(&t) {
@@ -423,8 +428,17 @@ mod tests {
 
     #[test]
     fn majors_infer() {
-        assert_eq!(MajorCategory::infer("经济管理"), Some(MajorCategory::Management));
-        assert_eq!(MajorCategory::infer("国民经济学"), Some(MajorCategory::Economics));
-        assert_eq!(MajorCategory::infer("农业推广"), Some(MajorCategory::Agriculture));
+        assert_eq!(
+            MajorCategory::infer("经济管理"),
+            Some(MajorCategory::Management)
+        );
+        assert_eq!(
+            MajorCategory::infer("国民经济学"),
+            Some(MajorCategory::Economics)
+        );
+        assert_eq!(
+            MajorCategory::infer("农业推广"),
+            Some(MajorCategory::Agriculture)
+        );
     }
 }

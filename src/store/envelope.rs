@@ -142,7 +142,10 @@ mod tests {
         let newer = encode(&new).unwrap();
         assert!(matches!(
             decode::<PostingV1>(&newer),
-            Err(EnvelopeError::TooNew { found: 2, current: 1 })
+            Err(EnvelopeError::TooNew {
+                found: 2,
+                current: 1
+            })
         ));
     }
 
@@ -159,8 +162,15 @@ mod tests {
             decode::<PostingV1>(&bytes),
             Err(EnvelopeError::WrongKind { .. })
         ));
-        assert!(matches!(decode::<PostingV1>(b"xx"), Err(EnvelopeError::BadHeader)));
-        let mut trailing = encode(&PostingV1 { position: "a".into(), start: 1 }).unwrap();
+        assert!(matches!(
+            decode::<PostingV1>(b"xx"),
+            Err(EnvelopeError::BadHeader)
+        ));
+        let mut trailing = encode(&PostingV1 {
+            position: "a".into(),
+            start: 1,
+        })
+        .unwrap();
         trailing.push(0);
         assert!(matches!(
             decode::<PostingV1>(&trailing),

@@ -339,20 +339,23 @@ impl Store {
     /// Removes a dossier and its index entries together.
     pub fn remove_dossier(&self, id: DossierId) -> Result<()> {
         let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
-        let res: Result<(), TransactionError<StoreError>> = trees.transaction(|(ds, idn, names)| {
-            let Some(old) = ds.remove(&id_key(id))? else {
-                return Err(ConflictableTransactionError::Abort(StoreError::NotFound(id)));
-            };
-            let old: Dossier = decode(&old).map_err(|e| {
-                ConflictableTransactionError::Abort(corrupt(TREE_DOSSIERS, &id_key(id), e))
-            })?;
-            let (old_idn, old_name) = index_entries(&old);
-            if let Some(k) = old_idn {
-                idn.remove(k)?;
-            }
-            names.remove(old_name)?;
-            Ok(())
-        });
+        let res: Result<(), TransactionError<StoreError>> =
+            trees.transaction(|(ds, idn, names)| {
+                let Some(old) = ds.remove(&id_key(id))? else {
+                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound(
+                        id,
+                    )));
+                };
+                let old: Dossier = decode(&old).map_err(|e| {
+                    ConflictableTransactionError::Abort(corrupt(TREE_DOSSIERS, &id_key(id), e))
+                })?;
+                let (old_idn, old_name) = index_entries(&old);
+                if let Some(k) = old_idn {
+                    idn.remove(k)?;
+                }
+                names.remove(old_name)?;
+                Ok(())
+            });
         unwrap_tx(res)?;
         self.flush()
     }
@@ -362,29 +365,34 @@ impl Store {
         let bytes = encode(d).map_err(StoreError::Encode)?;
         let (new_idn, new_name) = index_entries(d);
         let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
-        let res: Result<(), TransactionError<StoreError>> = trees.transaction(|(ds, idn, names)| {
-            if let Some(old) = ds.insert(&id_key(d.id), bytes.as_slice())? {
-                if must_be_new {
-                    return Err(ConflictableTransactionError::Abort(StoreError::Duplicate {
-                        existing: d.id,
-                        reason: DuplicateReason::IdNumber,
-                    }));
+        let res: Result<(), TransactionError<StoreError>> =
+            trees.transaction(|(ds, idn, names)| {
+                if let Some(old) = ds.insert(&id_key(d.id), bytes.as_slice())? {
+                    if must_be_new {
+                        return Err(ConflictableTransactionError::Abort(StoreError::Duplicate {
+                            existing: d.id,
+                            reason: DuplicateReason::IdNumber,
+                        }));
+                    }
+                    let old: Dossier = decode(&old).map_err(|e| {
+                        ConflictableTransactionError::Abort(corrupt(
+                            TREE_DOSSIERS,
+                            &id_key(d.id),
+                            e,
+                        ))
+                    })?;
+                    let (old_idn, old_name) = index_entries(&old);
+                    if let Some(k) = old_idn {
+                        idn.remove(k)?;
+                    }
+                    names.remove(old_name)?;
                 }
-                let old: Dossier = decode(&old).map_err(|e| {
-                    ConflictableTransactionError::Abort(corrupt(TREE_DOSSIERS, &id_key(d.id), e))
-                })?;
-                let (old_idn, old_name) = index_entries(&old);
-                if let Some(k) = old_idn {
-                    idn.remove(k)?;
+                if let Some(k) = &new_idn {
+                    idn.insert(k.as_slice(), &id_key(d.id))?;
                 }
-                names.remove(old_name)?;
-            }
-            if let Some(k) = &new_idn {
-                idn.insert(k.as_slice(), &id_key(d.id))?;
-            }
-            names.insert(new_name.as_slice(), &[])?;
-            Ok(())
-        });
+                names.insert(new_name.as_slice(), &[])?;
+                Ok(())
+            });
         unwrap_tx(res)
     }
 
@@ -534,16 +542,28 @@ impl Store {
                 }
             };
             if key_id(&k) != Some(d.id) {
-                issues.push(issue(TREE_DOSSIERS, &k, format!("键与档案编号 {} 不符", d.id)));
+                issues.push(issue(
+                    TREE_DOSSIERS,
+                    &k,
+                    format!("键与档案编号 {} 不符", d.id),
+                ));
             }
             let (idn, name) = index_entries(&d);
             if let Some(idn) = idn
                 && self.by_id_number.get(&idn)?.as_deref() != Some(&id_key(d.id)[..])
             {
-                issues.push(issue(TREE_BY_ID_NUMBER, &k, format!("档案 #{} 的身份证号索引缺失或指向别处", d.id)));
+                issues.push(issue(
+                    TREE_BY_ID_NUMBER,
+                    &k,
+                    format!("档案 #{} 的身份证号索引缺失或指向别处", d.id),
+                ));
             }
             if !self.by_name.contains_key(&name)? {
-                issues.push(issue(TREE_BY_NAME, &k, format!("档案 #{} 的姓名索引缺失", d.id)));
+                issues.push(issue(
+                    TREE_BY_NAME,
+                    &k,
+                    format!("档案 #{} 的姓名索引缺失", d.id),
+                ));
             }
         }
         for kv in self.by_id_number.iter() {
@@ -556,7 +576,11 @@ impl Store {
                 None => false,
             };
             if !ok {
-                issues.push(issue(TREE_BY_ID_NUMBER, &k, "索引项指向不存在或不符的档案".into()));
+                issues.push(issue(
+                    TREE_BY_ID_NUMBER,
+                    &k,
+                    "索引项指向不存在或不符的档案".into(),
+                ));
             }
         }
         for k in self.by_name.iter().keys() {
@@ -567,7 +591,11 @@ impl Store {
                     .and_then(|id| self.dossier(id).ok().flatten())
                     .is_some_and(|d| index_entries(&d).1 == k.as_ref());
             if !ok {
-                issues.push(issue(TREE_BY_NAME, &k, "索引项指向不存在或不符的档案".into()));
+                issues.push(issue(
+                    TREE_BY_NAME,
+                    &k,
+                    "索引项指向不存在或不符的档案".into(),
+                ));
             }
         }
         for kv in self.units.iter() {
@@ -578,7 +606,11 @@ impl Store {
             }
         }
         if self.meta.get(META_JOURNAL)?.is_some() {
-            issues.push(issue(TREE_META, META_JOURNAL, "存在未完成的批量写入".into()));
+            issues.push(issue(
+                TREE_META,
+                META_JOURNAL,
+                "存在未完成的批量写入".into(),
+            ));
         }
         report.issues = issues;
         Ok(report)
