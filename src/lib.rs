@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line and dispatches.
 
 pub mod demo;
+pub mod filter;
 pub mod io;
 pub mod lookup;
 pub mod model;
