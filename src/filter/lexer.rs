@@ -72,8 +72,8 @@ pub struct LexError {
     pub message: String,
 }
 
-/// Connectives split out of Han runs (年龄<45且曾任(…) needs no spaces).
-const HAN_CONNECTIVES: &[&str] = &["并且", "或者", "且", "或"];
+/// Connectives and operators split out of Han runs (年龄<45且曾任(…) needs no spaces).
+const HAN_CONNECTIVES: &[&str] = &["并且", "或者", "属于", "且", "或"];
 
 fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
@@ -205,7 +205,7 @@ pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
             }
             c if c.is_ascii_digit() => {
                 let mut j = i;
-                while j < text.len() && is_word_char(text[j]) {
+                while j < text.len() && is_word_char(text[j]) && !is_han(text[j]) {
                     j += 1;
                 }
                 let w: String = text[i..j].iter().collect();

@@ -341,14 +341,15 @@ impl Parser {
         let mut quant = Quant::Each;
         if self.peek() == Some(&Tok::Comma) {
             self.i += 1;
+            let at = self.i;
             quant = self.quant()?;
+            if let Quant::AtLeast(k) = quant
+                && k > last
+            {
+                return Err(self.error_at(at, &format!("不超过 {last} 的次数")));
+            }
         }
         self.expect(Tok::RParen, "“)”")?;
-        if let Quant::AtLeast(k) = quant
-            && k > last
-        {
-            return Err(self.error_at(self.i - 1, &format!("不超过 {last} 的次数")));
-        }
         Ok(Cond::Grade { grade, last, quant })
     }
 
