@@ -166,3 +166,34 @@ fn check_finds_undecodable_records_and_index_drift() {
     let report = store.check().unwrap();
     assert!(report.issues.iter().any(|i| i.problem.contains("无法解码")));
 }
+
+#[test]
+fn saved_filters_save_rename_and_delete() {
+    let store = Store::temporary().unwrap();
+    store.save_filter("乡镇一把手", "曾任(乡镇, 正职)").unwrap();
+    store.save_filter("女干部", "性别 = 女").unwrap();
+    assert_eq!(store.saved_filters().unwrap().len(), 2);
+    assert!(matches!(
+        store.rename_filter("女干部", "乡镇一把手"),
+        Err(StoreError::FilterExists(_))
+    ));
+    store.rename_filter("女干部", "女性干部").unwrap();
+    assert_eq!(store.saved_filter("女性干部").unwrap().text, "性别 = 女");
+    assert!(matches!(
+        store.saved_filter("女干部"),
+        Err(StoreError::NoSuchFilter(_))
+    ));
+    store.delete_filter("女性干部").unwrap();
+    assert!(store.delete_filter("女性干部").is_err());
+    assert!(matches!(
+        store.save_filter("  ", "x"),
+        Err(StoreError::EmptyFilterName)
+    ));
+    let names: Vec<String> = store
+        .saved_filters()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(names, vec!["乡镇一把手"]);
+}

@@ -5,4 +5,5 @@ pub mod csv;
 pub mod export;
 pub mod import;
 pub mod jsonl;
+pub mod results;
 pub mod text;

@@ -24,6 +24,18 @@ impl Versioned for Unit {
     const VERSION: u16 = 1;
 }
 
+/// A named filter kept in the database (the filter pane's save/load, `cadre query --saved`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct SavedFilter {
+    pub name: String,
+    /// The filter's text, as typed or as the builder wrote it.
+    pub text: String,
+}
+impl Versioned for SavedFilter {
+    const KIND: u8 = 4;
+    const VERSION: u16 = 1;
+}
+
 /// How a bulk write is tracked until it commits.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Journal {
@@ -40,6 +52,7 @@ const TREE_UNITS: &str = "units";
 const TREE_BY_ID_NUMBER: &str = "idx_id_number";
 const TREE_BY_NAME: &str = "idx_name_birth";
 const TREE_META: &str = "meta";
+const TREE_FILTERS: &str = "saved_filters";
 const TREE_JOURNAL: &str = "journal";
 const META_JOURNAL: &[u8] = b"journal";
 
@@ -69,6 +82,12 @@ pub enum StoreError {
     NotFound(DossierId),
     #[error("单位 #{0} 已存在且内容不同")]
     UnitConflict(UnitId),
+    #[error("没有名为“{0}”的筛选条件")]
+    NoSuchFilter(String),
+    #[error("已有名为“{0}”的筛选条件")]
+    FilterExists(String),
+    #[error("筛选条件的名称不能为空")]
+    EmptyFilterName,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +131,7 @@ pub struct Store {
     by_name: Tree,
     meta: Tree,
     journal: Tree,
+    filters: Tree,
 }
 
 /// One problem found by `Store::check`.
@@ -217,6 +237,7 @@ impl Store {
             by_name: db.open_tree(TREE_BY_NAME)?,
             meta: db.open_tree(TREE_META)?,
             journal: db.open_tree(TREE_JOURNAL)?,
+            filters: db.open_tree(TREE_FILTERS)?,
             db,
         };
         store.recover()?;
@@ -424,6 +445,72 @@ impl Store {
     pub fn put_unit(&self, u: &Unit) -> Result<()> {
         self.units
             .insert(unit_key(u.id), encode(u).map_err(StoreError::Encode)?)?;
+        self.flush()
+    }
+
+    // ---- saved filters ----------------------------------------------------------------
+
+    /// All saved filters, by name.
+    pub fn saved_filters(&self) -> Result<Vec<SavedFilter>> {
+        self.filters
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&v).map_err(|e| corrupt(TREE_FILTERS, &k, e))
+            })
+            .collect()
+    }
+
+    pub fn saved_filter(&self, name: &str) -> Result<SavedFilter> {
+        match self.filters.get(name.as_bytes())? {
+            Some(v) => decode(&v).map_err(|e| corrupt(TREE_FILTERS, name.as_bytes(), e)),
+            None => Err(StoreError::NoSuchFilter(name.to_string())),
+        }
+    }
+
+    /// Saves (or overwrites) a named filter. Flushed before it returns.
+    pub fn save_filter(&self, name: &str, text: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::EmptyFilterName);
+        }
+        let f = SavedFilter {
+            name: name.to_string(),
+            text: text.to_string(),
+        };
+        self.filters
+            .insert(name.as_bytes(), encode(&f).map_err(StoreError::Encode)?)?;
+        self.flush()
+    }
+
+    /// Renames a filter in one step; refuses to overwrite another.
+    pub fn rename_filter(&self, old: &str, new: &str) -> Result<()> {
+        let new = new.trim();
+        if new.is_empty() {
+            return Err(StoreError::EmptyFilterName);
+        }
+        let mut f = self.saved_filter(old)?;
+        if old == new {
+            return Ok(());
+        }
+        if self.filters.contains_key(new.as_bytes())? {
+            return Err(StoreError::FilterExists(new.to_string()));
+        }
+        f.name = new.to_string();
+        let bytes = encode(&f).map_err(StoreError::Encode)?;
+        let res: Result<(), TransactionError<StoreError>> = self.filters.transaction(|t| {
+            t.remove(old.as_bytes())?;
+            t.insert(new.as_bytes(), bytes.as_slice())?;
+            Ok(())
+        });
+        unwrap_tx(res)?;
+        self.flush()
+    }
+
+    pub fn delete_filter(&self, name: &str) -> Result<()> {
+        if self.filters.remove(name.as_bytes())?.is_none() {
+            return Err(StoreError::NoSuchFilter(name.to_string()));
+        }
         self.flush()
     }
 
