@@ -7,6 +7,7 @@ pub mod filter;
 pub mod io;
 pub mod lookup;
 pub mod model;
+pub mod rules;
 pub mod show;
 pub mod store;
 pub mod tui;
