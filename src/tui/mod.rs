@@ -1,1 +1,144 @@
-//! The terminal interface (stub; being written).
+//! The terminal interface: a keyboard-driven screen over the store. Keys become actions through
+//! the keymap, `app::App::update` is the only place state changes, and `ui::draw` paints from
+//! state with the theme. This module wires the real terminal, the loader thread and the event
+//! loop; it must not draw or change state itself.
+
+pub mod action;
+pub mod app;
+pub mod config;
+pub mod data;
+pub mod input;
+pub mod keymap;
+pub mod state;
+pub mod strings;
+pub mod terminal;
+#[doc(hidden)]
+pub mod testing;
+pub mod text;
+pub mod theme;
+pub mod ui;
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::time::Duration;
+
+use crossterm::event;
+
+use crate::model::PartialDate;
+use crate::store::Store;
+
+pub use action::Action;
+pub use app::{App, AppOptions};
+pub use config::{Env, Settings};
+pub use data::{Loaded, LookupData, load_lookup_data};
+
+/// How `cadre` starts the interface.
+#[derive(Clone, Debug, Default)]
+pub struct TuiOptions {
+    /// Start with the meeting mask on (`--mask`).
+    pub mask: bool,
+    /// Where the user's config.toml, keymap.toml and theme.toml live; None = the platform's
+    /// configuration directory for cadre.
+    pub config_dir: Option<PathBuf>,
+}
+
+/// How long the loop waits for a key before looking at lookup results and signals.
+const TICK: Duration = Duration::from_millis(40);
+
+/// Runs the interface until the clerk quits, a termination signal arrives or the terminal goes
+/// away. The terminal is restored on every way out.
+pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
+    let env = Env::from_process();
+    let dir = opts.config_dir.clone().or_else(config::default_dir);
+    let settings = config::load(dir.as_deref(), &env);
+    let signals = terminal::Signals::register()?;
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    let mut app = App::new(
+        store.clone(),
+        settings,
+        AppOptions {
+            mask: opts.mask,
+            today: PartialDate::today(),
+            size: (size.width, size.height),
+        },
+    );
+    // The first frame goes out before anything is read from the store.
+    guard.terminal.draw(|f| app.draw(f))?;
+    let (tx, rx) = channel();
+    std::thread::Builder::new()
+        .name("load".into())
+        .spawn(move || {
+            let loaded = load_lookup_data(&store)
+                .map(Loaded::from)
+                .map_err(|e| e.to_string());
+            let _ = tx.send(loaded);
+        })?;
+    let result = event_loop(&mut guard, &mut app, &rx, &signals);
+    drop(guard);
+    result
+}
+
+fn event_loop(
+    guard: &mut terminal::TerminalGuard,
+    app: &mut App,
+    loader: &Receiver<Result<Loaded, String>>,
+    signals: &terminal::Signals,
+) -> anyhow::Result<()> {
+    let mut dirty = true;
+    let mut loading = true;
+    loop {
+        if signals.raised() {
+            tracing::info!("termination signal: leaving the interface");
+            return Ok(());
+        }
+        if app.should_quit() {
+            return Ok(());
+        }
+        if dirty {
+            if let Err(e) = guard.terminal.draw(|f| app.draw(f)) {
+                tracing::warn!("terminal write failed, leaving: {e}");
+                return Ok(());
+            }
+            dirty = false;
+        }
+        // Every event already waiting is handled before the next frame.
+        let mut wait = TICK;
+        loop {
+            match event::poll(wait) {
+                Ok(true) => match event::read() {
+                    Ok(ev) => dirty |= app.handle_event(&ev),
+                    Err(e) => {
+                        tracing::warn!("terminal read failed, leaving: {e}");
+                        return Ok(());
+                    }
+                },
+                Ok(false) => break,
+                Err(e) => {
+                    tracing::warn!("terminal poll failed, leaving: {e}");
+                    return Ok(());
+                }
+            }
+            if app.should_quit() {
+                return Ok(());
+            }
+            wait = Duration::ZERO;
+        }
+        if loading {
+            match loader.try_recv() {
+                Ok(loaded) => {
+                    app.update(Action::Loaded(loaded));
+                    loading = false;
+                    dirty = true;
+                }
+                Err(TryRecvError::Disconnected) => {
+                    app.update(Action::Loaded(Err(strings::LOADER_STOPPED.into())));
+                    loading = false;
+                    dirty = true;
+                }
+                Err(TryRecvError::Empty) => {}
+            }
+        }
+        dirty |= app.tick();
+    }
+}

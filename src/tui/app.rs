@@ -1,0 +1,553 @@
+//! The application: keys become actions through the keymap, and `update` is the only place
+//! state changes. It also owns the side doors behind small APIs: the store (a dossier is read
+//! when opened) and the lookup worker (queries go out, results come back as actions). `App`
+//! runs headless, so tests drive it with key events and draw it on a `TestBackend`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use ratatui::Frame;
+
+use crate::lookup::worker::LookupWorker;
+use crate::lookup::{Hit, Index};
+use crate::model::PartialDate;
+use crate::store::Store;
+
+use super::action::Action;
+use super::config::Settings;
+use super::data::{Loaded, load_lookup_data};
+use super::keymap::{KeyCombo, Section};
+use super::state::{CommandLine, Message, Overlay, Pane, ResultRow, State};
+use super::strings as s;
+use super::theme::Theme;
+use super::ui;
+
+/// Start-up choices that are not configuration.
+#[derive(Clone, Debug)]
+pub struct AppOptions {
+    /// Start with the meeting mask on.
+    pub mask: bool,
+    /// The date ages and times in post are computed to (injectable for tests).
+    pub today: PartialDate,
+    /// The terminal size until the first resize event.
+    pub size: (u16, u16),
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            mask: false,
+            today: PartialDate::today(),
+            size: (80, 24),
+        }
+    }
+}
+
+pub struct App {
+    pub state: State,
+    pub theme: Theme,
+    store: Store,
+    index: Option<Arc<Index>>,
+    worker: Option<LookupWorker>,
+}
+
+impl App {
+    /// An app still loading: the first frame can be drawn at once; loading finishes with an
+    /// `Action::Loaded`.
+    pub fn new(store: Store, settings: Settings, opts: AppOptions) -> Self {
+        let mut state = State::new(settings.keymap, opts.today, opts.mask, opts.size);
+        state.messages = settings
+            .errors
+            .iter()
+            .map(|e| Message {
+                text: e.to_string(),
+                error: true,
+            })
+            .collect();
+        App {
+            state,
+            theme: settings.theme,
+            store,
+            index: None,
+            worker: None,
+        }
+    }
+
+    /// An app with everything loaded before it returns (tests, and callers that can wait).
+    pub fn headless(store: Store, settings: Settings, opts: AppOptions) -> anyhow::Result<Self> {
+        let data = load_lookup_data(&store)?;
+        let mut app = App::new(store, settings, opts);
+        app.update(Action::Loaded(Ok(Loaded::from(data))));
+        Ok(app)
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.state.quit
+    }
+
+    /// Paints the screen from state.
+    pub fn draw(&self, frame: &mut Frame) {
+        ui::draw(frame, &self.state, &self.theme);
+    }
+
+    /// Feeds one terminal event; returns whether anything may have changed on screen.
+    pub fn handle_event(&mut self, ev: &Event) -> bool {
+        match ev {
+            Event::Key(key) => {
+                if key.kind != KeyEventKind::Press {
+                    return false;
+                }
+                let Some(action) = self.key_action(key) else {
+                    return false;
+                };
+                // Notices last until the next key; errors until dismissed.
+                self.state.messages.retain(|m| m.error);
+                self.update(action);
+                true
+            }
+            Event::Paste(text) => {
+                self.update(Action::Paste(text.clone()));
+                true
+            }
+            Event::Resize(w, h) => {
+                self.update(Action::Resize(*w, *h));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The action a key asks for in the current context: the focused sections of the keymap
+    /// in order; while typing, a plain character not bound by the focused section is text.
+    pub fn key_action(&self, key: &KeyEvent) -> Option<Action> {
+        let combo = KeyCombo::from_event(key);
+        let typing = self.state.is_typing();
+        let plain = combo.plain_char();
+        for sec in self.state.sections() {
+            if typing && plain.is_some() && sec == Section::Global {
+                continue;
+            }
+            if let Some(a) = self.state.keymap.get(sec, &combo) {
+                return Some(a.clone());
+            }
+        }
+        match plain {
+            Some(c) if typing => Some(Action::Insert(c)),
+            _ => None,
+        }
+    }
+
+    /// Takes the newest lookup answer, if one is ready; returns whether state changed.
+    pub fn tick(&mut self) -> bool {
+        let Some(answer) = self.worker.as_ref().and_then(LookupWorker::try_recv) else {
+            return false;
+        };
+        self.update(Action::Results {
+            seq: answer.seq,
+            hits: answer.hits,
+        });
+        true
+    }
+
+    /// Waits until the newest query is answered (tests; the event loop uses `tick`).
+    pub fn settle(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.state.seq_shown < self.state.seq_sent && Instant::now() < deadline {
+            let answer = self
+                .worker
+                .as_ref()
+                .and_then(|w| w.recv_timeout(Duration::from_millis(50)));
+            if let Some(a) = answer {
+                self.update(Action::Results {
+                    seq: a.seq,
+                    hits: a.hits,
+                });
+            }
+        }
+    }
+
+    fn notice(&mut self, text: impl Into<String>) {
+        self.state.messages.push(Message {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.state.messages.push(Message {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// The only place state changes.
+    pub fn update(&mut self, action: Action) {
+        use Action::*;
+        match action {
+            Quit => self.state.quit = true,
+            Back => self.back(),
+            Help => {
+                self.state.overlay = match self.state.overlay {
+                    Some(Overlay::Help { .. }) => None,
+                    _ => Some(Overlay::Help { scroll: 0 }),
+                }
+            }
+            CommandLine => {
+                self.state.overlay = Some(Overlay::Command(super::state::CommandLine::default()))
+            }
+            ToggleMask => {
+                self.state.mask = !self.state.mask;
+                self.notice(if self.state.mask {
+                    s::MASK_ON
+                } else {
+                    s::MASK_OFF
+                });
+            }
+            ShowLookup => {
+                self.state.overlay = None;
+                self.state.pane = Pane::Lookup;
+            }
+            ShowDossier => self.show(Pane::Dossier),
+            ShowTimeline => self.show(Pane::Timeline),
+            NextPane | PrevPane => {
+                let all = Pane::ALL;
+                let i = all.iter().position(|p| *p == self.state.pane).unwrap_or(0);
+                let n = all.len();
+                let j = if action == NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.show(all[j]);
+            }
+            Up | Down | PageUp | PageDown | Top | Bottom => self.move_by(&action),
+            NextSection | PrevSection => self.jump_section(action == NextSection),
+            Confirm => match &self.state.overlay {
+                Some(Overlay::Command(_)) => self.run_command(),
+                Some(Overlay::Help { .. }) => self.state.overlay = None,
+                None if self.state.pane == Pane::Lookup => self.show(Pane::Dossier),
+                None => {}
+            },
+            CompleteNext | CompletePrev => self.complete(action == CompleteNext),
+            CursorLeft | CursorRight | CursorHome | CursorEnd | DeleteBack | DeleteForward
+            | DeleteWord | ClearLine | KillToEnd | Insert(_) => self.edit(&action),
+            Paste(ref text) => {
+                if self.state.overlay.is_none() && self.state.pane != Pane::Lookup {
+                    // Pasting a name anywhere starts a lookup for it.
+                    self.state.pane = Pane::Lookup;
+                    self.state.query.clear();
+                    self.edit(&Action::Paste(text.clone()));
+                } else if !matches!(self.state.overlay, Some(Overlay::Help { .. })) {
+                    self.edit(&action);
+                }
+            }
+            Resize(w, h) => {
+                self.state.size = (w, h);
+                self.clamp_scrolls();
+            }
+            Results { seq, hits } => self.take_results(seq, hits),
+            Loaded(Ok(data)) => {
+                self.state.loading = false;
+                self.state.total = data.index.len();
+                self.state.units = data.units.clone();
+                if data.unreadable > 0 {
+                    self.error(s::fill(s::LOAD_SKIPPED, &[("n", &data.unreadable)]));
+                }
+                self.worker = Some(LookupWorker::spawn(data.index.clone(), self.state.limit));
+                self.index = Some(data.index);
+                self.submit_query();
+            }
+            Loaded(Err(e)) => {
+                self.state.loading = false;
+                self.error(s::fill(s::LOAD_FAILED, &[("err", &e)]));
+            }
+        }
+    }
+
+    /// Esc: close an overlay, else dismiss an error, else leave the pane, else clear the
+    /// query; at the top level, say how to quit.
+    fn back(&mut self) {
+        let st = &mut self.state;
+        if st.overlay.take().is_some() {
+            return;
+        }
+        if !st.messages.is_empty() {
+            st.messages.remove(0);
+            return;
+        }
+        match st.pane {
+            Pane::Dossier | Pane::Timeline => st.pane = Pane::Lookup,
+            Pane::Lookup if !st.query.is_empty() => {
+                st.query.clear();
+                self.submit_query();
+            }
+            Pane::Lookup => {
+                let key = st
+                    .keymap
+                    .key_for(&[Section::Global, Section::Lookup], &Action::Quit)
+                    .map(|k| k.label())
+                    .unwrap_or_else(|| ":quit".into());
+                self.notice(s::fill(s::AT_TOP_LEVEL, &[("key", &key)]));
+            }
+        }
+    }
+
+    /// Switches to a pane; from the lookup pane the dossier and timeline open the selected
+    /// result (a store read).
+    fn show(&mut self, target: Pane) {
+        self.state.overlay = None;
+        if target == Pane::Lookup {
+            self.state.pane = Pane::Lookup;
+            return;
+        }
+        if self.state.pane == Pane::Lookup && !self.state.results.is_empty() {
+            if !self.open_selected() {
+                return;
+            }
+        } else if self.state.person.is_none() {
+            let msg = if self.state.pane == Pane::Lookup && !self.state.query.is_empty() {
+                s::NO_SELECTION
+            } else {
+                s::NO_PERSON
+            };
+            self.notice(msg);
+            return;
+        }
+        self.state.pane = target;
+    }
+
+    /// Reads the selected result's dossier from the store; false when it cannot be had.
+    fn open_selected(&mut self) -> bool {
+        let Some(id) = self.state.selected_row().map(|r| r.hit.id) else {
+            self.notice(s::NO_SELECTION);
+            return false;
+        };
+        if self.state.person.as_ref().is_some_and(|p| p.id == id) {
+            return true;
+        }
+        match self.store.dossier(id) {
+            Ok(Some(d)) => {
+                let rows = ui::timeline::rows(&d, &self.state.today);
+                self.state.posting = ui::timeline::default_selection(&rows);
+                self.state.dossier_scroll = 0;
+                self.state.person = Some(Arc::new(d));
+                true
+            }
+            Ok(None) => {
+                self.error(s::fill(s::DOSSIER_GONE, &[("id", &id)]));
+                false
+            }
+            Err(e) => {
+                tracing::error!(id, "dossier read failed: {e}");
+                self.error(s::fill(s::DOSSIER_UNREADABLE, &[("id", &id), ("err", &e)]));
+                false
+            }
+        }
+    }
+
+    /// Applies an editing action to the focused input.
+    fn edit(&mut self, action: &Action) {
+        match &mut self.state.overlay {
+            Some(Overlay::Command(cmd)) => {
+                let moved_only = !cmd.input.apply(action);
+                if !moved_only {
+                    cmd.typed = cmd.input.text().to_string();
+                    cmd.selected = None;
+                }
+            }
+            Some(Overlay::Help { .. }) => {}
+            None if self.state.pane == Pane::Lookup && self.state.query.apply(action) => {
+                self.submit_query();
+            }
+            None => {}
+        }
+    }
+
+    /// Sends the query to the worker (or clears results for an empty query).
+    fn submit_query(&mut self) {
+        let q = self.state.query.text().trim().to_string();
+        if q.is_empty() {
+            self.state.results.clear();
+            self.state.selected = 0;
+            self.state.results_for.clear();
+            self.state.seq_shown = self.state.seq_sent;
+            return;
+        }
+        if let Some(w) = &self.worker {
+            self.state.seq_sent += 1;
+            w.submit(self.state.seq_sent, q);
+        }
+    }
+
+    fn take_results(&mut self, seq: u64, hits: Vec<Hit>) {
+        if seq <= self.state.seq_shown || seq > self.state.seq_sent {
+            return;
+        }
+        let Some(index) = &self.index else {
+            return;
+        };
+        self.state.results = hits
+            .into_iter()
+            .filter_map(|hit| {
+                let entry = index.entry(hit.id)?.clone();
+                Some(ResultRow { hit, entry })
+            })
+            .collect();
+        self.state.seq_shown = seq;
+        self.state.selected = 0;
+        self.state.results_for = self.state.query.text().trim().to_string();
+        if seq < self.state.seq_sent {
+            // An older answer: the results are for an earlier query.
+            self.state.results_for.clear();
+        }
+    }
+
+    fn move_by(&mut self, action: &Action) {
+        use Action::*;
+        let screen = ui::screen(&self.state);
+        let body = ui::regions(screen, &self.state).body;
+        let step = |cur: usize, len: usize, page: usize| -> usize {
+            let last = len.saturating_sub(1);
+            let page = page.max(1);
+            match action {
+                Up => cur.saturating_sub(1),
+                Down => (cur + 1).min(last),
+                PageUp => cur.saturating_sub(page),
+                PageDown => (cur + page).min(last),
+                Top => 0,
+                _ => last,
+            }
+        };
+        match &self.state.overlay {
+            Some(Overlay::Help { scroll }) => {
+                let (rows, cols) = ui::help::page(screen);
+                let max = ui::help::lines(&self.state)
+                    .len()
+                    .saturating_sub(rows * cols);
+                let new = step((*scroll).min(max), max + 1, rows);
+                self.state.overlay = Some(Overlay::Help { scroll: new });
+                return;
+            }
+            Some(Overlay::Command(_)) => {
+                self.complete(matches!(action, Down | PageDown | Bottom));
+                return;
+            }
+            None => {}
+        }
+        match self.state.pane {
+            Pane::Lookup => {
+                let rows = ui::lookup::list_area(body).height as usize;
+                self.state.selected = step(self.state.selected, self.state.results.len(), rows);
+            }
+            Pane::Dossier => {
+                let Some((layout, rows)) = self.dossier_layout() else {
+                    return;
+                };
+                let max = ui::dossier::max_scroll(&layout, rows);
+                let cur = self.state.dossier_scroll.min(max);
+                self.state.dossier_scroll = match action {
+                    Up => cur.saturating_sub(1),
+                    Down => (cur + 1).min(max),
+                    PageUp => cur.saturating_sub(rows.saturating_sub(1).max(1)),
+                    PageDown => (cur + rows.saturating_sub(1).max(1)).min(max),
+                    Top => 0,
+                    _ => max,
+                };
+            }
+            Pane::Timeline => {
+                let Some(d) = &self.state.person else {
+                    return;
+                };
+                let len = d.postings.len();
+                let rows = ui::timeline::chart_area(body).height as usize;
+                self.state.posting = step(self.state.posting.min(len.saturating_sub(1)), len, rows);
+            }
+        }
+    }
+
+    /// The open dossier's body text at the current width, and the rows it scrolls in.
+    fn dossier_layout(&self) -> Option<(ui::dossier::DossierLayout, usize)> {
+        let d = self.state.person.as_deref()?;
+        let screen = ui::screen(&self.state);
+        let body = ui::regions(screen, &self.state).body;
+        let layout = ui::dossier::layout(
+            d,
+            &self.state.units,
+            &self.state.today,
+            self.state.mask,
+            body.width as usize,
+        );
+        Some((layout, ui::dossier::body_area(body, d).height as usize))
+    }
+
+    fn jump_section(&mut self, forward: bool) {
+        if self.state.overlay.is_some() || self.state.pane != Pane::Dossier {
+            return;
+        }
+        let Some((layout, rows)) = self.dossier_layout() else {
+            return;
+        };
+        let max = ui::dossier::max_scroll(&layout, rows);
+        let cur = self.state.dossier_scroll.min(max);
+        let here = ui::dossier::section_at(&layout, cur);
+        let target = if forward {
+            layout.sections.iter().copied().find(|&s| s > cur)
+        } else if layout.sections[here] < cur {
+            Some(layout.sections[here])
+        } else {
+            here.checked_sub(1).map(|i| layout.sections[i])
+        };
+        if let Some(t) = target {
+            self.state.dossier_scroll = t.min(max);
+        }
+    }
+
+    fn clamp_scrolls(&mut self) {
+        if let Some((layout, rows)) = self.dossier_layout() {
+            let max = ui::dossier::max_scroll(&layout, rows);
+            self.state.dossier_scroll = self.state.dossier_scroll.min(max);
+        }
+    }
+
+    fn complete(&mut self, forward: bool) {
+        let Some(Overlay::Command(cmd)) = &mut self.state.overlay else {
+            return;
+        };
+        let cands = ui::command::candidates(&cmd.typed);
+        if cands.is_empty() {
+            return;
+        }
+        let n = cands.len();
+        let next = match (cmd.selected, forward) {
+            (None, true) => 0,
+            (None, false) => n - 1,
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+        };
+        cmd.selected = Some(next);
+        cmd.input.set(&cands[next].name().unwrap_or_default());
+    }
+
+    /// Runs what the command line names: an exact action name, else the only candidate.
+    fn run_command(&mut self) {
+        let Some(Overlay::Command(cmd)) = self.state.overlay.take() else {
+            return;
+        };
+        let CommandLine { input, typed, .. } = cmd;
+        let text = input.text().trim().to_string();
+        if text.is_empty() {
+            return;
+        }
+        let action = Action::from_name(&text)
+            .filter(Action::is_command)
+            .or_else(|| {
+                let c = ui::command::candidates(&typed);
+                (c.len() == 1).then(|| c[0].clone())
+            });
+        match action {
+            Some(a) => self.update(a),
+            None => self.error(s::fill(s::UNKNOWN_COMMAND, &[("name", &text)])),
+        }
+    }
+}

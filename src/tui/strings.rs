@@ -1,0 +1,254 @@
+//! Every word the interface shows, in one place (Chinese by default). Owns wording and small
+//! formatters for durations and counts; it must not decide layout, style or behaviour.
+//! Symbols used here are never of ambiguous East Asian width (no …, ·, —, ■, arrows).
+
+use super::action::Action;
+
+pub const APP_TITLE: &str = "干部库";
+
+// ---- panes ------------------------------------------------------------------------------
+pub const PANE_LOOKUP: &str = "查询";
+pub const PANE_DOSSIER: &str = "档案";
+pub const PANE_TIMELINE: &str = "履历";
+
+// ---- status bar and messages --------------------------------------------------------------
+pub const TOTAL: &str = "库中共 {n} 人";
+pub const MASK_BADGE: &str = "【会议模式】";
+pub const MASK_ON: &str = "会议模式已开启：敏感信息已隐藏";
+pub const MASK_OFF: &str = "会议模式已关闭";
+pub const MASKED: &str = "（会议模式，已隐藏）";
+pub const MORE_MESSAGES: &str = "（另有 {n} 条，按 Esc 逐条关闭）";
+pub const NO_PERSON: &str = "尚未选择干部：在查询页选中一人后按 Enter";
+pub const NO_SELECTION: &str = "没有选中的查询结果";
+pub const AT_TOP_LEVEL: &str = "已在最上层；按 {key} 退出";
+pub const UNKNOWN_COMMAND: &str = "未知命令“{name}”（按 Tab 补全）";
+pub const DOSSIER_GONE: &str = "档案 #{id} 已不存在（可能已被删除）";
+pub const DOSSIER_UNREADABLE: &str = "无法读取档案 #{id}：{err}";
+pub const LOAD_FAILED: &str = "载入档案失败：{err}";
+pub const LOADER_STOPPED: &str = "载入线程意外退出";
+pub const LOAD_SKIPPED: &str = "有 {n} 份档案无法读取，已跳过（可运行 cadre check 检查）";
+
+// ---- lookup pane ------------------------------------------------------------------------
+pub const QUERY_PROMPT: &str = "查询：";
+pub const LOADING: &str = "正在载入档案，请稍候";
+pub const QUERY_HINT: &str = "输入姓名、拼音、首字母或身份证号尾号（库中共 {n} 人）";
+pub const NO_MATCH: &str = "没有找到匹配的干部";
+pub const FOUND: &str = "找到 {n} 人";
+pub const FOUND_LIMITED: &str = "只列出最先的 {limit} 人，请多输入几个字缩小范围";
+pub const COL_NAME: &str = "姓名";
+pub const COL_GENDER: &str = "性别";
+pub const COL_AGE: &str = "年龄";
+pub const COL_POST: &str = "现任职务";
+pub const COL_UNIT: &str = "单位";
+
+// ---- dossier pane -----------------------------------------------------------------------
+pub const SECTIONS: [&str; 7] = [
+    "一、基本信息",
+    "二、学历学位与培训",
+    "三、任职经历",
+    "四、年度考核",
+    "五、奖惩与监督",
+    "六、家庭成员及社会关系",
+    "七、专长与业绩",
+];
+pub const SECTION_TABS: [&str; 7] = ["基本", "学历", "任职", "考核", "奖惩", "家庭", "专长"];
+pub const BORN: &str = "生";
+pub const AGE_SUFFIX: &str = "岁";
+pub const CURRENT_POST: &str = "现任：";
+pub const CURRENT_LEVEL: &str = "现级别：";
+pub const IN_POST_FOR: &str = "任现职";
+pub const AT_LEVEL_FOR: &str = "任现级";
+pub const NONE: &str = "无";
+pub const EMPTY: &str = "（无）";
+pub const UNKNOWN: &str = "不详";
+pub const PRESENT: &str = "至今";
+pub const RESERVE_PREFIX: &str = "后备：";
+pub const RESERVE_TARGET: &str = "拟任";
+pub const SINCE: &str = "起";
+
+pub const L_GENDER: &str = "性别";
+pub const L_ETHNICITY: &str = "民族";
+pub const L_BIRTH: &str = "出生年月";
+pub const L_NATIVE: &str = "籍贯";
+pub const L_BIRTHPLACE: &str = "出生地";
+pub const L_PARTY_ENTRY: &str = "入党时间";
+pub const L_WORK_START: &str = "参加工作时间";
+pub const L_HEALTH: &str = "健康状况";
+pub const L_POLITICAL: &str = "政治面貌";
+pub const L_TITLE: &str = "专业技术职务";
+pub const L_ID_NUMBER: &str = "身份证号";
+pub const L_STATUS: &str = "干部状态";
+pub const L_RESERVE: &str = "后备情况";
+pub const L_LAST_REPORT: &str = "个人事项报告";
+pub const L_PHOTO: &str = "照片";
+pub const PHOTO_YES: &str = "已存档";
+pub const PHOTO_NO: &str = "无";
+pub const L_EDUCATION: &str = "学历学位";
+pub const L_TRAINING: &str = "培训";
+pub const HOURS: &str = "学时";
+pub const L_REWARDS: &str = "奖惩";
+pub const L_FINDINGS: &str = "监督信息";
+pub const RESOLVED: &str = "已办结";
+pub const UNRESOLVED: &str = "未办结";
+pub const L_CONCLUSION: &str = "结论";
+pub const NO_GRADE: &str = "不定等次";
+pub const DEMOCRATIC: &str = "民主测评";
+pub const SPECIAL: &str = "专项";
+pub const TALK: &str = "谈话";
+pub const BUSINESS: &str = "经商办企业";
+pub const L_SPECIALTY: &str = "专长";
+pub const L_SKILLS: &str = "专业技能";
+pub const L_LANGUAGES: &str = "语言";
+pub const L_ACHIEVEMENTS: &str = "业绩纪实";
+pub const CONCURRENT: &str = "兼任";
+pub const PROBATION: &str = "试用期";
+pub const CURRENT_MARK: &str = "现任";
+pub const PORTFOLIO: &str = "分管";
+
+// ---- timeline pane ----------------------------------------------------------------------
+pub const TL_COL_LABEL: &str = "起止时间        级别 职务及单位";
+pub const TL_DETAIL: &str = "任职详情";
+pub const TL_RANK: &str = "级别";
+pub const TL_ROLE: &str = "职位类别";
+pub const TL_NO_POSTINGS: &str = "没有任职记录";
+pub const TL_GAP: &str = "与上一职务间隔 {n}";
+pub const TL_OVERLAP: &str = "与上一职务重叠 {n}";
+pub const TL_LEGEND: &str =
+    "图例：- 乡科级  = 县处级  # 厅局级  * 省部级  @ 国家级  > 至今  . 间隔";
+pub const FLAG_CURRENT: &str = "现";
+pub const FLAG_CONCURRENT: &str = "兼";
+pub const FLAG_OVERLAP: &str = "叠";
+
+// ---- overlays ---------------------------------------------------------------------------
+pub const HELP_TITLE: &str = "帮助（Esc 关闭，上下键滚动）";
+pub const HELP_SECTION_GLOBAL: &str = "全局";
+pub const HELP_SECTION_LOOKUP: &str = "查询页（输入时）";
+pub const HELP_SECTION_DOSSIER: &str = "档案页";
+pub const HELP_SECTION_TIMELINE: &str = "履历页";
+pub const HELP_SECTION_HELP: &str = "帮助窗口";
+pub const HELP_SECTION_COMMAND: &str = "命令行";
+pub const HELP_SECTION_EDIT: &str = "输入框编辑";
+pub const HELP_COMMANDS: &str = "命令行可用 : 打开，输入动作名（如 toggle_mask）后按 Enter。";
+pub const COMMAND_PROMPT: &str = ":";
+pub const COMMAND_NO_MATCH: &str = "（没有匹配的命令）";
+
+// ---- configuration ------------------------------------------------------------------------
+pub const CONFIG_AT: &str = "{file} 第 {line} 行：{msg}；已改用默认设置";
+pub const CONFIG_FILE: &str = "{file}：{msg}；已改用默认设置";
+pub const CFG_SYNTAX: &str = "TOML 语法错误（{detail}）";
+pub const CFG_UNREADABLE: &str = "无法读取（{detail}）";
+pub const CFG_UNKNOWN_ACTION: &str = "未知的动作“{name}”";
+pub const CFG_UNKNOWN_KEY: &str = "无法识别的按键名“{name}”";
+pub const CFG_UNKNOWN_SECTION: &str = "未知的键位分组“{name}”（可用：{list}）";
+pub const CFG_BINDING_SHAPE: &str =
+    "键位应写成 {{ run = \"动作名\", desc = \"说明\" }} 或 \"动作名\"";
+pub const CFG_UNKNOWN_FIELD: &str = "未知的字段“{name}”";
+pub const CFG_NOT_STRING: &str = "“{name}”的值应为字符串";
+pub const CFG_BAD_COLOR: &str =
+    "无法识别的颜色“{name}”（可用 16 色名称如 red、light-blue，或 #rrggbb）";
+pub const CFG_BAD_MODIFIER: &str =
+    "无法识别的修饰“{name}”（可用 bold、dim、italic、underlined、reversed）";
+pub const CFG_UNKNOWN_STYLE: &str = "未知的样式名“{name}”";
+pub const CFG_STYLE_SHAPE: &str =
+    "样式应写成颜色名或 {{ fg = \"颜色\", bg = \"颜色\", modifiers = [\"bold\"] }}";
+pub const CFG_UNKNOWN_THEME: &str = "未知的主题“{name}”（可用：{list}）";
+pub const CFG_UNKNOWN_KEYMAP: &str = "未知的键位方案“{name}”（可用：{list}）";
+pub const CFG_UNKNOWN_SETTING: &str = "未知的设置项“{name}”（可用：theme、keymap）";
+
+/// Replaces `{name}` placeholders in a template.
+pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in args {
+        out = out.replace(&format!("{{{k}}}"), &v.to_string());
+    }
+    out
+}
+
+/// A span of months as clerks say it: 3年2个月, 5年, 7个月, 不足1个月.
+pub fn months(n: i32) -> String {
+    let n = n.max(0);
+    match (n / 12, n % 12) {
+        (0, 0) => "不足1个月".to_string(),
+        (0, m) => format!("{m}个月"),
+        (y, 0) => format!("{y}年"),
+        (y, m) => format!("{y}年{m}个月"),
+    }
+}
+
+/// The short default description of an action, used when a binding in a user keymap has no
+/// `desc` and in command-line completion.
+pub fn action_desc(a: &Action) -> &'static str {
+    use Action::*;
+    match a {
+        Quit => "退出",
+        Back => "返回上一层",
+        Help => "帮助",
+        CommandLine => "命令行",
+        ToggleMask => "会议模式开关",
+        ShowLookup => "查询页",
+        ShowDossier => "档案页",
+        ShowTimeline => "履历页",
+        NextPane => "下一页面",
+        PrevPane => "上一页面",
+        Up => "上移",
+        Down => "下移",
+        PageUp => "上翻页",
+        PageDown => "下翻页",
+        Top => "到开头",
+        Bottom => "到末尾",
+        NextSection => "下一部分",
+        PrevSection => "上一部分",
+        CursorLeft => "光标左移",
+        CursorRight => "光标右移",
+        CursorHome => "光标到行首",
+        CursorEnd => "光标到行尾",
+        DeleteBack => "删除前一字",
+        DeleteForward => "删除后一字",
+        DeleteWord => "删除前一词",
+        ClearLine => "清空输入",
+        KillToEnd => "删除到行尾",
+        Confirm => "执行",
+        CompleteNext => "补全（下一个）",
+        CompletePrev => "补全（上一个）",
+        Insert(_) | Paste(_) | Resize(..) | Results { .. } | Loaded(_) => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+    #[test]
+    fn months_read_as_clerks_say_them() {
+        assert_eq!(months(38), "3年2个月");
+        assert_eq!(months(60), "5年");
+        assert_eq!(months(7), "7个月");
+        assert_eq!(months(0), "不足1个月");
+        assert_eq!(months(-3), "不足1个月");
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        assert_eq!(fill(FOUND, &[("n", &3)]), "找到 3 人");
+    }
+
+    #[test]
+    fn no_ambiguous_width_symbols_in_fixed_strings() {
+        let all = [
+            MASK_BADGE,
+            MASKED,
+            TL_LEGEND,
+            HELP_TITLE,
+            QUERY_HINT,
+            TL_COL_LABEL,
+            LOADING,
+        ];
+        for s in all.iter().chain(SECTIONS.iter()).chain(SECTION_TABS.iter()) {
+            for c in s.chars() {
+                assert_eq!(c.width(), c.width_cjk(), "ambiguous width {c:?} in {s}");
+            }
+            assert!(s.width() > 0);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Drawing: `draw(frame, &state, &theme)` paints the whole screen from state. Pure: no I/O, no
+//! store reads, no search, no state change. Owns the screen's layout (top bar, pane, message
+//! line, status bar, overlays) and hands each pane its rectangle. Layout helpers are public so
+//! `update` can size pages the same way.
+
+pub mod command;
+pub mod dossier;
+pub mod format;
+pub mod help;
+pub mod lookup;
+pub mod timeline;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::keymap::Section;
+use super::state::{Overlay, Pane, State};
+use super::strings as s;
+use super::text::{Seg, fill, put, width};
+use super::theme::Theme;
+
+/// The screen's regions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Regions {
+    pub top: Rect,
+    pub body: Rect,
+    pub message: Option<Rect>,
+    pub status: Rect,
+}
+
+/// Splits the screen: a top bar, the pane, a message line while there is a message, and the
+/// status bar.
+pub fn regions(area: Rect, state: &State) -> Regions {
+    let h = area.height;
+    let row = |y: u16| Rect::new(area.x, area.y + y, area.width, 1.min(h.saturating_sub(y)));
+    let has_msg = !state.messages.is_empty() && h >= 4;
+    let status_y = h.saturating_sub(1);
+    let msg_y = status_y.saturating_sub(1);
+    let body_bottom = if has_msg { msg_y } else { status_y };
+    Regions {
+        top: row(0),
+        body: Rect::new(
+            area.x,
+            area.y + 1.min(h),
+            area.width,
+            body_bottom.saturating_sub(1),
+        ),
+        message: has_msg.then(|| row(msg_y)),
+        status: row(status_y),
+    }
+}
+
+/// The screen as `update` sees it (from the last known terminal size).
+pub fn screen(state: &State) -> Rect {
+    Rect::new(0, 0, state.size.0, state.size.1)
+}
+
+/// Paints the whole screen.
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    let r = regions(area, state);
+    let buf = frame.buffer_mut();
+    fill(buf, area, theme.style("ui.text"));
+    top_bar(buf, r.top, state, theme);
+    let mut cursor = match state.pane {
+        Pane::Lookup => lookup::draw(buf, r.body, state, theme),
+        Pane::Dossier => {
+            dossier::draw(buf, r.body, state, theme);
+            None
+        }
+        Pane::Timeline => {
+            timeline::draw(buf, r.body, state, theme);
+            None
+        }
+    };
+    if let Some(m) = r.message {
+        message_line(buf, m, state, theme);
+    }
+    match &state.overlay {
+        Some(Overlay::Command(cmd)) => {
+            cursor = command::draw(buf, area, r.status, cmd, theme);
+        }
+        Some(Overlay::Help { scroll }) => {
+            status_bar(buf, r.status, state, theme);
+            help::draw(buf, area, state, *scroll, theme);
+            cursor = None;
+        }
+        None => status_bar(buf, r.status, state, theme),
+    }
+    if let Some(pos) = cursor {
+        frame.set_cursor_position(pos);
+    }
+}
+
+fn top_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    if area.height == 0 {
+        return;
+    }
+    fill(buf, area, theme.style("ui.topbar"));
+    let mut segs = vec![Seg::new(format!(" {} ", s::APP_TITLE), "ui.topbar")];
+    for p in Pane::ALL {
+        let style = if p == state.pane {
+            "ui.tab.active"
+        } else {
+            "ui.tab"
+        };
+        segs.push(Seg::new(format!(" {} ", p.title()), style));
+    }
+    put(buf, area.x, area.y, area.width, &segs, theme);
+    let right = if state.loading {
+        s::LOADING.to_string()
+    } else {
+        s::fill(s::TOTAL, &[("n", &state.total)])
+    };
+    let right = format!("{right} ");
+    let used = segs.iter().map(|g| width(&g.text)).sum::<usize>();
+    let rw = width(&right);
+    if used + rw < area.width as usize {
+        let x = area.x + area.width - rw as u16;
+        put(
+            buf,
+            x,
+            area.y,
+            rw as u16,
+            &[Seg::new(right, "ui.topbar")],
+            theme,
+        );
+    }
+}
+
+fn message_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    let Some(first) = state.messages.first() else {
+        return;
+    };
+    let key = if first.error {
+        "ui.message.error"
+    } else {
+        "ui.message.info"
+    };
+    fill(buf, area, theme.style(key));
+    let mut text = format!(" {}", first.text);
+    if state.messages.len() > 1 {
+        text.push_str(&s::fill(
+            s::MORE_MESSAGES,
+            &[("n", &(state.messages.len() - 1))],
+        ));
+    }
+    put(
+        buf,
+        area.x,
+        area.y,
+        area.width,
+        &[Seg::new(text, key)],
+        theme,
+    );
+}
+
+/// Actions too obvious to spend status-bar space on (they are in the help).
+fn is_movement(a: &Action) -> bool {
+    use Action::*;
+    matches!(a, Up | Down | PageUp | PageDown | Top | Bottom)
+}
+
+/// The hints for the focused context: (key label, description), in keymap order, one per
+/// action.
+pub fn hints(state: &State) -> Vec<(String, String)> {
+    // The key that shows the pane already showing needs no hint.
+    let mut seen: Vec<Action> = vec![match state.pane {
+        Pane::Lookup => Action::ShowLookup,
+        Pane::Dossier => Action::ShowDossier,
+        Pane::Timeline => Action::ShowTimeline,
+    }];
+    let mut out = Vec::new();
+    for sec in state.sections() {
+        if sec == Section::Edit {
+            continue;
+        }
+        for (action, keys, desc) in state.keymap.grouped(sec) {
+            if is_movement(&action) || seen.contains(&action) {
+                continue;
+            }
+            seen.push(action);
+            // Different actions that read the same (Esc and ? both close the help) share one
+            // hint.
+            match out
+                .iter_mut()
+                .find(|(_, d): &&mut (String, String)| *d == desc)
+            {
+                Some((k, _)) => {
+                    k.push('/');
+                    k.push_str(&keys);
+                }
+                None => out.push((keys, desc)),
+            }
+        }
+    }
+    out
+}
+
+fn status_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    if area.height == 0 {
+        return;
+    }
+    fill(buf, area, theme.style("ui.statusline"));
+    let mut x = area.x;
+    let end = area.x + area.width;
+    if state.mask {
+        x = put(
+            buf,
+            x,
+            area.y,
+            area.width,
+            &[Seg::new(s::MASK_BADGE, "mask")],
+            theme,
+        );
+    }
+    x += 1;
+    for (keys, desc) in hints(state) {
+        let segs = [
+            Seg::new(keys.clone(), "ui.statusline.key"),
+            Seg::new(format!(" {desc}"), "ui.statusline"),
+        ];
+        let w = (width(&keys) + 1 + width(&desc)) as u16;
+        if x + w > end {
+            break;
+        }
+        x = put(buf, x, area.y, end - x, &segs, theme) + 2;
+    }
+}

@@ -1,0 +1,226 @@
+//! Screen snapshots of every pane and overlay at 80x24 (the smallest SSH window) and 160x40,
+//! on the hand-built sample county with today fixed at 2025-06-15. Text snapshots show layout;
+//! style snapshots and cell assertions cover highlights, tiers and the meeting mask.
+
+use cadre::lookup::{Hit, MatchField, MatchKind};
+use cadre::tui::Action;
+use cadre::tui::config::{Env, Settings};
+use cadre::tui::testing::*;
+use ratatui::style::{Color, Modifier};
+use unicode_width::UnicodeWidthChar;
+
+const SMALL: (u16, u16) = (80, 24);
+const WIDE: (u16, u16) = (160, 40);
+
+/// An app with 王文胜's dossier open in `pane` (reached by keys from the lookup pane).
+fn open(size: (u16, u16), keys_after: &str) -> cadre::tui::App {
+    let mut app = sample_app(size);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    press(&mut app, "enter");
+    keys(&mut app, keys_after);
+    app
+}
+
+/// No cell on any screen holds a character of ambiguous East Asian width.
+fn assert_no_ambiguous(buf: &ratatui::buffer::Buffer) {
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            for c in buf[(x, y)].symbol().chars() {
+                assert_eq!(c.width(), c.width_cjk(), "ambiguous {c:?} at {x},{y}");
+            }
+        }
+    }
+}
+
+/// What a style looks like (colours and attributes), ignoring bookkeeping fields.
+fn look(st: ratatui::style::Style) -> (Option<Color>, Option<Color>, Modifier) {
+    (st.fg, st.bg, st.add_modifier)
+}
+
+fn snap(name: &str, app: &cadre::tui::App) -> ratatui::buffer::Buffer {
+    let buf = render(app);
+    assert_no_ambiguous(&buf);
+    insta::assert_snapshot!(name, screen_text(&buf));
+    buf
+}
+
+#[test]
+fn lookup_pane_on_opening() {
+    for (size, name) in [(SMALL, "lookup_empty_80x24"), (WIDE, "lookup_empty_160x40")] {
+        let app = sample_app(size);
+        let buf = snap(name, &app);
+        assert_eq!(app.state.pane, cadre::tui::state::Pane::Lookup);
+        // The status bar carries the lookup pane's hints.
+        let text = screen_text(&buf);
+        assert!(text.lines().last().unwrap().contains("Enter 打开档案"));
+    }
+}
+
+#[test]
+fn lookup_results() {
+    for (size, name) in [
+        (SMALL, "lookup_results_80x24"),
+        (WIDE, "lookup_results_160x40"),
+    ] {
+        let mut app = sample_app(size);
+        type_text(&mut app, "王");
+        app.settle();
+        press(&mut app, "down");
+        snap(name, &app);
+    }
+}
+
+#[test]
+fn lookup_highlights_matched_characters() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "wws");
+    // The answer as the lookup engine gives it: 王文胜 by initials, all three characters
+    // marked, and 县长 marked in the post.
+    let seq = app.state.seq_sent;
+    let id = 1; // 王文胜, the first dossier stored
+    app.update(Action::Results {
+        seq,
+        hits: vec![Hit {
+            id,
+            kind: MatchKind::Prefix,
+            field: MatchField::Initials,
+            score: 100,
+            name_highlight: vec![0, 2],
+            post_highlight: vec![1, 3, 4],
+        }],
+    });
+    let buf = render(&app);
+    let theme = &app.theme;
+    let matched = theme.style("lookup.match");
+    let selected = theme.style("lookup.selected");
+    let name = styles_of(&buf, "王文胜");
+    assert_eq!(name.len(), 3);
+    assert_eq!(name[0].fg, matched.fg, "王 is marked");
+    assert_eq!(name[1].fg, selected.fg, "文 is not");
+    assert_eq!(name[2].fg, matched.fg, "胜 is marked");
+    assert_eq!(name[1].bg, selected.bg, "the row is selected");
+    // Post 县长 (chars 0-1), then the unit offset by 3: 临河县人民政府 chars 0,1 → 3,4.
+    let post = styles_of(&buf, "县长");
+    assert_eq!((post[0].fg, post[1].fg), (selected.fg, matched.fg));
+    let unit = styles_of(&buf, "临河县人民政府");
+    assert_eq!(
+        (unit[0].fg, unit[1].fg, unit[2].fg),
+        (matched.fg, matched.fg, selected.fg)
+    );
+    insta::assert_snapshot!("lookup_highlight_styles_80x24", screen_styles(&buf));
+}
+
+#[test]
+fn dossier_pane() {
+    for (size, name) in [(SMALL, "dossier_top_80x24"), (WIDE, "dossier_160x40")] {
+        let app = open(size, "");
+        snap(name, &app);
+    }
+    // Further down at 80x24: the sections jumped to by `]`.
+    let app = open(SMALL, "] ] ]");
+    snap("dossier_assessments_80x24", &app);
+    let app = open(SMALL, "end");
+    snap("dossier_end_80x24", &app);
+}
+
+#[test]
+fn dossier_masked() {
+    let app = open(WIDE, "m");
+    let buf = snap("dossier_masked_160x40", &app);
+    let text = screen_text(&buf);
+    assert!(text.contains("【会议模式】"));
+    assert!(!text.contains("330102"), "ID number hidden");
+    let mut down = app;
+    keys(&mut down, "end");
+    let buf_end = snap("dossier_masked_end_160x40", &down);
+    let rest = screen_text(&buf_end);
+    assert!(!rest.contains("李秀兰"), "family hidden");
+    assert!(!rest.contains("浩然科技"), "family businesses hidden");
+    assert!(!rest.contains("审批程序"), "findings hidden");
+    assert!(!rest.contains("谈话中反映"), "talk notes hidden");
+    assert!(rest.contains("全省脱贫攻坚先进个人"), "rewards stay");
+    assert!(rest.contains("乡村振兴专项考核优秀"), "assessments stay");
+    let app = down;
+    let mask = look(app.theme.style("mask"));
+    assert_eq!(look(style_of(&buf, "【会议模式】").unwrap()), mask);
+    // The masked placeholder wears the mask style too.
+    assert_eq!(look(style_of(&buf, "（会议模式，已隐藏）").unwrap()), mask);
+}
+
+#[test]
+fn timeline_pane() {
+    for (size, name) in [(SMALL, "timeline_80x24"), (WIDE, "timeline_160x40")] {
+        let app = open(size, "tab");
+        let buf = snap(name, &app);
+        if size == SMALL {
+            insta::assert_snapshot!("timeline_styles_80x24", screen_styles(&buf));
+        }
+    }
+    // The first posting selected: its details show in the panel.
+    let app = open(SMALL, "tab home");
+    snap("timeline_first_80x24", &app);
+}
+
+#[test]
+fn timeline_tiers_differ_in_color_and_glyph() {
+    let app = open(SMALL, "tab");
+    let buf = render(&app);
+    let county = app.theme.style("timeline.rank.county");
+    let township = app.theme.style("timeline.rank.township");
+    assert_ne!(county.bg, township.bg);
+    assert_eq!(style_of(&buf, "===").unwrap().bg, county.bg);
+    assert_eq!(style_of(&buf, "---").unwrap().bg, township.bg);
+}
+
+#[test]
+fn mono_theme_marks_with_text_and_attributes_only() {
+    let env = Env {
+        no_color: true,
+        ..Env::default()
+    };
+    let mut app = app_with(sample_store(), Settings::defaults(&env), SMALL);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    keys(&mut app, "enter tab");
+    let buf = render(&app);
+    insta::assert_snapshot!("timeline_mono_80x24", screen_text(&buf));
+    insta::assert_snapshot!("timeline_mono_styles_80x24", screen_styles(&buf));
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let st = buf[(x, y)].style();
+            assert!(
+                st.fg.is_none_or(|c| c == Color::Reset) && st.bg.is_none_or(|c| c == Color::Reset),
+                "colour at {x},{y}"
+            );
+        }
+    }
+    let sel = style_of(&buf, "2016.10").unwrap();
+    assert!(sel.add_modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn help_overlay() {
+    for (size, name) in [(SMALL, "help_lookup_80x24"), (WIDE, "help_lookup_160x40")] {
+        let mut app = sample_app(size);
+        press(&mut app, "f1");
+        snap(name, &app);
+    }
+    let app = open(SMALL, "?");
+    snap("help_dossier_80x24", &app);
+}
+
+#[test]
+fn command_line() {
+    let app = open(SMALL, ": s h o w");
+    snap("command_show_80x24", &app);
+    let app = open(WIDE, ": tab");
+    snap("command_completed_160x40", &app);
+}
+
+#[test]
+fn messages_show_above_the_status_bar() {
+    let mut app = sample_app(SMALL);
+    press(&mut app, "enter");
+    snap("lookup_notice_80x24", &app);
+}
