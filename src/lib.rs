@@ -2,12 +2,16 @@
 //! The library holds the model, the store, lookup, the file formats and the interface;
 //! `main.rs` only parses the command line and dispatches.
 
+pub mod alerts;
 pub mod demo;
 pub mod filter;
 pub mod io;
 pub mod lookup;
 pub mod model;
+pub mod promotion;
+pub mod reserve;
 pub mod rules;
 pub mod show;
 pub mod store;
+pub mod team;
 pub mod tui;

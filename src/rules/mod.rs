@@ -104,6 +104,7 @@ pub struct Promotion {
     pub min_posts_below: u32,
     pub min_education: String,
     pub bureau_min_education: String,
+    pub county_min_training_hours_5y: u32,
 }
 
 impl Promotion {
