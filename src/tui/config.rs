@@ -49,7 +49,7 @@ pub struct Source {
 impl Source {
     pub fn user(path: impl AsRef<Path>, text: &str) -> Self {
         Source {
-            label: path.as_ref().display().to_string(),
+            label: display_path(path.as_ref()),
             text: text.to_string(),
         }
     }
@@ -81,6 +81,15 @@ impl Source {
     /// The line an item starts on (1 when unknown).
     pub fn item_line(&self, item: &toml_edit::Item) -> usize {
         item.span().map_or(1, |sp| line_of(&self.text, sp.start))
+    }
+}
+
+/// A path as a clerk would type it: the home directory as `~`.
+pub fn display_path(path: &Path) -> String {
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
+    match home.and_then(|h| path.strip_prefix(h).ok().map(Path::to_path_buf)) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
     }
 }
 
@@ -212,14 +221,14 @@ fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => Ok(Some(t.trim_start_matches('\u{feff}').to_string())),
             Err(e) => Err(ConfigError {
-                file: path.display().to_string(),
+                file: display_path(path),
                 line: 0,
                 message: s::fill(s::CFG_UNREADABLE, &[("detail", &e)]),
             }),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(ConfigError {
-            file: path.display().to_string(),
+            file: display_path(path),
             line: 0,
             message: s::fill(s::CFG_UNREADABLE, &[("detail", &e)]),
         }),

@@ -17,7 +17,6 @@ pub const MASK_BADGE: &str = "【会议模式】";
 pub const MASK_ON: &str = "会议模式已开启：敏感信息已隐藏";
 pub const MASK_OFF: &str = "会议模式已关闭";
 pub const MASKED: &str = "（会议模式，已隐藏）";
-pub const MORE_MESSAGES: &str = "（另有 {n} 条，按 Esc 逐条关闭）";
 pub const NO_PERSON: &str = "尚未选择干部：在查询页选中一人后按 Enter";
 pub const NO_SELECTION: &str = "没有选中的查询结果";
 pub const AT_TOP_LEVEL: &str = "已在最上层；按 {key} 退出";

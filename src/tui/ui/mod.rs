@@ -16,9 +16,9 @@ use ratatui::layout::Rect;
 
 use super::action::Action;
 use super::keymap::Section;
-use super::state::{Overlay, Pane, State};
+use super::state::{Message, Overlay, Pane, State};
 use super::strings as s;
-use super::text::{Seg, fill, put, width};
+use super::text::{Seg, fill, put, width, wrap};
 use super::theme::Theme;
 
 /// The screen's regions.
@@ -35,19 +35,23 @@ pub struct Regions {
 pub fn regions(area: Rect, state: &State) -> Regions {
     let h = area.height;
     let row = |y: u16| Rect::new(area.x, area.y + y, area.width, 1.min(h.saturating_sub(y)));
-    let has_msg = !state.messages.is_empty() && h >= 4;
+    // A message takes a line above the status bar, two when it is too long for one.
+    let msg_rows = match state.messages.first() {
+        Some(m) if h >= 6 && width(&message_text(state, m)) > area.width as usize => 2,
+        Some(_) if h >= 4 => 1,
+        _ => 0,
+    };
     let status_y = h.saturating_sub(1);
-    let msg_y = status_y.saturating_sub(1);
-    let body_bottom = if has_msg { msg_y } else { status_y };
+    let msg_y = status_y.saturating_sub(msg_rows);
     Regions {
         top: row(0),
         body: Rect::new(
             area.x,
             area.y + 1.min(h),
             area.width,
-            body_bottom.saturating_sub(1),
+            msg_y.saturating_sub(1),
         ),
-        message: has_msg.then(|| row(msg_y)),
+        message: (msg_rows > 0).then(|| Rect::new(area.x, area.y + msg_y, area.width, msg_rows)),
         status: row(status_y),
     }
 }
@@ -130,6 +134,15 @@ fn top_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
+/// The first message as shown, numbered when more wait behind it: ` (1/3) …`.
+fn message_text(state: &State, m: &Message) -> String {
+    if state.messages.len() > 1 {
+        format!(" (1/{}) {}", state.messages.len(), m.text)
+    } else {
+        format!(" {}", m.text)
+    }
+}
+
 fn message_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     let Some(first) = state.messages.first() else {
         return;
@@ -140,21 +153,11 @@ fn message_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         "ui.message.info"
     };
     fill(buf, area, theme.style(key));
-    let mut text = format!(" {}", first.text);
-    if state.messages.len() > 1 {
-        text.push_str(&s::fill(
-            s::MORE_MESSAGES,
-            &[("n", &(state.messages.len() - 1))],
-        ));
+    let text = message_text(state, first);
+    let lines = wrap(&[Seg::new(text, key)], area.width as usize, 1);
+    for (i, line) in lines.iter().take(area.height as usize).enumerate() {
+        put(buf, area.x, area.y + i as u16, area.width, line, theme);
     }
-    put(
-        buf,
-        area.x,
-        area.y,
-        area.width,
-        &[Seg::new(text, key)],
-        theme,
-    );
 }
 
 /// Actions too obvious to spend status-bar space on (they are in the help).

@@ -1,0 +1,513 @@
+//! Flows as key sequences against the headless app: lookup to dossier to timeline with the
+//! mask, the help overlay, the command line, what Esc does at each level, bad user files,
+//! loading, pasting and store reads. Today is fixed; lookups are awaited with `settle`.
+
+use std::time::Duration;
+
+use cadre::tui::action::Action;
+use cadre::tui::app::{App, AppOptions};
+use cadre::tui::config::{self, Env, Settings};
+use cadre::tui::state::{Overlay, Pane};
+use cadre::tui::testing::*;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SMALL: (u16, u16) = (80, 24);
+
+fn text(app: &App) -> String {
+    screen_text(&render(app))
+}
+
+fn status_line(app: &App) -> String {
+    text(app).lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn lookup_to_dossier_to_timeline_with_mask_then_quit() {
+    let mut app = sample_app(SMALL);
+    assert_eq!(app.state.pane, Pane::Lookup);
+    type_text(&mut app, "王文");
+    app.settle();
+    let screen = text(&app);
+    assert!(screen.contains("王文胜"), "{screen}");
+    assert!(!screen.contains("李晓梅"));
+    press(&mut app, "enter");
+    assert_eq!(app.state.pane, Pane::Dossier);
+    let screen = text(&app);
+    assert!(screen.contains("一、基本信息"));
+    assert!(screen.contains("任现职 8年8个月"));
+    assert!(screen.contains("330102197503080417"));
+    press(&mut app, "tab");
+    assert_eq!(app.state.pane, Pane::Timeline);
+    assert!(text(&app).contains("任职详情"));
+    press(&mut app, "m");
+    assert!(app.state.mask);
+    assert!(status_line(&app).starts_with("【会议模式】"));
+    press(&mut app, "tab");
+    assert_eq!(app.state.pane, Pane::Dossier);
+    let screen = text(&app);
+    assert!(!screen.contains("330102197503080417"));
+    assert!(screen.contains("（会议模式，已隐藏）"));
+    press(&mut app, "m");
+    assert!(!app.state.mask);
+    assert!(text(&app).contains("330102197503080417"));
+    assert!(!app.should_quit());
+    press(&mut app, "ctrl-c");
+    assert!(app.should_quit());
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere() {
+    for keys_before in ["", "f1", "ctrl-x", "enter"] {
+        let mut app = sample_app(SMALL);
+        type_text(&mut app, "王文胜");
+        app.settle();
+        keys(&mut app, keys_before);
+        press(&mut app, "ctrl-c");
+        assert!(app.should_quit(), "after {keys_before:?}");
+    }
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    keys(&mut app, "enter tab ?");
+    press(&mut app, "ctrl-c");
+    assert!(app.should_quit());
+}
+
+#[test]
+fn mask_can_start_on() {
+    let mut app = App::headless(
+        sample_store(),
+        Settings::defaults(&Env::default()),
+        AppOptions {
+            mask: true,
+            today: today(),
+            size: SMALL,
+        },
+    )
+    .unwrap();
+    assert!(status_line(&app).starts_with("【会议模式】"));
+    type_text(&mut app, "王文胜");
+    app.settle();
+    press(&mut app, "enter");
+    assert!(!text(&app).contains("330102197503080417"));
+    // F2 toggles while typing too.
+    press(&mut app, "esc");
+    press(&mut app, "f2");
+    assert!(!app.state.mask);
+}
+
+#[test]
+fn key_releases_and_repeats_are_ignored() {
+    let mut app = sample_app(SMALL);
+    let ev = |kind| {
+        Event::Key(KeyEvent {
+            code: KeyCode::Char('x'),
+            modifiers: KeyModifiers::NONE,
+            kind,
+            state: KeyEventState::NONE,
+        })
+    };
+    assert!(!app.handle_event(&ev(KeyEventKind::Release)));
+    assert!(!app.handle_event(&ev(KeyEventKind::Repeat)));
+    assert_eq!(app.state.query.text(), "");
+    assert!(app.handle_event(&ev(KeyEventKind::Press)));
+    assert_eq!(app.state.query.text(), "x");
+}
+
+#[test]
+fn han_input_puts_the_cursor_by_display_width() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王文");
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| app.draw(f)).unwrap();
+    // " 查询：" is 7 columns, 王文 four more.
+    let pos = term.get_cursor_position().unwrap();
+    assert_eq!((pos.x, pos.y), (11, 1));
+    keys(&mut app, "left");
+    term.draw(|f| app.draw(f)).unwrap();
+    assert_eq!(term.get_cursor_position().unwrap().x, 9);
+    keys(&mut app, "backspace");
+    assert_eq!(app.state.query.text(), "文");
+}
+
+#[test]
+fn results_move_and_open_the_selected_person() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王");
+    app.settle();
+    assert_eq!(app.state.results.len(), 2);
+    keys(&mut app, "down down down");
+    assert_eq!(app.state.selected, 1, "stops at the last result");
+    let name = app.state.results[1].entry.name.clone();
+    press(&mut app, "enter");
+    assert_eq!(app.state.person.as_ref().unwrap().identity.name, name);
+    press(&mut app, "esc");
+    keys(&mut app, "up tab");
+    assert_eq!(app.state.pane, Pane::Timeline);
+    assert_eq!(
+        app.state.person.as_ref().unwrap().identity.name,
+        app.state.results[0].entry.name
+    );
+}
+
+#[test]
+fn help_overlay_opens_scrolls_and_closes() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王");
+    press(&mut app, "f1");
+    assert!(matches!(
+        app.state.overlay,
+        Some(Overlay::Help { scroll: 0 })
+    ));
+    let screen = text(&app);
+    assert!(screen.contains("帮助（Esc 关闭"));
+    assert!(
+        screen.contains("打开档案"),
+        "descriptions come from the keymap"
+    );
+    // Keys go to the help, not to the query underneath.
+    keys(&mut app, "j j");
+    assert!(matches!(
+        app.state.overlay,
+        Some(Overlay::Help { scroll: 2 })
+    ));
+    assert_eq!(app.state.query.text(), "王");
+    press(&mut app, "esc");
+    assert!(app.state.overlay.is_none());
+    assert_eq!(app.state.query.text(), "王", "Esc closed only the help");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    // In a pane that is not typing, ? opens and closes it.
+    app.settle();
+    keys(&mut app, "enter ?");
+    assert!(matches!(app.state.overlay, Some(Overlay::Help { .. })));
+    assert!(text(&app).contains("下一部分"));
+    press(&mut app, "?");
+    assert!(app.state.overlay.is_none());
+    assert_eq!(app.state.pane, Pane::Dossier);
+}
+
+#[test]
+fn command_line_runs_actions_by_name_with_completion() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    keys(&mut app, "enter :");
+    assert!(matches!(app.state.overlay, Some(Overlay::Command(_))));
+    type_text(&mut app, "toggle_m");
+    press(&mut app, "tab");
+    let Some(Overlay::Command(cmd)) = &app.state.overlay else {
+        panic!("command line closed");
+    };
+    assert_eq!(cmd.input.text(), "toggle_mask");
+    assert!(text(&app).contains(":toggle_mask"));
+    press(&mut app, "enter");
+    assert!(app.state.overlay.is_none());
+    assert!(app.state.mask);
+    // A Chinese word finds the action by its description; Enter runs the only candidate.
+    press(&mut app, ":");
+    type_text(&mut app, "履历");
+    assert!(text(&app).contains("show_timeline"));
+    press(&mut app, "enter");
+    assert_eq!(app.state.pane, Pane::Timeline);
+    // An unknown name is an error shown until Esc.
+    press(&mut app, ":");
+    type_text(&mut app, "fly");
+    press(&mut app, "enter");
+    assert!(text(&app).contains("未知命令“fly”"));
+    press(&mut app, "j");
+    assert!(
+        text(&app).contains("未知命令“fly”"),
+        "errors stay until Esc"
+    );
+    press(&mut app, "esc");
+    assert!(!text(&app).contains("未知命令"));
+    assert_eq!(
+        app.state.pane,
+        Pane::Timeline,
+        "that Esc only dismissed the error"
+    );
+    // From the typing pane the command line is on Ctrl-X; :quit quits.
+    press(&mut app, "/");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    press(&mut app, "ctrl-x");
+    type_text(&mut app, "quit");
+    press(&mut app, "enter");
+    assert!(app.should_quit());
+}
+
+#[test]
+fn command_line_backs_out_with_esc() {
+    let mut app = sample_app(SMALL);
+    press(&mut app, "ctrl-x");
+    type_text(&mut app, "hel");
+    assert!(
+        app.state.query.is_empty(),
+        "typing went to the command line"
+    );
+    press(&mut app, "esc");
+    assert!(app.state.overlay.is_none());
+    assert!(app.state.query.is_empty());
+}
+
+#[test]
+fn esc_backs_out_one_level_at_a_time() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    keys(&mut app, "enter tab ?");
+    press(&mut app, "esc");
+    assert!(app.state.overlay.is_none());
+    assert_eq!(app.state.pane, Pane::Timeline);
+    press(&mut app, "esc");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    assert_eq!(app.state.query.text(), "王文胜", "the query is kept");
+    assert_eq!(app.state.results.len(), 1);
+    press(&mut app, "esc");
+    assert!(app.state.query.is_empty());
+    assert!(app.state.results.is_empty());
+    press(&mut app, "esc");
+    assert!(!app.should_quit(), "Esc never quits");
+    assert!(text(&app).contains("已在最上层；按 Ctrl-C 退出"));
+    // A notice goes with the next key.
+    type_text(&mut app, "李");
+    assert!(!text(&app).contains("已在最上层"));
+}
+
+#[test]
+fn bad_user_files_are_reported_with_file_and_line_and_defaults_used() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("keymap.toml"),
+        "# my keys\n[dossier]\nx = \"explode\"\nz = { run = \"bottom\", desc = \"到底\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("theme.toml"),
+        "\"lookup.match\" = \"red\"\n\"mask\" = { bg = \"sunset\" }\n",
+    )
+    .unwrap();
+    let settings = config::load(Some(dir.path()), &Env::default());
+    let mut app = app_with(sample_store(), settings, SMALL);
+    let screen = text(&app);
+    let msg_line = screen
+        .lines()
+        .find(|l| l.contains("keymap.toml"))
+        .unwrap_or_default();
+    assert!(msg_line.contains("keymap.toml 第 3 行"), "{screen}");
+    assert!(msg_line.contains("explode"));
+    assert!(msg_line.starts_with(" (1/2) "), "{msg_line}");
+    // The defaults stay in force, and the good lines of the same files apply.
+    let defaults = Settings::defaults(&Env::default());
+    assert_eq!(app.theme.style("mask"), defaults.theme.style("mask"));
+    assert_eq!(
+        app.theme.style("lookup.match").fg,
+        Some(ratatui::style::Color::Red)
+    );
+    press(&mut app, "esc");
+    let screen = text(&app);
+    assert!(screen.contains("theme.toml 第 2 行"), "{screen}");
+    assert!(screen.contains("sunset"));
+    press(&mut app, "esc");
+    assert!(app.state.messages.is_empty());
+    type_text(&mut app, "王文胜");
+    app.settle();
+    keys(&mut app, "enter j");
+    assert_eq!(app.state.dossier_scroll, 1, "default j still scrolls");
+    press(&mut app, "z");
+    assert!(
+        app.state.dossier_scroll > 20,
+        "the user's z went to the end"
+    );
+    press(&mut app, "x");
+    assert_eq!(app.state.pane, Pane::Dossier);
+    // The user's binding shows in the help with its description.
+    press(&mut app, "?");
+    assert!(text(&app).contains("到底"));
+}
+
+#[test]
+fn a_syntax_error_in_the_theme_keeps_every_default() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("theme.toml"),
+        "[palette\naccent = \"red\"\n",
+    )
+    .unwrap();
+    let settings = config::load(Some(dir.path()), &Env::default());
+    let app = app_with(sample_store(), settings, SMALL);
+    assert!(text(&app).contains("theme.toml 第 1 行：TOML 语法错误"));
+    let defaults = Settings::defaults(&Env::default());
+    for key in cadre::tui::theme::KEYS {
+        assert_eq!(app.theme.style(key), defaults.theme.style(key), "{key}");
+    }
+}
+
+#[test]
+fn config_chooses_the_vim_keymap() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "keymap = \"vim\"\n").unwrap();
+    let settings = config::load(Some(dir.path()), &Env::default());
+    assert!(settings.errors.is_empty());
+    let mut app = app_with(sample_store(), settings, SMALL);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    keys(&mut app, "enter G");
+    let bottom = app.state.dossier_scroll;
+    assert!(bottom > 20);
+    keys(&mut app, "g");
+    assert_eq!(app.state.dossier_scroll, 0);
+    keys(&mut app, "}");
+    assert!(text(&app).contains("二、学历学位与培训"));
+    keys(&mut app, "l");
+    assert_eq!(app.state.pane, Pane::Timeline);
+}
+
+#[test]
+fn dossier_scrolls_by_line_page_and_section() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    press(&mut app, "enter");
+    let body_first_line = |app: &App| text(app).lines().nth(6).unwrap_or_default().to_string();
+    assert_eq!(body_first_line(&app).trim(), "一、基本信息");
+    press(&mut app, "]");
+    assert_eq!(body_first_line(&app).trim(), "二、学历学位与培训");
+    press(&mut app, "]");
+    assert_eq!(body_first_line(&app).trim(), "三、任职经历");
+    press(&mut app, "[");
+    assert_eq!(body_first_line(&app).trim(), "二、学历学位与培训");
+    press(&mut app, "[");
+    assert_eq!(body_first_line(&app).trim(), "一、基本信息");
+    press(&mut app, "pagedown");
+    let after_page = app.state.dossier_scroll;
+    assert!(after_page >= 10, "{after_page}");
+    press(&mut app, "k");
+    assert_eq!(app.state.dossier_scroll, after_page - 1);
+    keys(&mut app, "end j j");
+    let end = app.state.dossier_scroll;
+    assert!(text(&app).contains("建成全县农村供水一体化工程"));
+    keys(&mut app, "]");
+    assert_eq!(app.state.dossier_scroll, end, "no section after the last");
+    keys(&mut app, "home");
+    assert_eq!(app.state.dossier_scroll, 0);
+    // A taller terminal shows more and scrolls less.
+    app.update(Action::Resize(80, 60));
+    keys(&mut app, "end");
+    assert!(app.state.dossier_scroll < end);
+}
+
+#[test]
+fn timeline_moves_between_postings() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    keys(&mut app, "tab");
+    assert_eq!(app.state.pane, Pane::Timeline);
+    let detail = |app: &App| text(app).lines().nth(19).unwrap_or_default().to_string();
+    assert!(detail(&app).contains("2016.10-至今（8年8个月）  临河县人民政府县长"));
+    press(&mut app, "up");
+    assert!(detail(&app).contains("2011.12-2016.11（4年11个月）  临河县人民政府副县长"));
+    keys(&mut app, "up");
+    assert!(detail(&app).contains("2005.10-2011.12"));
+    assert!(text(&app).contains("与上一职务间隔 3个月"));
+    keys(&mut app, "end");
+    assert!(detail(&app).contains("中共临河县委员会副书记"));
+    assert!(text(&app).contains("兼任"));
+    keys(&mut app, "home");
+    assert!(detail(&app).contains("1997.07-2001.03"));
+}
+
+#[test]
+fn panes_need_a_person() {
+    let mut app = sample_app(SMALL);
+    press(&mut app, "tab");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    assert!(text(&app).contains("尚未选择干部"));
+    type_text(&mut app, "没有这个人");
+    app.settle();
+    assert!(text(&app).contains("没有找到匹配的干部"));
+    press(&mut app, "enter");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    assert!(text(&app).contains("没有选中的查询结果"));
+}
+
+#[test]
+fn opening_reads_the_store_and_reports_a_vanished_dossier() {
+    let store = sample_store();
+    let mut app = app_with(store.clone(), Settings::defaults(&Env::default()), SMALL);
+    type_text(&mut app, "李晓梅");
+    app.settle();
+    let id = app.state.results[0].hit.id;
+    store.remove_dossier(id).unwrap();
+    press(&mut app, "enter");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    assert!(text(&app).contains(&format!("档案 #{id} 已不存在")));
+}
+
+#[test]
+fn pasting_a_name_anywhere_starts_a_lookup() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王文胜");
+    app.settle();
+    press(&mut app, "enter");
+    app.handle_event(&Event::Paste("李晓梅\n".into()));
+    assert_eq!(app.state.pane, Pane::Lookup);
+    assert_eq!(app.state.query.text(), "李晓梅 ");
+    app.settle();
+    assert_eq!(app.state.results[0].entry.name, "李晓梅");
+}
+
+#[test]
+fn first_frame_shows_before_loading_and_typing_waits_for_it() {
+    let store = sample_store();
+    let mut app = App::new(
+        store.clone(),
+        Settings::defaults(&Env::default()),
+        AppOptions {
+            mask: false,
+            today: today(),
+            size: SMALL,
+        },
+    );
+    let screen = text(&app);
+    assert!(screen.contains("正在载入档案，请稍候"), "{screen}");
+    type_text(&mut app, "张伟");
+    let data = cadre::tui::load_lookup_data(&store).unwrap();
+    app.update(Action::Loaded(Ok(data.into())));
+    app.settle();
+    let screen = text(&app);
+    assert!(screen.contains("库中共 5 人"));
+    assert!(screen.contains("张伟"));
+    assert!(screen.contains("66"), "age as of today: {screen}");
+    // A failed load is said, not hidden.
+    let mut app = App::new(
+        store,
+        Settings::defaults(&Env::default()),
+        AppOptions::default(),
+    );
+    app.update(Action::Loaded(Err("磁盘错误".into())));
+    assert!(text(&app).contains("载入档案失败：磁盘错误"));
+}
+
+#[test]
+fn stale_results_do_not_replace_newer_ones() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "王");
+    app.settle();
+    let seq = app.state.seq_sent;
+    app.update(Action::Results {
+        seq: seq - 1,
+        hits: vec![],
+    });
+    assert_eq!(app.state.results.len(), 2);
+    // Results arrive through the event loop's tick as well.
+    type_text(&mut app, "文");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while app.state.seq_shown < app.state.seq_sent && std::time::Instant::now() < deadline {
+        app.tick();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(app.state.results.len(), 1);
+}
