@@ -44,6 +44,8 @@ pub struct TuiOptions {
 
 /// How long the loop waits for a key before looking at lookup results and signals.
 const TICK: Duration = Duration::from_millis(40);
+/// Most events handled before the next frame is drawn.
+const BURST: usize = 256;
 
 /// Runs the interface until the clerk quits, a termination signal arrives or the terminal goes
 /// away. The terminal is restored on every way out.
@@ -74,17 +76,40 @@ pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
                 .map_err(|e| e.to_string());
             let _ = tx.send(loaded);
         })?;
-    let result = event_loop(&mut guard, &mut app, &rx, &signals);
+    let events = spawn_input()?;
+    let result = event_loop(&mut guard, &mut app, &rx, &events, &signals);
     drop(guard);
     result
+}
+
+/// Reads terminal events on their own thread, so the loop can always see signals and notice a
+/// terminal that went away (crossterm's reader can spin on a hung-up terminal instead of
+/// failing). The thread ends with the process.
+fn spawn_input() -> std::io::Result<Receiver<std::io::Result<event::Event>>> {
+    let (tx, rx) = channel();
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let ev = event::read();
+                let failed = ev.is_err();
+                if tx.send(ev).is_err() || failed {
+                    return;
+                }
+            }
+        })?;
+    Ok(rx)
 }
 
 fn event_loop(
     guard: &mut terminal::TerminalGuard,
     app: &mut App,
     loader: &Receiver<Result<Loaded, String>>,
+    events: &Receiver<std::io::Result<event::Event>>,
     signals: &terminal::Signals,
 ) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    use std::sync::mpsc::RecvTimeoutError;
     let mut dirty = true;
     let mut loading = true;
     loop {
@@ -95,6 +120,10 @@ fn event_loop(
         if app.should_quit() {
             return Ok(());
         }
+        if !std::io::stdout().is_terminal() {
+            tracing::warn!("the terminal went away: leaving the interface");
+            return Ok(());
+        }
         if dirty {
             if let Err(e) = guard.terminal.draw(|f| app.draw(f)) {
                 tracing::warn!("terminal write failed, leaving: {e}");
@@ -103,26 +132,21 @@ fn event_loop(
             dirty = false;
         }
         // Every event already waiting is handled before the next frame.
-        let mut wait = TICK;
-        loop {
-            match event::poll(wait) {
-                Ok(true) => match event::read() {
-                    Ok(ev) => dirty |= app.handle_event(&ev),
-                    Err(e) => {
-                        tracing::warn!("terminal read failed, leaving: {e}");
-                        return Ok(());
-                    }
-                },
-                Ok(false) => break,
-                Err(e) => {
-                    tracing::warn!("terminal poll failed, leaving: {e}");
+        let mut next = events.recv_timeout(TICK);
+        for _ in 0..BURST {
+            match next {
+                Ok(Ok(ev)) => dirty |= app.handle_event(&ev),
+                Ok(Err(e)) => {
+                    tracing::warn!("terminal read failed, leaving: {e}");
                     return Ok(());
                 }
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(RecvTimeoutError::Timeout) => break,
             }
             if app.should_quit() {
                 return Ok(());
             }
-            wait = Duration::ZERO;
+            next = events.try_recv().map_err(|_| RecvTimeoutError::Timeout);
         }
         if loading {
             match loader.try_recv() {
