@@ -186,7 +186,10 @@ pub fn load(dir: Option<&Path>, env: &Env) -> Settings {
                         Some(v) if shipped.contains(&v) => *target = v.to_string(),
                         Some(v) => errors.push(src.error(
                             line,
-                            s::fill(unknown, &[("name", &v), ("list", &shipped.join("、"))]),
+                            s::fill(
+                                unknown,
+                                &[("name", &v), ("list", &shipped.join(s::LIST_SEP))],
+                            ),
                         )),
                         None => errors
                             .push(src.error(line, s::fill(s::CFG_NOT_STRING, &[("name", &k)]))),

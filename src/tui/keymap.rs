@@ -387,7 +387,7 @@ fn parse(src: &Source) -> (Option<Layer>, Vec<ConfigError>) {
                 line,
                 s::fill(
                     s::CFG_UNKNOWN_SECTION,
-                    &[("name", &sec_name), ("list", &list.join("、"))],
+                    &[("name", &sec_name), ("list", &list.join(s::LIST_SEP))],
                 ),
             ));
             continue;

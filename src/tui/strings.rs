@@ -154,6 +154,51 @@ pub const CFG_UNKNOWN_THEME: &str = "未知的主题“{name}”（可用：{lis
 pub const CFG_UNKNOWN_KEYMAP: &str = "未知的键位方案“{name}”（可用：{list}）";
 pub const CFG_UNKNOWN_SETTING: &str = "未知的设置项“{name}”（可用：theme、keymap）";
 
+// ---- punctuation and small words used to join fields ----------------------------------
+pub const COMMA: &str = "，";
+pub const LIST_SEP: &str = "、";
+pub const COLON: &str = "：";
+pub const YEAR: &str = "年";
+
+/// Text in full-width parentheses: （text）.
+pub fn paren(text: &str) -> String {
+    format!("（{text}）")
+}
+
+/// `label：` as a field label before its value.
+pub fn labelled(label: &str) -> String {
+    format!("{label}{COLON}")
+}
+
+/// A two-character marker for a rank, as clerks abbreviate it (正处, 副科, 一调).
+pub fn rank_short(rank: crate::model::Rank) -> &'static str {
+    use crate::model::Rank::*;
+    match rank {
+        NationalPrincipal => "正国",
+        NationalDeputy => "副国",
+        ProvincialPrincipal => "正部",
+        ProvincialDeputy => "副部",
+        BureauPrincipal => "正厅",
+        BureauDeputy => "副厅",
+        CountyPrincipal => "正处",
+        CountyDeputy => "副处",
+        TownshipPrincipal => "正科",
+        TownshipDeputy => "副科",
+        Inspector1 => "一巡",
+        Inspector2 => "二巡",
+        Researcher1 => "一调",
+        Researcher2 => "二调",
+        Researcher3 => "三调",
+        Researcher4 => "四调",
+        Clerk1 => "一主",
+        Clerk2 => "二主",
+        Clerk3 => "三主",
+        Clerk4 => "四主",
+        Staff1 => "一科",
+        Staff2 => "二科",
+    }
+}
+
 /// Replaces `{name}` placeholders in a template.
 pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut out = template.to_string();

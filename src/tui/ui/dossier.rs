@@ -194,11 +194,11 @@ fn political(d: &Dossier) -> String {
 fn reserve_text(r: &crate::model::ReserveInfo) -> String {
     let mut t = format!("{}{}", s::RESERVE_TARGET, r.target.label());
     if !r.target_post.is_empty() {
-        t.push_str(&format!("（{}）", r.target_post));
+        t.push_str(&s::paren(&r.target_post));
     }
-    t.push_str(&format!("，{}", r.readiness.label()));
+    t.push_str(&format!("{}{}", s::COMMA, r.readiness.label()));
     if let Some(since) = &r.since {
-        t.push_str(&format!("，{}{}", since.dotted(), s::SINCE));
+        t.push_str(&format!("{}{}{}", s::COMMA, since.dotted(), s::SINCE));
     }
     t
 }
@@ -384,13 +384,10 @@ pub fn layout(
             flags.push(s::PROBATION);
         }
         if !flags.is_empty() {
-            segs.push(Seg::new(
-                format!("（{}）", flags.join("，")),
-                "dossier.label",
-            ));
+            segs.push(Seg::new(s::paren(&flags.join(s::COMMA)), "dossier.label"));
         }
         if !p.portfolio.is_empty() {
-            segs.push(v(format!("  {}：{}", s::PORTFOLIO, p.portfolio)));
+            segs.push(v(format!("  {}{}", s::labelled(s::PORTFOLIO), p.portfolio)));
         }
         b.item(segs);
     }
@@ -411,23 +408,26 @@ pub fn layout(
             }
             _ => "dossier.value",
         };
-        let mut segs = vec![v(format!("{}年  ", a.year)), Seg::new(grade, grade_key)];
+        let mut segs = vec![
+            v(format!("{}{}  ", a.year, s::YEAR)),
+            Seg::new(grade, grade_key),
+        ];
         if let Some(score) = a.democratic_score {
             segs.push(v(format!("  {} {score:.1}%", s::DEMOCRATIC)));
         }
         if !a.special.is_empty() {
-            segs.push(v(format!("  {}：{}", s::SPECIAL, a.special)));
+            segs.push(v(format!("  {}{}", s::labelled(s::SPECIAL), a.special)));
         }
         b.item(segs);
         if !a.talk_notes.is_empty() {
             if mask {
                 b.item(vec![
-                    Seg::new(format!("  {}：", s::TALK), "dossier.label"),
+                    Seg::new(format!("  {}", s::labelled(s::TALK)), "dossier.label"),
                     Seg::new(s::MASKED, "mask"),
                 ]);
             } else {
                 b.item(vec![
-                    Seg::new(format!("  {}：", s::TALK), "dossier.label"),
+                    Seg::new(format!("  {}", s::labelled(s::TALK)), "dossier.label"),
                     v(a.talk_notes.clone()),
                 ]);
             }
@@ -474,7 +474,11 @@ pub fn layout(
                 f.summary
             ))];
             if !f.conclusion.is_empty() {
-                segs.push(v(format!("  {}：{}", s::L_CONCLUSION, f.conclusion)));
+                segs.push(v(format!(
+                    "  {}{}",
+                    s::labelled(s::L_CONCLUSION),
+                    f.conclusion
+                )));
             }
             segs.push(if f.resolved {
                 v(format!("  {}", s::RESOLVED))
@@ -517,9 +521,9 @@ pub fn layout(
                 if let Some(r) = &biz.registered {
                     details.push(r.dotted());
                 }
-                let mut t = format!("  {}：{}", s::BUSINESS, biz.name);
+                let mut t = format!("  {}{}", s::labelled(s::BUSINESS), biz.name);
                 if !details.is_empty() {
-                    t.push_str(&format!("（{}）", details.join("，")));
+                    t.push_str(&s::paren(&details.join(s::COMMA)));
                 }
                 b.item(vec![Seg::new(t, "dossier.warn")]);
             }
@@ -536,7 +540,7 @@ pub fn layout(
         if rec.skills.is_empty() {
             s::NONE.to_string()
         } else {
-            rec.skills.join("、")
+            rec.skills.join(s::LIST_SEP)
         },
     );
     b.field_text(
@@ -544,7 +548,7 @@ pub fn layout(
         if rec.languages.is_empty() {
             s::NONE.to_string()
         } else {
-            rec.languages.join("、")
+            rec.languages.join(s::LIST_SEP)
         },
     );
     b.sub(s::L_ACHIEVEMENTS);
@@ -557,7 +561,7 @@ pub fn layout(
             None => a.title.clone(),
         };
         if !a.detail.is_empty() {
-            t.push_str(&format!("：{}", a.detail));
+            t.push_str(&format!("{}{}", s::COLON, a.detail));
         }
         b.item(vec![v(t)]);
     }

@@ -52,34 +52,7 @@ pub fn tier_glyph(rank: Option<Rank>) -> char {
 
 /// A two-character rank marker (正处, 副科, 一调); four spaces when unknown.
 pub fn rank_short(rank: Option<Rank>) -> &'static str {
-    use Rank::*;
-    match rank {
-        None => "    ",
-        Some(r) => match r {
-            NationalPrincipal => "正国",
-            NationalDeputy => "副国",
-            ProvincialPrincipal => "正部",
-            ProvincialDeputy => "副部",
-            BureauPrincipal => "正厅",
-            BureauDeputy => "副厅",
-            CountyPrincipal => "正处",
-            CountyDeputy => "副处",
-            TownshipPrincipal => "正科",
-            TownshipDeputy => "副科",
-            Inspector1 => "一巡",
-            Inspector2 => "二巡",
-            Researcher1 => "一调",
-            Researcher2 => "二调",
-            Researcher3 => "三调",
-            Researcher4 => "四调",
-            Clerk1 => "一主",
-            Clerk2 => "二主",
-            Clerk3 => "三主",
-            Clerk4 => "四主",
-            Staff1 => "一科",
-            Staff2 => "二科",
-        },
-    }
+    rank.map_or("    ", s::rank_short)
 }
 
 /// The current main post and the months held up to `today`.
@@ -98,11 +71,10 @@ pub fn at_level(d: &Dossier, today: &PartialDate) -> Option<(Rank, i32)> {
 /// `1975.03生（50岁）`
 pub fn birth_and_age(d: &Dossier, today: &PartialDate) -> String {
     format!(
-        "{}{}（{}{}）",
+        "{}{}{}",
         d.identity.birth.dotted(),
         s::BORN,
-        d.age_on(today),
-        s::AGE_SUFFIX
+        s::paren(&format!("{}{}", d.age_on(today), s::AGE_SUFFIX))
     )
 }
 

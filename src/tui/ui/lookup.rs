@@ -5,8 +5,6 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 
-use crate::model::Gender;
-
 use super::super::state::{ResultRow, State};
 use super::super::strings as s;
 use super::super::text::{Seg, fill, pad, put, put_with, width};
@@ -71,8 +69,9 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
         String::new()
     } else if state.results.len() >= state.limit {
         format!(
-            "{}，{}",
+            "{}{}{}",
             s::fill(s::FOUND, &[("n", &state.results.len())]),
+            s::COMMA,
             s::fill(s::FOUND_LIMITED, &[("limit", &state.limit)])
         )
     } else {
@@ -177,10 +176,7 @@ fn cell(mut segs: Vec<Seg>, w: usize) -> Vec<Seg> {
 fn row_segs(row: &ResultRow, state: &State, wide: bool, post_w: usize) -> Vec<Seg> {
     let e = &row.entry;
     let hit = &row.hit;
-    let gender = match e.gender {
-        Gender::Male => "男",
-        Gender::Female => "女",
-    };
+    let gender = e.gender.label();
     let age = e.birth.whole_years_until(&state.today);
     let mut segs = vec![Seg::new(" ", "")];
     segs.extend(cell(marked(&e.name, 0, &hit.name_highlight), NAME_W));

@@ -342,9 +342,9 @@ fn detail(buf: &mut Buffer, area: Rect, d: &Dossier, row: &Row, state: &State, t
     lines.push(vec![
         Seg::new(
             format!(
-                " {}（{}）  ",
+                " {}{}  ",
                 span(&p.start, p.end.as_ref()),
-                s::months(months)
+                s::paren(&s::months(months))
             ),
             "",
         ),
@@ -358,13 +358,16 @@ fn detail(buf: &mut Buffer, area: Rect, d: &Dossier, row: &Row, state: &State, t
         ),
     ]);
     let mut second = vec![
-        Seg::new(format!(" {}：", s::TL_RANK), "dossier.label"),
+        Seg::new(format!(" {}", s::labelled(s::TL_RANK)), "dossier.label"),
         Seg::new(p.rank.map_or(s::UNKNOWN, |r| r.label()), tier_key(p.rank)),
-        Seg::new(format!("  {}：", s::TL_ROLE), "dossier.label"),
+        Seg::new(format!("  {}", s::labelled(s::TL_ROLE)), "dossier.label"),
         Seg::new(p.role.label(), ""),
     ];
     if !p.portfolio.is_empty() {
-        second.push(Seg::new(format!("  {}：", s::PORTFOLIO), "dossier.label"));
+        second.push(Seg::new(
+            format!("  {}", s::labelled(s::PORTFOLIO)),
+            "dossier.label",
+        ));
         second.push(Seg::new(p.portfolio.clone(), ""));
     }
     lines.push(second);
