@@ -2,11 +2,35 @@
 //! initials and mixed forms, by the tail of an ID number, and by unit or post words. Owns the
 //! in-memory index and ranking; it never touches the store or the screen.
 //!
-//! STUB: the interface below is agreed; the naive implementation is to be replaced.
+//! Layout (for 10^6 entries): entries live in arenas in dossier-id order (a position is the
+//! entry's rank among ids); each name is a list of character-class ids (`classes.rs`); every
+//! name also has one or more packed initials keys (one per combination of its characters'
+//! initial letters) in a sorted array, so exact and prefix candidates are a binary-searched
+//! range; a per-entry bitmask signature (letters, initial letters, a Bloom mask of Han
+//! characters) is the lossless prefilter of the fuzzy scan; ID numbers have a sorted array of
+//! reversed-tail keys; posts and units are interned and matched once per distinct text.
+//!
+//! Ranking: exact, then prefix, then fuzzy name matches, then post/unit word matches; within a
+//! tier by penalty, then by dossier id. Later tiers run only while the best `limit` are not
+//! settled.
 
+mod classes;
+pub mod reading;
+mod topk;
 pub mod worker;
 
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
 use crate::model::{Dossier, DossierId, Gender, PartialDate, UnitDirectory};
+use classes::{ClassTable, NameMatch, Tok, ascii_bit, byte_code, han_bits, pack_ascii};
+use topk::{TopK, rank, rank_pos};
 
 /// What lookup knows of one cadre: enough to match and to show a result row.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +69,32 @@ impl Entry {
     }
 }
 
+/// A borrowed view of one entry straight from the index's arenas (no allocation).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EntryView<'a> {
+    pub id: DossierId,
+    pub name: &'a str,
+    pub gender: Gender,
+    pub birth: PartialDate,
+    pub post: &'a str,
+    pub unit: &'a str,
+    pub id_number: &'a str,
+}
+
+impl EntryView<'_> {
+    pub fn to_entry(&self) -> Entry {
+        Entry {
+            id: self.id,
+            name: self.name.to_string(),
+            gender: self.gender,
+            birth: self.birth,
+            post: self.post.to_string(),
+            unit: self.unit.to_string(),
+            id_number: self.id_number.to_string(),
+        }
+    }
+}
+
 /// How a result matched, best first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
@@ -70,6 +120,9 @@ pub struct Hit {
     pub id: DossierId,
     pub kind: MatchKind,
     pub field: MatchField,
+    /// Higher is better; comparable only within one query's results. Results come already
+    /// ranked: name matches (exact, prefix, fuzzy) before post/unit word matches, even when a
+    /// word match's `kind` is `Exact` (the post equals the query).
     pub score: i64,
     /// Char positions in `Entry::name` to highlight.
     pub name_highlight: Vec<usize>,
@@ -78,47 +131,911 @@ pub struct Hit {
     pub post_highlight: Vec<usize>,
 }
 
-/// The lookup index over all cadres.
+/// Strings stored back to back with offsets: one allocation for a million names.
 #[derive(Default)]
+struct StrArena {
+    text: String,
+    offs: Vec<u32>,
+}
+
+impl StrArena {
+    fn push(&mut self, s: &str) -> u32 {
+        if self.offs.is_empty() {
+            self.offs.push(0);
+        }
+        self.text.push_str(s);
+        let end = u32::try_from(self.text.len()).expect("lookup text arena under 4 GiB");
+        self.offs.push(end);
+        (self.offs.len() - 2) as u32
+    }
+    fn get(&self, i: usize) -> &str {
+        &self.text[self.offs[i] as usize..self.offs[i + 1] as usize]
+    }
+    fn len(&self) -> usize {
+        self.offs.len().saturating_sub(1)
+    }
+    fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.offs.capacity() * 4
+    }
+}
+
+/// Distinct texts (posts, units) with their ids.
+#[derive(Default)]
+struct Interner {
+    arena: StrArena,
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.arena.push(s);
+        self.ids.insert(s.to_string(), id);
+        id
+    }
+}
+
+/// One initials key of one name: `key` holds up to 12 five-bit codes (first character at the
+/// top) and the name's keyed length in the low 4 bits. `c0`/`c1` are the classes of the first
+/// two characters (or `NO_CLASS` when they do not fit in 16 bits), so most checks need no
+/// second memory access.
+#[derive(Clone, Copy, Debug)]
+struct Record {
+    key: u64,
+    pos: u32,
+    c0: u16,
+    c1: u16,
+}
+
+const NO_CLASS: u16 = u16::MAX;
+/// Names with more keyed characters are matched by a direct scan (`Index::wild`).
+const MAX_KEYED: usize = 12;
+/// Names whose initials combine into more keys are matched by a direct scan.
+const MAX_COMBOS: usize = 16;
+/// Beyond this many ways to split a query into pieces, the prefix phase falls back to a scan.
+const MAX_SEGMENTATIONS: usize = 2048;
+/// ID tails must be at least this long.
+const MIN_ID_TAIL: usize = 4;
+/// Base of word-tier penalties (a higher word score gives a smaller penalty).
+const WORD_BASE: i64 = 1_000_000;
+/// Letters of the 36-bit character mask (the initials part holds letters only).
+const LETTERS: u64 = (1 << 26) - 1;
+
+/// The lookup index over all cadres.
 pub struct Index {
-    entries: Vec<Entry>,
+    // Entry storage, in dossier-id order.
+    ids: Vec<DossierId>,
+    names: StrArena,
+    id_numbers: StrArena,
+    genders: Vec<Gender>,
+    births: Vec<PartialDate>,
+    post_of: Vec<u32>,
+    unit_of: Vec<u32>,
+    posts: StrArena,
+    units: StrArena,
+    /// `entry()` hands out `&Entry`; built on first request for that entry only.
+    materialized: Box<[OnceLock<Box<Entry>>]>,
+    // Name matching.
+    table: ClassTable,
+    keyed_offs: Vec<u32>,
+    keyed: Vec<u32>,
+    records: Vec<Record>,
+    wild: Vec<u32>,
+    max_keyed: usize,
+    sig_ascii: Vec<u64>,
+    sig_han: Vec<u64>,
+    // ID tails.
+    id_keys: Vec<u64>,
+    id_pos: Vec<u32>,
+    skim: SkimMatcherV2,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Index::build(Vec::new())
+    }
+}
+
+/// A parsed query.
+struct Query {
+    toks: Vec<Tok>,
+    /// The query as an ID-number tail (digits, a final x), when it is one.
+    id_tail: Option<Vec<u8>>,
+    /// Whitespace-separated words, ASCII-lowercased, for posts and units.
+    words: Vec<String>,
+}
+
+impl Query {
+    fn parse(s: &str) -> Query {
+        let toks: Vec<Tok> = s
+            .chars()
+            .filter_map(|c| match reading::ascii_form(c) {
+                Some(b) => Some(Tok::Ascii(b)),
+                None if c.is_alphanumeric() => Some(Tok::Lit(c)),
+                None => None,
+            })
+            .collect();
+        let words: Vec<String> = s
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        Query {
+            id_tail: id_tail(s),
+            toks,
+            words,
+        }
+    }
+}
+
+/// The query as the tail of an ID number: at least `MIN_ID_TAIL` characters, digits only but
+/// for a final x (either case, half or full width); spaces ignored.
+fn id_tail(s: &str) -> Option<Vec<u8>> {
+    let mut t = Vec::new();
+    for c in s.chars() {
+        if c.is_whitespace() {
+            continue;
+        }
+        match reading::ascii_form(c) {
+            Some(b) if b.is_ascii_digit() || b == b'x' => t.push(b),
+            _ => return None,
+        }
+    }
+    let digits_before_last = t.len() > 1 && t[..t.len() - 1].iter().all(u8::is_ascii_digit);
+    (t.len() >= MIN_ID_TAIL && digits_before_last).then_some(t)
+}
+
+/// An ID number reduced to what tails match on: digits and x, lowercased.
+fn normalized_id(s: &str) -> Vec<u8> {
+    s.chars()
+        .filter_map(reading::ascii_form)
+        .filter(|b| b.is_ascii_digit() || *b == b'x')
+        .collect()
+}
+
+/// Reversed tail key: the last 16 characters, last first, four bits each (digit+1, x = 11).
+fn id_key(rev: impl Iterator<Item = u8>) -> (u64, usize) {
+    let mut key = 0u64;
+    let mut n = 0;
+    for b in rev.take(16) {
+        let code = if b == b'x' { 11 } else { (b - b'0') as u64 + 1 };
+        key |= code << (60 - 4 * n);
+        n += 1;
+    }
+    (key, n)
+}
+
+/// One piece of a query split for the prefix phase.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    start: usize,
+    len: usize,
+    lit: Option<char>,
+}
+
+/// Per-query cache of "does this piece fit this class" (bit 0 prefix, bit 1 whole, bit 7
+/// computed), one lazily allocated row per distinct ASCII piece.
+struct Memo {
+    rows: HashMap<u64, usize>,
+    data: Vec<Vec<u8>>,
+    classes: usize,
+}
+
+impl Memo {
+    fn row(&mut self, piece: &[u8]) -> usize {
+        let key = pack_ascii(piece);
+        let next = self.data.len();
+        let r = *self.rows.entry(key).or_insert(next);
+        if r == next {
+            self.data.push(vec![0; self.classes]);
+        }
+        r
+    }
 }
 
 impl Index {
+    /// Builds the index; a repeated dossier id keeps the last entry given.
     pub fn build(entries: Vec<Entry>) -> Self {
-        Index { entries }
-    }
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-    pub fn entry(&self, id: DossierId) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id == id)
-    }
-    /// Ranked results for `query`, at most `limit` of them. Naive stub: substring of the name.
-    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let q = query.trim();
-        if q.is_empty() {
-            return vec![];
-        }
-        self.entries
+        let mut entries = entries;
+        let mut order: Vec<(DossierId, u32)> = entries
             .iter()
-            .filter(|e| e.name.contains(q))
-            .take(limit)
-            .map(|e| Hit {
-                id: e.id,
-                kind: if e.name == q {
-                    MatchKind::Exact
-                } else {
-                    MatchKind::Fuzzy
-                },
-                field: MatchField::Name,
-                score: 0,
-                name_highlight: vec![],
-                post_highlight: vec![],
+            .enumerate()
+            .map(|(i, e)| (e.id, i as u32))
+            .collect();
+        order.sort_unstable();
+        let order: Vec<u32> = order
+            .iter()
+            .enumerate()
+            .filter(|(k, (id, _))| order.get(k + 1).is_none_or(|next| next.0 != *id))
+            .map(|(_, (_, i))| *i)
+            .collect();
+        let n = order.len();
+
+        let mut ix = Index {
+            ids: Vec::with_capacity(n),
+            names: StrArena::default(),
+            id_numbers: StrArena::default(),
+            genders: Vec::with_capacity(n),
+            births: Vec::with_capacity(n),
+            post_of: Vec::with_capacity(n),
+            unit_of: Vec::with_capacity(n),
+            posts: StrArena::default(),
+            units: StrArena::default(),
+            materialized: (0..n).map(|_| OnceLock::new()).collect(),
+            table: ClassTable::new(),
+            keyed_offs: Vec::with_capacity(n + 1),
+            keyed: Vec::with_capacity(n * 3),
+            records: Vec::with_capacity(n + n / 4),
+            wild: Vec::new(),
+            max_keyed: 0,
+            sig_ascii: Vec::with_capacity(n),
+            sig_han: Vec::with_capacity(n),
+            id_keys: Vec::with_capacity(n),
+            id_pos: Vec::with_capacity(n),
+            skim: SkimMatcherV2::default().ignore_case(),
+        };
+        let mut posts = Interner::default();
+        let mut units = Interner::default();
+        let mut id_recs: Vec<(u64, u32)> = Vec::with_capacity(n);
+        let mut chars: Vec<char> = Vec::new();
+        let mut keys: Vec<u64> = Vec::new();
+        ix.keyed_offs.push(0);
+        for (pos, &i) in order.iter().enumerate() {
+            let pos = pos as u32;
+            let e = &mut entries[i as usize];
+            ix.ids.push(e.id);
+            ix.genders.push(e.gender);
+            ix.births.push(e.birth);
+            // Take the entry's text as we go: the arenas hold it from here on.
+            let name = std::mem::take(&mut e.name);
+            let id_number = std::mem::take(&mut e.id_number);
+            ix.names.push(&name);
+            ix.id_numbers.push(&id_number);
+            ix.post_of.push(posts.intern(&std::mem::take(&mut e.post)));
+            ix.unit_of.push(units.intern(&std::mem::take(&mut e.unit)));
+            let id = normalized_id(&id_number);
+            if !id.is_empty() {
+                id_recs.push((id_key(id.iter().rev().copied()).0, pos));
+            }
+
+            chars.clear();
+            chars.extend(name.chars().filter(|c| reading::is_keyed(*c)));
+            let places = reading::places(&chars);
+            let start = ix.keyed.len();
+            let (mut sa, mut sh, mut initials) = (0u64, 0u64, 0u64);
+            for (c, p) in chars.iter().zip(places) {
+                let cid = ix.table.class_for(*c, p);
+                ix.keyed.push(cid);
+                let cls = &ix.table.classes[cid as usize];
+                sa |= cls.chars;
+                initials |= cls.initials;
+                if reading::ascii_form(*c).is_none() {
+                    sh |= han_bits(*c);
+                }
+            }
+            ix.keyed_offs.push(ix.keyed.len() as u32);
+            ix.sig_ascii.push(sa | ((initials & LETTERS) << 36));
+            ix.sig_han.push(sh);
+
+            let name = &ix.keyed[start..];
+            let len = name.len();
+            if len == 0 {
+                continue;
+            }
+            let combos = name.iter().try_fold(1usize, |acc, &c| {
+                let k = ix.table.classes[c as usize].codes.count_ones() as usize;
+                acc.checked_mul(k).filter(|&v| v <= MAX_COMBOS)
+            });
+            if len > MAX_KEYED || combos.is_none() {
+                ix.wild.push(pos);
+                continue;
+            }
+            ix.max_keyed = ix.max_keyed.max(len);
+            keys.clear();
+            keys.push(len as u64);
+            for (k, &c) in name.iter().enumerate() {
+                let codes = ix.table.classes[c as usize].codes;
+                let shift = 59 - 5 * k;
+                let before = keys.len();
+                for b in 0..32u32 {
+                    if codes & (1 << b) != 0 {
+                        for j in 0..before {
+                            keys.push(keys[j] | (b as u64) << shift);
+                        }
+                    }
+                }
+                keys.drain(..before);
+            }
+            let inline = |k: usize| {
+                name.get(k)
+                    .and_then(|&c| u16::try_from(c).ok())
+                    .filter(|&c| c != NO_CLASS)
+                    .unwrap_or(NO_CLASS)
+            };
+            let (c0, c1) = (inline(0), inline(1));
+            for &key in &keys {
+                ix.records.push(Record { key, pos, c0, c1 });
+            }
+        }
+        drop(entries);
+        ix.records.sort_unstable_by_key(|r| (r.key, r.pos));
+        ix.records.shrink_to_fit();
+        id_recs.sort_unstable();
+        ix.id_keys = id_recs.iter().map(|r| r.0).collect();
+        ix.id_pos = id_recs.iter().map(|r| r.1).collect();
+        ix.posts = posts.arena;
+        ix.units = units.arena;
+        ix
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The position of dossier `id` among all entries (in id order), by binary search.
+    pub fn position(&self, id: DossierId) -> Option<usize> {
+        self.ids.binary_search(&id).ok()
+    }
+
+    /// The entry for dossier `id` (O(log n); the owned `Entry` is built on first request).
+    pub fn entry(&self, id: DossierId) -> Option<&Entry> {
+        let pos = self.position(id)?;
+        Some(self.materialized[pos].get_or_init(|| Box::new(self.view_at(pos).to_entry())))
+    }
+
+    /// The entry for dossier `id`, borrowed from the arenas without allocating.
+    pub fn view(&self, id: DossierId) -> Option<EntryView<'_>> {
+        self.position(id).map(|p| self.view_at(p))
+    }
+
+    fn view_at(&self, pos: usize) -> EntryView<'_> {
+        EntryView {
+            id: self.ids[pos],
+            name: self.names.get(pos),
+            gender: self.genders[pos],
+            birth: self.births[pos],
+            post: self.posts.get(self.post_of[pos] as usize),
+            unit: self.units.get(self.unit_of[pos] as usize),
+            id_number: self.id_numbers.get(pos),
+        }
+    }
+
+    /// Approximate heap bytes held by the index (entry storage and search structures).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.ids.capacity() * 8
+            + self.names.heap_bytes()
+            + self.id_numbers.heap_bytes()
+            + self.genders.capacity() * size_of::<Gender>()
+            + self.births.capacity() * size_of::<PartialDate>()
+            + (self.post_of.capacity() + self.unit_of.capacity()) * 4
+            + self.posts.heap_bytes()
+            + self.units.heap_bytes()
+            + self.materialized.len() * size_of::<OnceLock<Box<Entry>>>()
+            + (self.keyed_offs.capacity() + self.keyed.capacity()) * 4
+            + self.records.capacity() * size_of::<Record>()
+            + self.wild.capacity() * 4
+            + (self.sig_ascii.capacity() + self.sig_han.capacity()) * 8
+            + self.id_keys.capacity() * 8
+            + self.id_pos.capacity() * 4
+            + self.table.heap_bytes()
+    }
+
+    fn keyed_of(&self, pos: u32) -> &[u32] {
+        let p = pos as usize;
+        &self.keyed[self.keyed_offs[p] as usize..self.keyed_offs[p + 1] as usize]
+    }
+
+    /// Ranked results for `query`, at most `limit` of them.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let q = Query::parse(query);
+        if (q.toks.is_empty() && q.words.is_empty()) || limit == 0 || self.is_empty() {
+            return Vec::new();
+        }
+        let mut top = TopK::new(limit.min(self.len()));
+        self.collect(&q, &mut top);
+        top.into_sorted()
+            .into_iter()
+            .filter_map(|r| {
+                let (best, hit) = self.describe(rank_pos(r), &q)?;
+                debug_assert_eq!(best, r, "fast path and describe disagree");
+                Some(hit)
             })
             .collect()
+    }
+
+    /// Runs the phases in rank order, stopping once the best `limit` are settled.
+    fn collect(&self, q: &Query, top: &mut TopK) {
+        let names_possible = !q.toks.is_empty()
+            && q.toks.iter().all(|t| match t {
+                Tok::Lit(c) => self.table.lit_codes.contains_key(c),
+                Tok::Ascii(_) => true,
+            });
+        let mut complete = true;
+        if names_possible {
+            complete = self.prefix_phase(&q.toks, top);
+        }
+        if let Some(tail) = &q.id_tail {
+            self.id_phase(tail, top);
+        }
+        if complete && top.settled_at(1) {
+            return;
+        }
+        if names_possible {
+            self.fuzzy_phase(&q.toks, top, complete);
+        }
+        if top.settled_at(2) {
+            return;
+        }
+        if !q.words.is_empty() {
+            self.word_phase(&q.words, top);
+        }
+    }
+
+    /// Exact and prefix name matches from the sorted initials keys. Returns false when the
+    /// query splits too many ways and the phase gave up (the fuzzy scan then covers it).
+    fn prefix_phase(&self, toks: &[Tok], top: &mut TopK) -> bool {
+        let bytes: Vec<u8> = toks
+            .iter()
+            .map(|t| match t {
+                Tok::Ascii(b) => *b,
+                Tok::Lit(_) => 0,
+            })
+            .collect();
+        let mut segs = Vec::new();
+        let mut cur = Vec::new();
+        if !self.split(toks, &bytes, 0, &mut cur, &mut segs) {
+            return false;
+        }
+        let mut memo = Memo {
+            rows: HashMap::new(),
+            data: Vec::new(),
+            classes: self.table.classes.len(),
+        };
+        for seg in &segs {
+            self.scan_split(seg, &bytes, &mut memo, top);
+        }
+        for &pos in &self.wild {
+            if let Some(m) = self.table.prefix_match(self.keyed_of(pos), toks) {
+                top.offer(rank(m.tier, m.penalty, pos));
+            }
+        }
+        true
+    }
+
+    /// All ways to split `toks[pos..]` into pieces a prefix match could use; false when there
+    /// are more than `MAX_SEGMENTATIONS`.
+    fn split(
+        &self,
+        toks: &[Tok],
+        bytes: &[u8],
+        pos: usize,
+        cur: &mut Vec<Piece>,
+        out: &mut Vec<Vec<Piece>>,
+    ) -> bool {
+        if pos == toks.len() {
+            out.push(cur.clone());
+            return out.len() <= MAX_SEGMENTATIONS;
+        }
+        if cur.len() >= self.max_keyed {
+            return true;
+        }
+        match toks[pos] {
+            Tok::Lit(c) => {
+                cur.push(Piece {
+                    start: pos,
+                    len: 1,
+                    lit: Some(c),
+                });
+                let ok = self.split(toks, bytes, pos + 1, cur, out);
+                cur.pop();
+                ok
+            }
+            Tok::Ascii(_) => {
+                for l in 1..=classes::MAX_PIECE {
+                    if pos + l > toks.len() || !matches!(toks[pos + l - 1], Tok::Ascii(_)) {
+                        break;
+                    }
+                    // Prefixes are prefix-closed: once one is unknown, longer ones are too.
+                    if !self
+                        .table
+                        .prefixes
+                        .contains(&pack_ascii(&bytes[pos..pos + l]))
+                    {
+                        break;
+                    }
+                    cur.push(Piece {
+                        start: pos,
+                        len: l,
+                        lit: None,
+                    });
+                    let ok = self.split(toks, bytes, pos + l, cur, out);
+                    cur.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    #[inline]
+    fn class_at(&self, r: &Record, i: usize) -> usize {
+        let inline = match i {
+            0 => r.c0,
+            1 => r.c1,
+            _ => NO_CLASS,
+        };
+        if inline != NO_CLASS {
+            inline as usize
+        } else {
+            self.keyed[self.keyed_offs[r.pos as usize] as usize + i] as usize
+        }
+    }
+
+    /// Scans the key ranges of one split of the query.
+    fn scan_split(&self, seg: &[Piece], bytes: &[u8], memo: &mut Memo, top: &mut TopK) {
+        let m = seg.len();
+        if m == 0 || m > MAX_KEYED {
+            return;
+        }
+        let mut pats = vec![0u64];
+        for (i, p) in seg.iter().enumerate() {
+            let codes = match p.lit {
+                Some(c) => self.table.lit_codes.get(&c).copied().unwrap_or(0),
+                None => 1 << byte_code(bytes[p.start]),
+            };
+            let shift = 59 - 5 * i;
+            pats = pats
+                .iter()
+                .flat_map(|k| {
+                    (0..32u64)
+                        .filter(move |b| codes & (1 << b) != 0)
+                        .map(move |b| k | b << shift)
+                })
+                .collect();
+        }
+        let all_one = seg.iter().all(|p| p.len == 1);
+        // A single letter is already checked by the key; everything else is checked per class.
+        let rows: Vec<Option<usize>> = seg
+            .iter()
+            .map(|p| match p.lit {
+                Some(_) => None,
+                None => Some(memo.row(&bytes[p.start..p.start + p.len])),
+            })
+            .collect();
+        let skip: Vec<bool> = seg
+            .iter()
+            .map(|p| p.lit.is_none() && p.len == 1 && bytes[p.start].is_ascii_lowercase())
+            .collect();
+        let rest = (1u64 << (64 - 5 * m)) - 1;
+        for pat in pats {
+            let a = self.records.partition_point(|r| r.key < pat);
+            let b = self.records.partition_point(|r| r.key <= pat | rest);
+            for r in &self.records[a..b] {
+                let n = (r.key & 0xF) as usize;
+                let need_full = n == m;
+                if !need_full && !top.accepts(rank(1, (n - m) as u32, r.pos)) {
+                    continue;
+                }
+                let mut ok = true;
+                let mut all_full = true;
+                for i in 0..m {
+                    if skip[i] && !need_full {
+                        continue;
+                    }
+                    let cls = self.class_at(r, i);
+                    let st = match (seg[i].lit, rows[i]) {
+                        (Some(c), _) => {
+                            if self.table.classes[cls].ch == c {
+                                3
+                            } else {
+                                0
+                            }
+                        }
+                        (None, Some(row)) => {
+                            let cell = &mut memo.data[row][cls];
+                            if *cell == 0 {
+                                let p = seg[i];
+                                *cell = 0x80
+                                    | self.table.piece_state(
+                                        &self.table.classes[cls],
+                                        &bytes[p.start..p.start + p.len],
+                                    );
+                            }
+                            *cell & 3
+                        }
+                        (None, None) => 0,
+                    };
+                    if st & 1 == 0 {
+                        ok = false;
+                        break;
+                    }
+                    if st & 2 == 0 {
+                        all_full = false;
+                    }
+                }
+                if !ok {
+                    continue;
+                }
+                let (tier, penalty) = if !need_full {
+                    (1, (n - m) as u32)
+                } else if all_full {
+                    (0, 0)
+                } else if all_one {
+                    (0, 1)
+                } else {
+                    (1, 0)
+                };
+                top.offer(rank(tier, penalty, r.pos));
+            }
+        }
+    }
+
+    fn id_phase(&self, tail: &[u8], top: &mut TopK) {
+        let (lo, n) = id_key(tail.iter().rev().copied());
+        let hi = if n >= 16 {
+            lo
+        } else {
+            lo | ((1u64 << (64 - 4 * n)) - 1)
+        };
+        let a = self.id_keys.partition_point(|&k| k < lo);
+        let b = self.id_keys.partition_point(|&k| k <= hi);
+        for &pos in &self.id_pos[a..b] {
+            if let Some(tier) = self.id_match(pos as usize, tail) {
+                top.offer(rank(tier, 0, pos));
+            }
+        }
+    }
+
+    /// Tier of an ID-tail match: exact (0) when the whole number was typed, else prefix (1).
+    fn id_match(&self, pos: usize, tail: &[u8]) -> Option<u8> {
+        let id = normalized_id(self.id_numbers.get(pos));
+        if !id.ends_with(tail) {
+            return None;
+        }
+        Some(if id.len() == tail.len() { 0 } else { 1 })
+    }
+
+    /// Masks every name match needs (see `classes::ClassTable::name_match`): each ASCII
+    /// character present among the syllables, the first one as an initial, and each Han
+    /// character in the Bloom mask. Lossless: a match reads every query character.
+    fn prefilter(toks: &[Tok]) -> (u64, u64) {
+        let mut need_a = 0u64;
+        let mut need_h = 0u64;
+        for t in toks {
+            match *t {
+                Tok::Ascii(b) => need_a |= ascii_bit(b),
+                Tok::Lit(c) => need_h |= han_bits(c),
+            }
+        }
+        if let Some(Tok::Ascii(b)) = toks.first() {
+            need_a |= (ascii_bit(*b) & LETTERS) << 36;
+        }
+        (need_a, need_h)
+    }
+
+    fn passes(&self, pos: usize, need_a: u64, need_h: u64) -> bool {
+        self.sig_ascii[pos] & need_a == need_a && self.sig_han[pos] & need_h == need_h
+    }
+
+    /// Fuzzy name matches: every entry passing the signature prefilter is matched in full.
+    /// `skip_found`: entries already held need no second look (their prefix match is final).
+    fn fuzzy_phase(&self, toks: &[Tok], top: &mut TopK, skip_found: bool) {
+        let (need_a, need_h) = Self::prefilter(toks);
+        for pos in 0..self.len() {
+            if !self.passes(pos, need_a, need_h) || (skip_found && top.contains(pos as u32)) {
+                continue;
+            }
+            if let Some(m) = self.table.name_match(self.keyed_of(pos as u32), toks) {
+                top.offer(rank(m.tier, m.penalty, pos as u32));
+            }
+        }
+    }
+
+    /// Score of `word` in a post or unit text: SkimMatcherV2's score plus a bonus for a whole
+    /// (300), leading (200) or contained (100) occurrence; None when it does not match.
+    fn word_score(&self, text: &str, word: &str) -> Option<(i64, Vec<usize>)> {
+        if text.is_empty()
+            || !word
+                .chars()
+                .all(|w| text.chars().any(|t| t.to_ascii_lowercase() == w))
+        {
+            return None;
+        }
+        let (score, idx) = self.skim.fuzzy_indices(text, word)?;
+        let lower = text.to_ascii_lowercase();
+        let bonus = if lower == word {
+            300
+        } else if lower.starts_with(word) {
+            200
+        } else if lower.contains(word) {
+            100
+        } else {
+            0
+        };
+        Some((score + bonus, idx))
+    }
+
+    fn word_phase(&self, words: &[String], top: &mut TopK) {
+        let table = |arena: &StrArena, w: &str| -> Vec<i64> {
+            (0..arena.len())
+                .map(|i| self.word_score(arena.get(i), w).map_or(-1, |s| s.0))
+                .collect()
+        };
+        let mut tabs = Vec::with_capacity(words.len());
+        for w in words {
+            let p = table(&self.posts, w);
+            let u = table(&self.units, w);
+            if p.iter().chain(&u).all(|&s| s < 0) {
+                return;
+            }
+            tabs.push((p, u));
+        }
+        for pos in 0..self.len() {
+            let (pi, ui) = (self.post_of[pos] as usize, self.unit_of[pos] as usize);
+            let mut total = 0i64;
+            let mut ok = true;
+            for (p, u) in &tabs {
+                let s = p[pi].max(u[ui]);
+                if s < 0 {
+                    ok = false;
+                    break;
+                }
+                total += s;
+            }
+            if ok {
+                top.offer(rank(3, (WORD_BASE - total).max(0) as u32, pos as u32));
+            }
+        }
+    }
+
+    /// The best way entry `pos` matches `q`, with its rank: the single source of truth for
+    /// kinds, fields and highlights (the phases above only find candidates faster).
+    fn describe(&self, pos: u32, q: &Query) -> Option<(u64, Hit)> {
+        let p = pos as usize;
+        let id = self.ids[p];
+        let mut best: Option<(u64, Hit)> = None;
+        let mut consider = |r: u64, hit: Hit| {
+            if best.as_ref().is_none_or(|(b, _)| r < *b) {
+                best = Some((r, hit));
+            }
+        };
+        let kind_of = |tier: u8| match tier {
+            0 => MatchKind::Exact,
+            1 => MatchKind::Prefix,
+            _ => MatchKind::Fuzzy,
+        };
+        let score_of = |r: u64| -((r >> 32) as i64);
+        if !q.toks.is_empty()
+            && let Some(m) = self.table.name_match(self.keyed_of(pos), &q.toks)
+        {
+            let NameMatch {
+                tier,
+                penalty,
+                field,
+                keyed,
+            } = m;
+            let keyed_chars: Vec<usize> = self
+                .names
+                .get(p)
+                .chars()
+                .enumerate()
+                .filter(|(_, c)| reading::is_keyed(*c))
+                .map(|(i, _)| i)
+                .collect();
+            let r = rank(tier, penalty, pos);
+            consider(
+                r,
+                Hit {
+                    id,
+                    kind: kind_of(tier),
+                    field,
+                    score: score_of(r),
+                    name_highlight: keyed.iter().map(|&k| keyed_chars[k]).collect(),
+                    post_highlight: Vec::new(),
+                },
+            );
+        }
+        if let Some(tail) = &q.id_tail
+            && let Some(tier) = self.id_match(p, tail)
+        {
+            let r = rank(tier, 0, pos);
+            consider(
+                r,
+                Hit {
+                    id,
+                    kind: kind_of(tier),
+                    field: MatchField::IdNumber,
+                    score: score_of(r),
+                    name_highlight: Vec::new(),
+                    post_highlight: Vec::new(),
+                },
+            );
+        }
+        if !q.words.is_empty()
+            && let Some((total, hit)) = self.word_hit(p, &q.words)
+        {
+            let r = rank(3, (WORD_BASE - total).max(0) as u32, pos);
+            consider(
+                r,
+                Hit {
+                    score: score_of(r),
+                    ..hit
+                },
+            );
+        }
+        best
+    }
+
+    /// Post/unit word match of entry `pos`: every word must match the post or the unit.
+    fn word_hit(&self, pos: usize, words: &[String]) -> Option<(i64, Hit)> {
+        let post = self.posts.get(self.post_of[pos] as usize);
+        let unit = self.units.get(self.unit_of[pos] as usize);
+        let post_chars = post.chars().count();
+        let mut total = 0;
+        let mut highlight = Vec::new();
+        let mut field = None;
+        let (mut all_whole, mut all_leading) = (true, true);
+        for w in words {
+            let ps = self.word_score(post, w);
+            let us = self.word_score(unit, w);
+            let (score, idx, text, offset, f) = match (ps, us) {
+                (Some(a), Some(b)) if b.0 > a.0 => {
+                    (b.0, b.1, unit, post_chars + 1, MatchField::Unit)
+                }
+                (Some(a), _) => (a.0, a.1, post, 0, MatchField::Post),
+                (None, Some(b)) => (b.0, b.1, unit, post_chars + 1, MatchField::Unit),
+                (None, None) => return None,
+            };
+            let lower = text.to_ascii_lowercase();
+            all_whole &= lower == *w;
+            all_leading &= lower.starts_with(w.as_str());
+            total += score;
+            highlight.extend(idx.into_iter().map(|i| i + offset));
+            field.get_or_insert(f);
+        }
+        highlight.sort_unstable();
+        highlight.dedup();
+        let kind = if all_whole {
+            MatchKind::Exact
+        } else if all_leading {
+            MatchKind::Prefix
+        } else {
+            MatchKind::Fuzzy
+        };
+        Some((
+            total,
+            Hit {
+                id: self.ids[pos],
+                kind,
+                field: field.unwrap_or(MatchField::Post),
+                score: 0,
+                name_highlight: Vec::new(),
+                post_highlight: highlight,
+            },
+        ))
+    }
+
+    /// Reference ranking: `describe` on every entry, no index, no early stop. Tests compare
+    /// `search` against it.
+    #[cfg(test)]
+    fn search_exhaustive(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let q = Query::parse(query);
+        if q.toks.is_empty() && q.words.is_empty() {
+            return Vec::new();
+        }
+        let mut all: Vec<(u64, Hit)> = (0..self.len() as u32)
+            .filter_map(|p| self.describe(p, &q))
+            .collect();
+        all.sort_by_key(|(r, _)| *r);
+        all.into_iter().take(limit).map(|(_, h)| h).collect()
     }
 }
