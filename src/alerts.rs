@@ -282,7 +282,9 @@ pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>
                 for p in d.postings.iter().filter(|p| p.end.is_none() && p.probation) {
                     let ends = p.start.plus_years(1);
                     let months_left = ends.month_index() - today.month_index();
-                    if months_left <= *within_months as i32 {
+                    // Ending within the window, or ended within it and not yet recorded as
+                    // confirmed; older flags are data to tidy, not a supervision alert.
+                    if months_left.abs() <= *within_months as i32 {
                         let when = if months_left < 0 { "已于" } else { "将于" };
                         push(
                             out,

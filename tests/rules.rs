@@ -283,9 +283,17 @@ fn probation_ending_within_two_months() {
     );
     p.start = date("2026-02");
     assert!(fired(&cadre(p.clone())).is_empty());
-    p.start = date("2025-06");
-    let a = alerts(&cadre(p));
-    assert_eq!(a[0].detail, "副县长试用期已于 2026.06 届满");
+    p.start = date("2025-09");
+    let a = alerts(&cadre(p.clone()));
+    assert_eq!(
+        a[0].detail, "副县长试用期已于 2026.09 届满",
+        "ended two months ago"
+    );
+    p.start = date("2025-08");
+    assert!(
+        fired(&cadre(p)).is_empty(),
+        "ended three months ago: not an alert any more"
+    );
 }
 
 #[test]
