@@ -197,3 +197,52 @@ fn saved_filters_save_rename_and_delete() {
         .collect();
     assert_eq!(names, vec!["乡镇一把手"]);
 }
+
+#[test]
+fn reviews_and_plans_persist() {
+    use cadre::store::{Review, TeamPlan};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .mark_reviewed(&Review {
+                key: "tenure.exchange#d7".into(),
+                note: "已列入本年度交流计划".into(),
+                by: "clerk1".into(),
+                at: "2026-11-25 10:00:00".into(),
+            })
+            .unwrap();
+        store
+            .save_plan(&TeamPlan {
+                name: "临河县政府调整方案一".into(),
+                unit: 3,
+                remove: vec![2],
+                add: vec![9],
+                note: String::new(),
+            })
+            .unwrap();
+        assert!(matches!(
+            store.save_plan(&TeamPlan {
+                name: " ".into(),
+                unit: 3,
+                remove: vec![],
+                add: vec![],
+                note: String::new()
+            }),
+            Err(StoreError::EmptyPlanName)
+        ));
+    }
+    let store = Store::open(&path).unwrap();
+    let r = store.reviews().unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].note, "已列入本年度交流计划");
+    assert_eq!(store.plan("临河县政府调整方案一").unwrap().add, vec![9]);
+    store.unmark_reviewed("tenure.exchange#d7").unwrap();
+    assert!(store.reviews().unwrap().is_empty());
+    store.delete_plan("临河县政府调整方案一").unwrap();
+    assert!(matches!(
+        store.plan("临河县政府调整方案一"),
+        Err(StoreError::NoSuchPlan(_))
+    ));
+}

@@ -36,6 +36,36 @@ impl Versioned for SavedFilter {
     const VERSION: u16 = 1;
 }
 
+/// An alert marked reviewed by a supervisor.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Review {
+    /// The alert's key (`Alert::key`).
+    pub key: String,
+    pub note: String,
+    /// The operating-system user who marked it.
+    pub by: String,
+    /// When, as local date and time.
+    pub at: String,
+}
+impl Versioned for Review {
+    const KIND: u8 = 5;
+    const VERSION: u16 = 1;
+}
+
+/// A named what-if plan for a team: members taken out and candidates put in.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct TeamPlan {
+    pub name: String,
+    pub unit: UnitId,
+    pub remove: Vec<DossierId>,
+    pub add: Vec<DossierId>,
+    pub note: String,
+}
+impl Versioned for TeamPlan {
+    const KIND: u8 = 6;
+    const VERSION: u16 = 1;
+}
+
 /// How a bulk write is tracked until it commits.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Journal {
@@ -53,6 +83,8 @@ const TREE_BY_ID_NUMBER: &str = "idx_id_number";
 const TREE_BY_NAME: &str = "idx_name_birth";
 const TREE_META: &str = "meta";
 const TREE_FILTERS: &str = "saved_filters";
+const TREE_REVIEWS: &str = "alert_reviews";
+const TREE_PLANS: &str = "team_plans";
 const TREE_JOURNAL: &str = "journal";
 const META_JOURNAL: &[u8] = b"journal";
 
@@ -88,6 +120,10 @@ pub enum StoreError {
     FilterExists(String),
     #[error("筛选条件的名称不能为空")]
     EmptyFilterName,
+    #[error("方案的名称不能为空")]
+    EmptyPlanName,
+    #[error("没有名为“{0}”的方案")]
+    NoSuchPlan(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +168,8 @@ pub struct Store {
     meta: Tree,
     journal: Tree,
     filters: Tree,
+    reviews: Tree,
+    plans: Tree,
 }
 
 /// One problem found by `Store::check`.
@@ -238,6 +276,8 @@ impl Store {
             meta: db.open_tree(TREE_META)?,
             journal: db.open_tree(TREE_JOURNAL)?,
             filters: db.open_tree(TREE_FILTERS)?,
+            reviews: db.open_tree(TREE_REVIEWS)?,
+            plans: db.open_tree(TREE_PLANS)?,
             db,
         };
         store.recover()?;
@@ -510,6 +550,73 @@ impl Store {
     pub fn delete_filter(&self, name: &str) -> Result<()> {
         if self.filters.remove(name.as_bytes())?.is_none() {
             return Err(StoreError::NoSuchFilter(name.to_string()));
+        }
+        self.flush()
+    }
+
+    // ---- alert reviews ----------------------------------------------------------------
+
+    /// Marks an alert reviewed (replacing an earlier mark). Flushed before it returns.
+    pub fn mark_reviewed(&self, review: &Review) -> Result<()> {
+        self.reviews.insert(
+            review.key.as_bytes(),
+            encode(review).map_err(StoreError::Encode)?,
+        )?;
+        self.flush()
+    }
+
+    /// Takes a review mark back.
+    pub fn unmark_reviewed(&self, key: &str) -> Result<()> {
+        self.reviews.remove(key.as_bytes())?;
+        self.flush()
+    }
+
+    /// Every review mark.
+    pub fn reviews(&self) -> Result<Vec<Review>> {
+        self.reviews
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&v).map_err(|e| corrupt(TREE_REVIEWS, &k, e))
+            })
+            .collect()
+    }
+
+    // ---- team plans -------------------------------------------------------------------
+
+    /// Saves (or replaces) a named what-if plan. Flushed before it returns.
+    pub fn save_plan(&self, plan: &TeamPlan) -> Result<()> {
+        if plan.name.trim().is_empty() {
+            return Err(StoreError::EmptyPlanName);
+        }
+        self.plans.insert(
+            plan.name.as_bytes(),
+            encode(plan).map_err(StoreError::Encode)?,
+        )?;
+        self.flush()
+    }
+
+    pub fn plan(&self, name: &str) -> Result<TeamPlan> {
+        match self.plans.get(name.as_bytes())? {
+            Some(v) => decode(&v).map_err(|e| corrupt(TREE_PLANS, name.as_bytes(), e)),
+            None => Err(StoreError::NoSuchPlan(name.to_string())),
+        }
+    }
+
+    /// Every saved plan, by name.
+    pub fn plans(&self) -> Result<Vec<TeamPlan>> {
+        self.plans
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&v).map_err(|e| corrupt(TREE_PLANS, &k, e))
+            })
+            .collect()
+    }
+
+    pub fn delete_plan(&self, name: &str) -> Result<()> {
+        if self.plans.remove(name.as_bytes())?.is_none() {
+            return Err(StoreError::NoSuchPlan(name.to_string()));
         }
         self.flush()
     }
