@@ -58,6 +58,25 @@ fn lookup_to_dossier_to_timeline_with_mask_then_quit() {
 }
 
 #[test]
+fn initials_find_the_cadre_and_the_matched_characters_are_highlighted() {
+    let mut app = sample_app(SMALL);
+    type_text(&mut app, "wws");
+    app.settle();
+    assert_eq!(app.state.results[0].entry.name, "王文胜");
+    let buf = render(&app);
+    let matched = app.theme.style("lookup.match");
+    let name = styles_of(&buf, "王文胜");
+    assert_eq!(name.len(), 3);
+    for st in name {
+        assert_eq!(st.fg, matched.fg);
+        assert!(st.add_modifier.contains(matched.add_modifier));
+    }
+    press(&mut app, "enter");
+    assert_eq!(app.state.pane, Pane::Dossier);
+    assert_eq!(app.state.person.as_ref().unwrap().identity.name, "王文胜");
+}
+
+#[test]
 fn ctrl_c_quits_from_anywhere() {
     for keys_before in ["", "f1", "ctrl-x", "enter"] {
         let mut app = sample_app(SMALL);
