@@ -224,3 +224,37 @@ fn messages_show_above_the_status_bar() {
     press(&mut app, "enter");
     snap("lookup_notice_80x24", &app);
 }
+
+#[test]
+fn tiny_and_odd_terminal_sizes_never_panic() {
+    let sizes = [
+        (1, 1),
+        (2, 2),
+        (10, 3),
+        (20, 5),
+        (33, 7),
+        (40, 10),
+        (79, 23),
+        (200, 60),
+    ];
+    for keys_after in [
+        "",
+        "f1",
+        "ctrl-x",
+        "enter",
+        "enter ] ] end",
+        "enter tab",
+        "enter tab ?",
+    ] {
+        for size in sizes {
+            let mut app = sample_app(size);
+            type_text(&mut app, "王");
+            app.settle();
+            keys(&mut app, keys_after);
+            // Keys that depend on the size run at that size too.
+            keys(&mut app, "pagedown up");
+            let buf = render(&app);
+            assert_no_ambiguous(&buf);
+        }
+    }
+}
