@@ -68,12 +68,7 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
     } else if state.results.is_empty() {
         String::new()
     } else if state.results.len() >= state.limit {
-        format!(
-            "{}{}{}",
-            s::fill(s::FOUND, &[("n", &state.results.len())]),
-            s::COMMA,
-            s::fill(s::FOUND_LIMITED, &[("limit", &state.limit)])
-        )
+        s::fill(s::FOUND_LIMITED, &[("limit", &state.limit)])
     } else {
         s::fill(s::FOUND, &[("n", &state.results.len())])
     };
