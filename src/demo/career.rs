@@ -15,11 +15,13 @@ pub(crate) fn month(idx: i32) -> PartialDate {
     PartialDate::ym((idx / 12) as i16, (idx % 12 + 1) as u8).expect("month index in range")
 }
 
-/// Where a career is headed: the person's home county and the region of the last post.
+/// Where a career is headed: the person's home county, the region of the last post, and the
+/// current post's height and kind (a county head was not county party secretary before).
 pub(crate) struct Path<'a> {
     pub plan: &'a Plan,
     pub home: usize,
     pub region: usize,
+    pub top: Option<(u8, UnitKind)>,
 }
 
 /// The posts below the top: one or two per height from 0 (科员) to `top - 1`, ascending; with
@@ -65,7 +67,7 @@ fn fit(hs: &mut Vec<u8>, span: i32, rng: &mut ChaCha8Rng) -> Vec<i32> {
         }
     }
     let mut added = 0;
-    while (d.iter().sum::<i32>() as f64) * 1.3 < span as f64 && added < 10 {
+    while (d.iter().sum::<i32>() as f64) * 1.8 < span as f64 && added < 6 {
         let h = hs[rng.gen_range(0..hs.len())];
         let at = hs.iter().rposition(|&x| x == h).map_or(hs.len(), |i| i + 1);
         hs.insert(at, h);
@@ -160,17 +162,27 @@ impl Path<'_> {
         let home_pref = plan.prefecture_of(self.home);
         let x: f64 = rng.gen_range(0.0..1.0);
         let r = match (h, level) {
-            (0..=2, UnitLevel::County) => {
+            // Grassroots years are spent mostly in one county.
+            (0..=1, UnitLevel::County) => {
+                if x < 0.85 {
+                    self.home
+                } else if x < 0.95 {
+                    cur
+                } else {
+                    *pick(rng, self.counties_of(cur_pref))
+                }
+            }
+            (2, UnitLevel::County) => {
                 if x < 0.55 {
                     self.home
-                } else if x < 0.8 {
+                } else if x < 0.85 {
                     cur
                 } else {
                     *pick(rng, self.counties_of(cur_pref))
                 }
             }
             (0..=2, UnitLevel::Prefecture) => {
-                if x < 0.3 {
+                if x < 0.45 {
                     self.home
                 } else if x < 0.6 {
                     *pick(rng, self.counties_of(cur_pref))
@@ -240,7 +252,18 @@ impl Path<'_> {
     /// A post at height `h` somewhere along the path.
     pub fn post_at(&self, h: u8, rng: &mut ChaCha8Rng) -> Post {
         let r = self.region_for(h, rng);
-        post_in(self.plan, r, h, rng)
+        let mut post = post_in(self.plan, r, h, rng);
+        // Below a government head, the same height was another government post.
+        if self.top == Some((h, UnitKind::Government)) {
+            for _ in 0..8 {
+                let kind = post.unit.map(|u| self.plan.unit(u).kind);
+                if kind != Some(UnitKind::PartyCommittee) {
+                    break;
+                }
+                post = post_in(self.plan, r, h, rng);
+            }
+        }
+        post
     }
 }
 
@@ -323,14 +346,15 @@ pub(crate) fn post_in(plan: &Plan, r: usize, h: u8, rng: &mut ChaCha8Rng) -> Pos
             1 => bureau(rng),
             _ => region.organ(*pick(rng, &kinds_d)),
         },
-        3 => match *weighted(rng, &[(0u8, 35), (1, 20), (2, 10), (3, 10), (4, 25)]) {
+        // Congress and CPPCC posts usually end a career; they are rare on the way up.
+        3 => match *weighted(rng, &[(0u8, 40), (1, 25), (2, 3), (3, 3), (4, 29)]) {
             0 => region.organ(UnitKind::Government),
             1 => region.organ(UnitKind::PartyCommittee),
             2 => region.organ(UnitKind::PeoplesCongress),
             3 => region.organ(UnitKind::Cppcc),
             _ => region.organ(*pick(rng, &kinds_d)),
         },
-        _ => match *weighted(rng, &[(0u8, 45), (1, 30), (2, 15), (3, 10)]) {
+        _ => match *weighted(rng, &[(0u8, 60), (1, 34), (2, 3), (3, 3)]) {
             0 => region.organ(UnitKind::Government),
             1 => region.organ(UnitKind::PartyCommittee),
             2 => region.organ(UnitKind::PeoplesCongress),
@@ -355,6 +379,14 @@ pub(crate) fn post_in(plan: &Plan, r: usize, h: u8, rng: &mut ChaCha8Rng) -> Pos
             unit_post(plan, unit, s.position.clone(), Some(s.rank), s.role)
         }
     }
+}
+
+/// Deputies of governments, townships and streets carry a portfolio (分管工作).
+pub(crate) fn has_portfolio(kind: UnitKind) -> bool {
+    matches!(
+        kind,
+        UnitKind::Government | UnitKind::Township | UnitKind::Street
+    )
 }
 
 /// Whether a first appointment to this kind of unit carries the one-year probation (elected
@@ -400,7 +432,11 @@ pub(crate) fn ladder(
             },
             _ => path.post_at(h, rng),
         };
-        let portfolio = if post.role == PostRole::Deputy && rng.gen_bool(0.4) {
+        let kind = post.unit.map(|u| path.plan.unit(u).kind);
+        let portfolio = if post.role == PostRole::Deputy
+            && kind.is_some_and(has_portfolio)
+            && rng.gen_bool(0.5)
+        {
             portfolio(rng)
         } else {
             String::new()

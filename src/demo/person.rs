@@ -7,7 +7,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::AS_OF;
-use super::career::{Path, ladder, ladder_heights, mark_probation, month, portfolio};
+use super::career::{
+    Path, has_portfolio, ladder, ladder_heights, mark_probation, month, portfolio,
+};
 use super::names::{
     BRANDS, ETHNICITIES, IN_SERVICE_MAJORS, INDUSTRIES, MAJORS, company_suffix, full_name,
     name_with_surname, ordinary_job, pick, school, surname_of, weighted,
@@ -335,7 +337,16 @@ pub(crate) fn build(plan: &Plan, seat: &Seat) -> Dossier {
     // Career.
     let region = plan.region_of(seat.unit());
     let home = plan.home_county(seat.native, region, rng);
-    let path = Path { plan, home, region };
+    let top = match &seat.kind {
+        SeatKind::Team { unit, slot } => Some((slot.rank.height(), plan.unit(*unit).kind)),
+        _ => None,
+    };
+    let path = Path {
+        plan,
+        home,
+        region,
+        top,
+    };
     let outside_first = if rng.gen_bool(0.15) {
         let county = &plan.regions[home].name;
         Some(if w >= ym(2008, 1) && rng.gen_bool(0.5) {
@@ -387,7 +398,8 @@ pub(crate) fn build(plan: &Plan, seat: &Seat) -> Dossier {
                 position: slot.position.clone(),
                 rank: Some(slot.rank),
                 role: slot.role,
-                portfolio: if slot.role == PostRole::Deputy && slot.rank.height() >= 3 {
+                portfolio: if slot.role == PostRole::Deputy && has_portfolio(plan.unit(*unit).kind)
+                {
                     portfolio(rng)
                 } else {
                     String::new()
@@ -422,7 +434,7 @@ pub(crate) fn build(plan: &Plan, seat: &Seat) -> Dossier {
             let g = grade.height();
             let mut start = as_of - rng.gen_range(8..=60);
             start = start.max(w + 12 * g as i32).min(as_of - 2);
-            let hs = ladder_heights(g, false, rng);
+            let hs = ladder_heights(g, rng.gen_bool(0.5), rng);
             let mut postings = ladder(&path, hs, outside_first, w, start, rng);
             postings.push(grade_post(plan, *unit, *grade, start, true, rng));
             mark_probation(plan, &mut postings);
@@ -851,6 +863,8 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
     let birth = ym(seat.birth.0 as i32, seat.birth.1 as i32);
     let age = (as_of - birth) / 12;
     let county = plan.regions[home].name.clone();
+    // Spouse and children live where the cadre works.
+    let here = plan.regions[plan.region_of(seat.unit())].name.clone();
     let own_surname = surname_of(&d.identity.name).to_string();
     // Fields the cadre's current units regulate: no family business there unless planted.
     let regulated: Vec<String> = d
@@ -881,7 +895,7 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
             }
         };
         Business {
-            name: format!("{county}{}{}", pick(rng, BRANDS), company_suffix(&industry)),
+            name: format!("{here}{}{}", pick(rng, BRANDS), company_suffix(&industry)),
             industry,
             role: pick(rng, &["法定代表人", "法定代表人", "股东", "监事"]).to_string(),
             registered: Some(month(date)),
@@ -956,7 +970,7 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
             .into();
             m.businesses.push(b);
         } else {
-            let (e, p) = ordinary_job(rng, &county, spouse_gender);
+            let (e, p) = ordinary_job(rng, &here, spouse_gender);
             if spouse_age >= 60 || (spouse_gender == Gender::Female && spouse_age >= 55) {
                 m.employer = format!("{e}（已退休）");
                 m.post = "退休".into();
@@ -1023,7 +1037,7 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
             m.political_status = Some(PoliticalStatus::Masses);
             m.businesses.push(b);
         } else if child_age >= 23 {
-            let (e, p) = ordinary_job(rng, &county, g);
+            let (e, p) = ordinary_job(rng, &here, g);
             m.employer = e;
             m.post = p;
             m.political_status = status(rng);
@@ -1032,7 +1046,7 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
             m.post = "学生".into();
             m.political_status = Some(PoliticalStatus::Masses);
         } else if child_age >= 6 {
-            m.employer = format!("{county}实验学校");
+            m.employer = format!("{here}实验学校");
             m.post = "学生".into();
         }
         members.push(m);
@@ -1063,7 +1077,7 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
                 cs.post = "总经理".into();
                 cs.businesses.push(b);
             } else {
-                let (e, p) = ordinary_job(rng, &county, sg);
+                let (e, p) = ordinary_job(rng, &here, sg);
                 cs.employer = e;
                 cs.post = p;
             }

@@ -94,6 +94,15 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     assert_eq!(a, b);
     assert_ne!(a.0, c.0);
     assert_ne!(a.1, c.1);
+    // The seed reaches the people themselves, not only the place names.
+    let names = |seed| -> Vec<String> {
+        dossiers(&DemoOptions { count: 100, seed })
+            .map(|d| d.identity.name)
+            .collect()
+    };
+    let (x, y) = (names(7), names(8));
+    let same = x.iter().zip(&y).filter(|(a, b)| a == b).count();
+    assert!(same < 10, "{same} of 100 names repeat across seeds");
     // Every line parses back to the record it was written from.
     let text = String::from_utf8(a.1).unwrap();
     let first = crate::io::jsonl::parse_line(text.lines().next().unwrap()).unwrap();
@@ -660,4 +669,137 @@ fn twenty_thousand_stream() {
     assert_eq!(n, 20_000);
     let p = planted(&opts);
     assert!(p.long_tenure.is_some() && p.team_age_cluster.is_some() && p.filter_example.len() >= 2);
+}
+
+/// Writes the shipped set when the command line is not at hand:
+/// `DEMO_OUT=demo-data cargo test --release --lib demo::tests::write_shipped_set -- --ignored`.
+#[test]
+#[ignore = "writes a demo directory; run by hand"]
+fn write_shipped_set() {
+    let out = std::env::var("DEMO_OUT").unwrap_or_else(|_| "demo-data".into());
+    let summary = write_dir(&OPTS, std::path::Path::new(&out), &|_| {}).unwrap();
+    println!("{summary:#?}");
+}
+
+/// Prints what the shipped set contains, for demo-data/README.md.
+#[test]
+#[ignore = "prints a description; run by hand"]
+fn describe_shipped_set() {
+    let data = data();
+    let dir = data.dir();
+    let today = as_of();
+    let count = |kind, level| {
+        data.units
+            .iter()
+            .filter(|u| u.kind == kind && u.level == level)
+            .count()
+    };
+    println!("province {}", data.province());
+    println!(
+        "units {} prefectures {} counties {} townships {} streets {}",
+        data.units.len(),
+        count(UnitKind::Region, UnitLevel::Prefecture),
+        count(UnitKind::Region, UnitLevel::County),
+        data.units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Township)
+            .count(),
+        data.units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Street)
+            .count(),
+    );
+    let teams = data.teams();
+    let sizes: Vec<usize> = teams.values().map(|t| t.len()).collect();
+    println!(
+        "teams {} members {} mean size {:.1}",
+        teams.len(),
+        sizes.iter().sum::<usize>(),
+        sizes.iter().sum::<usize>() as f64 / sizes.len() as f64
+    );
+    let n = data.dossiers.len() as f64;
+    let share = |f: &dyn Fn(&Dossier) -> bool| {
+        data.dossiers.iter().filter(|d| f(d)).count() as f64 / n * 100.0
+    };
+    println!(
+        "women {:.1}%",
+        share(&|d| d.identity.gender == Gender::Female)
+    );
+    println!("reserve {:.1}%", share(&|d| d.status == LifeCycle::Reserve));
+    println!("retired {:.1}%", share(&|d| d.status == LifeCycle::Retired));
+    println!(
+        "graded serving {:.1}%",
+        share(&|d| d.status == LifeCycle::Serving
+            && d.current_rank().is_some_and(|r| !r.is_leadership()))
+    );
+    println!("under 45 {:.1}%", share(&|d| d.age_on(&today) < 45));
+    println!(
+        "non-CPC {:.1}%",
+        share(&|d| !d.identity.political_status.is_cpc())
+    );
+    println!("汉族 {:.1}%", share(&|d| d.identity.ethnicity == "汉族"));
+    let graded: Vec<Grade> = data
+        .dossiers
+        .iter()
+        .flat_map(|d| d.assessments.iter().filter_map(|a| a.grade))
+        .collect();
+    println!(
+        "优秀 {:.1}% of {} graded years",
+        graded.iter().filter(|g| **g == Grade::Excellent).count() as f64 / graded.len() as f64
+            * 100.0,
+        graded.len()
+    );
+    let mut ranks: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &data.dossiers {
+        if let Some(r) = d.current_rank() {
+            *ranks
+                .entry(format!("{:02} {}", 30 - r as u8, r.label()))
+                .or_default() += 1;
+        }
+    }
+    println!("{ranks:#?}");
+    let edu: BTreeMap<&str, usize> = data.dossiers.iter().fold(BTreeMap::new(), |mut m, d| {
+        *m.entry(d.full_time_education().unwrap().level.label())
+            .or_default() += 1;
+        m
+    });
+    println!("{edu:?}");
+    let who = |id: DossierId| {
+        let d = data.by_id(id);
+        let cur = d.current_posting().unwrap();
+        format!(
+            "{} (id {}), {}{}",
+            d.identity.name, id, cur.unit_name, cur.position
+        )
+    };
+    let p = planted(&OPTS);
+    println!("long tenure: {}", who(p.long_tenure.unwrap().dossier));
+    println!(
+        "business conflict: {}",
+        who(p.family_business_conflict.unwrap().dossier)
+    );
+    println!(
+        "home county: {}",
+        who(p.home_county_principal.unwrap().dossier)
+    );
+    println!(
+        "no women: {}",
+        dir.get(p.team_without_women.unwrap()).unwrap().name
+    );
+    println!(
+        "age cluster: {}",
+        dir.get(p.team_age_cluster.unwrap()).unwrap().name
+    );
+    println!("unresolved: {}", who(p.unresolved_finding.unwrap().dossier));
+    println!(
+        "after report: {}",
+        who(p.business_after_report.unwrap().dossier)
+    );
+    println!("probation: {}", who(p.probation_ending.unwrap().dossier));
+    for c in &p.filter_example {
+        println!("filter (planted): {}", who(c.dossier));
+    }
+    for id in filter_example(data) {
+        println!("filter (all): {}", who(id));
+    }
 }
