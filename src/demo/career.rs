@@ -15,14 +15,20 @@ pub(crate) fn month(idx: i32) -> PartialDate {
     PartialDate::ym((idx / 12) as i16, (idx % 12 + 1) as u8).expect("month index in range")
 }
 
-/// Where a career is headed: the person's home county, the region of the last post, and the
-/// current post's height and kind (a county head was not county party secretary before).
+/// Where a career is headed: the person's home county, the region of the last post, the
+/// current post's height, kind and unit (a county head was not county party secretary before,
+/// nor held the same post already), and whether the person is a CPC member (others never held
+/// party posts).
 pub(crate) struct Path<'a> {
     pub plan: &'a Plan,
     pub home: usize,
     pub region: usize,
-    pub top: Option<(u8, UnitKind)>,
+    pub top: Option<(u8, UnitKind, UnitId)>,
+    pub cpc: bool,
 }
+
+/// Words that mark a post only a CPC member holds.
+const PARTY_POST_WORDS: &[&str] = &["党", "书记", "委常委", "常务", "纪", "组织部", "政委"];
 
 /// The posts below the top: one or two per height from 0 (科员) to `top - 1`, ascending; with
 /// `include_top` also one or two at `top` (for cadres who ended their climb there).
@@ -253,17 +259,33 @@ impl Path<'_> {
     pub fn post_at(&self, h: u8, rng: &mut ChaCha8Rng) -> Post {
         let r = self.region_for(h, rng);
         let mut post = post_in(self.plan, r, h, rng);
-        // Below a government head, the same height was another government post.
-        if self.top == Some((h, UnitKind::Government)) {
-            for _ in 0..8 {
-                let kind = post.unit.map(|u| self.plan.unit(u).kind);
-                if kind != Some(UnitKind::PartyCommittee) {
-                    break;
-                }
-                post = post_in(self.plan, r, h, rng);
+        for _ in 0..12 {
+            if self.fits(h, &post) {
+                break;
             }
+            post = post_in(self.plan, r, h, rng);
         }
         post
+    }
+
+    fn fits(&self, h: u8, post: &Post) -> bool {
+        let kind = post.unit.map(|u| self.plan.unit(u).kind);
+        if !self.cpc
+            && (PARTY_POST_WORDS.iter().any(|w| post.position.contains(w))
+                || matches!(
+                    kind,
+                    Some(UnitKind::PartyCommittee | UnitKind::Discipline | UnitKind::Organization)
+                ))
+        {
+            return false;
+        }
+        match self.top {
+            Some((top, top_kind, top_unit)) if top == h => {
+                post.unit != Some(top_unit)
+                    && !(top_kind == UnitKind::Government && kind == Some(UnitKind::PartyCommittee))
+            }
+            _ => true,
+        }
     }
 }
 

@@ -338,7 +338,7 @@ pub(crate) fn build(plan: &Plan, seat: &Seat) -> Dossier {
     let region = plan.region_of(seat.unit());
     let home = plan.home_county(seat.native, region, rng);
     let top = match &seat.kind {
-        SeatKind::Team { unit, slot } => Some((slot.rank.height(), plan.unit(*unit).kind)),
+        SeatKind::Team { unit, slot } => Some((slot.rank.height(), plan.unit(*unit).kind, *unit)),
         _ => None,
     };
     let path = Path {
@@ -346,6 +346,7 @@ pub(crate) fn build(plan: &Plan, seat: &Seat) -> Dossier {
         home,
         region,
         top,
+        cpc: seat.politics == Politics::Cpc,
     };
     let outside_first = if rng.gen_bool(0.15) {
         let county = &plan.regions[home].name;
@@ -513,7 +514,10 @@ fn grade_post(
             UnitKind::Discipline => {
                 pick(rng, &["第一纪检监察室主任", "案件审理室主任"]).to_string()
             }
-            _ => pick(rng, &["办公室主任", "综合股股长", "政策法规股股长"]).to_string(),
+            UnitKind::Bureau => {
+                pick(rng, &["办公室主任", "综合股股长", "政策法规股股长"]).to_string()
+            }
+            _ => pick(rng, &["办公室主任", "研究室主任", "办公室副主任"]).to_string(),
         }
     } else {
         grade.label().to_string()

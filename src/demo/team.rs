@@ -549,8 +549,27 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
         .filter(|&u| !plan.marks.keeps_team_clean(u))
         .collect();
     let off = region.offset();
+    let nonparty_hosts: Vec<UnitId> = hosts
+        .iter()
+        .copied()
+        .filter(|&u| {
+            !matches!(
+                plan.unit(u).kind,
+                UnitKind::PartyCommittee
+                    | UnitKind::Discipline
+                    | UnitKind::Organization
+                    | UnitKind::Township
+                    | UnitKind::Street
+            )
+        })
+        .collect();
     for k in 0..block.reserve + block.graded + block.retired {
-        let unit = *pick(&mut rng, &hosts);
+        let politics = politics_for(4, &mut rng);
+        let unit = if politics == Politics::Cpc {
+            *pick(&mut rng, &hosts)
+        } else {
+            *pick(&mut rng, &nonparty_hosts)
+        };
         let (kind, gender_p, birth) = if k < block.reserve {
             let g = off.max(1) + u8::from(rng.gen_bool(0.6));
             let (lo, hi) = match g {
@@ -616,7 +635,6 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
         } else {
             home_near(plan, county, &mut rng)
         };
-        let politics = politics_for(4, &mut rng);
         let strong = rng.gen_bool(0.12);
         seats.push(Seat {
             id,

@@ -303,6 +303,27 @@ fn careers_are_consistent_and_nothing_is_dated_after_as_of() {
                 assert_eq!(dir.get(u).unwrap().name, p.unit_name, "{id}");
             }
         }
+        if !d.identity.political_status.is_cpc() {
+            for p in &d.postings {
+                let kind = p.unit.map(|u| dir.get(u).unwrap().kind);
+                let party_post = ["党", "书记", "委常委", "常务", "纪", "组织部", "政委"]
+                    .iter()
+                    .any(|w| p.position.contains(w))
+                    || matches!(
+                        kind,
+                        Some(
+                            UnitKind::PartyCommittee
+                                | UnitKind::Discipline
+                                | UnitKind::Organization
+                        )
+                    );
+                assert!(
+                    !party_post,
+                    "{id}: non-CPC cadre held {}{}",
+                    p.unit_name, p.position
+                );
+            }
+        }
         let open = main.iter().filter(|p| p.end.is_none()).count();
         match d.status {
             LifeCycle::Retired => assert_eq!(open, 0, "{id}: retired with an open post"),
