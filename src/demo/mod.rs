@@ -16,6 +16,7 @@ mod team;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -92,13 +93,10 @@ pub fn dossiers(opts: &DemoOptions) -> impl Iterator<Item = Dossier> + use<> {
     DossierStream::new(Plan::new(opts))
 }
 
-/// One dossier by id, without building the others (None outside 1..=count).
+/// One dossier by id (None outside 1..=count). It streams the ones before it, since names
+/// and ID numbers are kept unique in stream order: meant for tests and descriptions.
 pub fn dossier(opts: &DemoOptions, id: DossierId) -> Option<Dossier> {
-    let plan = Plan::new(opts);
-    let b = plan.block_of(id)?;
-    let seats = sketch_block(&plan, b);
-    let seat = &seats[(id - plan.blocks[b].first_id) as usize];
-    Some(person::build(&plan, seat))
+    dossiers(opts).nth(usize::try_from(id).ok()?.checked_sub(1)?)
 }
 
 /// The planted problems of these options.
@@ -106,12 +104,16 @@ pub fn planted(opts: &DemoOptions) -> Planted {
     Plan::new(opts).planted()
 }
 
-/// Streams the dossiers of a plan, region by region.
+/// Streams the dossiers of a plan, region by region. It remembers a 64-bit digest of every
+/// (name, birth month) and ID number so far (about 32 bytes a person), because the store takes
+/// both as identity keys: a repeat is renamed or renumbered, deterministically in stream order.
 struct DossierStream {
     plan: Plan,
     block: usize,
     seats: std::vec::IntoIter<Seat>,
     emitted: u64,
+    names: HashSet<u64>,
+    id_numbers: HashSet<u64>,
 }
 
 impl DossierStream {
@@ -121,8 +123,43 @@ impl DossierStream {
             block: 0,
             seats: Vec::new().into_iter(),
             emitted: 0,
+            names: HashSet::new(),
+            id_numbers: HashSet::new(),
         }
     }
+
+    fn make_unique(&mut self, mut d: Dossier) -> Dossier {
+        let mut attempt = 0;
+        while !self.names.insert(fnv1a(&[
+            d.identity.name.as_bytes(),
+            &d.identity.birth.packed().to_le_bytes(),
+        ])) {
+            attempt += 1;
+            person::rename(&self.plan, &mut d, attempt);
+        }
+        loop {
+            let first17: u64 = d.identity.id_number[..17].parse().unwrap_or(0);
+            if self.id_numbers.insert(first17) {
+                break;
+            }
+            person::renumber(&mut d);
+        }
+        d
+    }
+}
+
+/// FNV-1a over byte strings: a stable digest for the uniqueness sets.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in *part {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 impl Iterator for DossierStream {
@@ -134,7 +171,8 @@ impl Iterator for DossierStream {
         loop {
             if let Some(seat) = self.seats.next() {
                 self.emitted += 1;
-                return Some(person::build(&self.plan, &seat));
+                let d = person::build(&self.plan, &seat);
+                return Some(self.make_unique(d));
             }
             if self.block >= self.plan.blocks.len() {
                 return None;

@@ -14,7 +14,7 @@ use super::names::{
     BRANDS, ETHNICITIES, IN_SERVICE_MAJORS, INDUSTRIES, MAJORS, company_suffix, full_name,
     name_with_surname, ordinary_job, pick, school, surname_of, weighted,
 };
-use super::plan::{Mark, Plan, TAG_PERSON, rng_for};
+use super::plan::{Mark, Plan, TAG_PERSON, TAG_RENAME, rng_for};
 use super::team::{Place, Politics, Seat, SeatKind};
 use crate::model::idnum;
 use crate::model::*;
@@ -67,6 +67,28 @@ impl Plan {
             },
         }
     }
+}
+
+/// Gives a cadre another given name (same surname, so the children's names still fit), when
+/// the name and birth month are already taken.
+pub(crate) fn rename(plan: &Plan, d: &mut Dossier, attempt: u64) {
+    let mut rng = rng_for(plan.seed, TAG_RENAME, d.id * 64 + attempt);
+    let surname = surname_of(&d.identity.name).to_string();
+    d.identity.name = name_with_surname(&mut rng, &surname, d.identity.gender);
+}
+
+/// Moves an ID number to the next sequence number of the same parity (same gender), when the
+/// number is already taken.
+pub(crate) fn renumber(d: &mut Dossier) {
+    let n = &d.identity.id_number;
+    let code: u32 = n[..6].parse().unwrap_or(0);
+    let (y, m, day): (i16, u8, u8) = (
+        n[6..10].parse().unwrap_or(1970),
+        n[10..12].parse().unwrap_or(1),
+        n[12..14].parse().unwrap_or(1),
+    );
+    let seq: u16 = n[14..17].parse().unwrap_or(0);
+    d.identity.id_number = idnum::make(code, (y, m, day), (seq + 2) % 1000, d.identity.gender);
 }
 
 /// The leadership height a seat's career climbs to (for education and reporting).

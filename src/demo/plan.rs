@@ -20,6 +20,7 @@ pub(crate) const TAG_PLAN: u64 = 1;
 pub(crate) const TAG_TEMPLATE: u64 = 2;
 pub(crate) const TAG_BLOCK: u64 = 3;
 pub(crate) const TAG_PERSON: u64 = 4;
+pub(crate) const TAG_RENAME: u64 = 5;
 
 /// An independent generator for one purpose and one item, so any item can be rebuilt alone.
 pub(crate) fn rng_for(seed: u64, tag: u64, n: u64) -> ChaCha8Rng {
