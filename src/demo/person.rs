@@ -843,8 +843,8 @@ fn findings(d: &mut Dossier, seat: &Seat, w: i32, retired: Option<i32>, rng: &mu
         d.findings.push(Finding {
             source: FindingSource::Inspection,
             date: month(ym(2026, 6)),
-            summary: "巡察反馈：分管领域政府投资项目变更审批不规范，个别项目先施工后立项".into(),
-            conclusion: "整改中，尚未销号".into(),
+            summary: "分管领域政府投资项目变更审批不规范，个别项目先施工后立项".into(),
+            conclusion: "县委巡察组反馈，正在整改，尚未销号".into(),
             resolved: false,
         });
         return;
@@ -868,7 +868,9 @@ fn findings(d: &mut Dossier, seat: &Seat, w: i32, retired: Option<i32>, rng: &mu
             (FindingSource::Petition, "信访举报：反映干部选拔程序不规范"),
         ],
     );
-    let resolved = rng.gen_bool(0.7);
+    let date = rng.gen_range(first..last);
+    // Older findings have long been closed; a recent one may still be open.
+    let resolved = date < ym(2025, 6) || rng.gen_bool(0.4);
     let conclusion = match (resolved, source) {
         (true, FindingSource::Petition) => "经核查，反映问题不属实，予以了结",
         (true, _) => "已整改到位，予以销号",
@@ -877,7 +879,7 @@ fn findings(d: &mut Dossier, seat: &Seat, w: i32, retired: Option<i32>, rng: &mu
     };
     d.findings.push(Finding {
         source,
-        date: month(rng.gen_range(first..last)),
+        date: month(date),
         summary: summary.into(),
         conclusion: conclusion.into(),
         resolved,

@@ -234,6 +234,8 @@ pub(crate) struct Seat {
     /// A strong performer (rated 优秀 more often).
     pub strong: bool,
     pub mark: Mark,
+    /// Age fixed at the team level (the young member of a party or government team).
+    pub pinned: bool,
 }
 
 impl Seat {
@@ -245,9 +247,8 @@ impl Seat {
             | SeatKind::Retired { unit, .. } => *unit,
         }
     }
-    /// Month index of the birth, for age comparisons.
-    pub fn birth_index(&self) -> i32 {
-        self.birth.0 as i32 * 12 + self.birth.1 as i32 - 1
+    pub fn age(&self) -> i32 {
+        age_at_as_of(self.birth)
     }
 }
 
@@ -265,10 +266,10 @@ fn age_range(height: u8) -> (i32, i32) {
         2 => (31, 55),
         3 => (37, 57),
         4 => (44, 58),
-        5 => (47, 59),
-        6 => (50, 59),
-        7 => (53, 60),
-        _ => (56, 62),
+        5 => (45, 59),
+        6 => (48, 59),
+        7 => (50, 60),
+        _ => (53, 62),
     }
 }
 
@@ -278,6 +279,7 @@ fn team_birth(
     kind: UnitKind,
     gender: Gender,
     mark: Mark,
+    uniform: bool,
     rng: &mut ChaCha8Rng,
 ) -> (i16, u8) {
     let h = slot.rank.height();
@@ -299,20 +301,30 @@ fn team_birth(
         }
         _ => {}
     }
-    let u = (rng.gen_range(0.0..1.0) + rng.gen_range(0.0..1.0)) / 2.0;
+    let u = if uniform {
+        rng.gen_range(0.0..1.0)
+    } else {
+        (rng.gen_range(0.0..1.0) + rng.gen_range(0.0..1.0)) / 2.0
+    };
     let age = lo + ((hi - lo) as f64 * u).round() as i32;
     birth_for_age(age, rng)
 }
 
-/// More than half of the births lie within 36 months of each other.
-pub(crate) fn clustered(births: &[i32]) -> bool {
-    let mut b = births.to_vec();
-    b.sort_unstable();
-    let need = b.len() / 2 + 1;
-    if b.len() < 3 {
+/// More than half of the ages (whole years at AS_OF) lie within 3 years of each other, as the
+/// team rule `team.age_cluster` reads it.
+pub(crate) fn clustered(ages: &[i32]) -> bool {
+    let mut a = ages.to_vec();
+    a.sort_unstable();
+    let need = a.len() / 2 + 1;
+    if a.len() < 3 {
         return false;
     }
-    (0..b.len()).any(|i| b[i..].iter().take_while(|&&x| x - b[i] <= 36).count() >= need)
+    (0..a.len()).any(|i| a[i..].iter().take_while(|&&x| x - a[i] <= 3).count() >= need)
+}
+
+/// Whole years of age at AS_OF for a birth (year, month).
+pub(crate) fn age_at_as_of(birth: (i16, u8)) -> i32 {
+    AS_OF.0 as i32 - birth.0 as i32 - i32::from(birth.1 > AS_OF.1)
 }
 
 /// Draws a county for someone's home: mostly `near` (a county), else its prefecture, else any.
@@ -418,7 +430,7 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
             } else {
                 Gender::Male
             };
-            let birth = team_birth(&slot, unit.kind, gender, mark, &mut rng);
+            let birth = team_birth(&slot, unit.kind, gender, mark, false, &mut rng);
             let bound = slot.role == PostRole::Principal && unit.kind.home_avoidance();
             let native = match mark {
                 Mark::HomePrincipal => Place::County(b),
@@ -450,6 +462,7 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
                 politics,
                 strong,
                 mark,
+                pinned: false,
             });
             id += 1;
         }
@@ -458,7 +471,7 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
 
     // Government teams usually include one non-party deputy.
     for (u, range) in &teams {
-        if plan.unit(*u).kind == UnitKind::Government && rng.gen_bool(0.85) {
+        if plan.unit(*u).kind == UnitKind::Government {
             let candidates: Vec<usize> = range
                 .clone()
                 .filter(|&i| matches!(&seats[i].kind, SeatKind::Team { slot, .. } if slot.nonparty == 1))
@@ -490,9 +503,31 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
                 team[i].gender = Gender::Female;
                 if let SeatKind::Team { slot, unit } = &team[i].kind {
                     let kind = plan.unit(*unit).kind;
-                    team[i].birth = team_birth(slot, kind, Gender::Female, Mark::None, &mut rng);
+                    team[i].birth =
+                        team_birth(slot, kind, Gender::Female, Mark::None, false, &mut rng);
                 }
             }
+        }
+    }
+
+    // Party and government teams below the province have a member under 40.
+    for (u, range) in &teams {
+        let kind = plan.unit(*u).kind;
+        if region.level == UnitLevel::Province
+            || !matches!(kind, UnitKind::PartyCommittee | UnitKind::Government)
+        {
+            continue;
+        }
+        let candidates: Vec<usize> = range
+            .clone()
+            .filter(|&i| {
+                seats[i].mark == Mark::None
+                    && matches!(&seats[i].kind, SeatKind::Team { slot, .. } if slot.role != PostRole::Principal)
+            })
+            .collect();
+        if let Some(&i) = candidates.choose(&mut rng) {
+            seats[i].birth = birth_for_age(rng.gen_range(35..=39), &mut rng);
+            seats[i].pinned = true;
         }
     }
 
@@ -520,23 +555,25 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
         } else {
             Vec::new()
         };
-        for _ in 0..80 {
-            let births: Vec<i32> = range
+        // Local search: redraw one free member at a time, uniformly over its range.
+        let free: Vec<usize> = range
+            .clone()
+            .filter(|&i| seats[i].mark == Mark::None && !seats[i].pinned)
+            .collect();
+        for _ in 0..200 {
+            let ages: Vec<i32> = range
                 .clone()
                 .chain(fixed.iter().copied())
-                .map(|i| seats[i].birth_index())
+                .map(|i| seats[i].age())
                 .collect();
-            if !clustered(&births) {
+            if !clustered(&ages) || free.is_empty() {
                 break;
             }
-            for i in range.clone() {
-                if seats[i].mark != Mark::None {
-                    continue;
-                }
-                if let SeatKind::Team { slot, unit } = &seats[i].kind {
-                    let kind = plan.unit(*unit).kind;
-                    seats[i].birth = team_birth(slot, kind, seats[i].gender, Mark::None, &mut rng);
-                }
+            let i = *pick(&mut rng, &free);
+            if let SeatKind::Team { slot, unit } = &seats[i].kind {
+                let kind = plan.unit(*unit).kind;
+                seats[i].birth =
+                    team_birth(slot, kind, seats[i].gender, Mark::None, true, &mut rng);
             }
         }
     }
@@ -646,6 +683,7 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
             politics,
             strong,
             mark: Mark::None,
+            pinned: false,
         });
         id += 1;
     }

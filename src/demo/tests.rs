@@ -58,11 +58,8 @@ fn as_of_idx() -> i32 {
 }
 
 fn clustered(team: &[&Dossier]) -> bool {
-    let births: Vec<i32> = team
-        .iter()
-        .map(|d| d.identity.birth.month_index())
-        .collect();
-    team::clustered(&births)
+    let ages: Vec<i32> = team.iter().map(|d| d.age_on(&as_of())).collect();
+    team::clustered(&ages)
 }
 
 #[test]
@@ -459,6 +456,19 @@ fn county_teams_are_realistic() {
     for (c, n) in &per_county {
         assert!((78..=110).contains(n), "county {c}: {n} leaders");
     }
+    // County party and government teams have someone under 40.
+    for (u, team) in data.teams() {
+        let unit = dir.get(u).unwrap();
+        if unit.level == UnitLevel::County
+            && matches!(unit.kind, UnitKind::PartyCommittee | UnitKind::Government)
+        {
+            assert!(
+                team.iter().any(|d| d.age_on(&as_of()) < 40),
+                "{}",
+                unit.name
+            );
+        }
+    }
     // Every team has exactly one principal, except townships and streets (党政正职, two).
     for (u, team) in data.teams() {
         let unit = dir.get(u).unwrap();
@@ -572,19 +582,21 @@ fn planted_team_without_women() {
 fn planted_team_with_clustered_ages() {
     let data = data();
     let teams = data.teams();
+    // As the rule team.age_cluster reads it: 4 or more members, more than half within 3 years.
     let found: BTreeSet<UnitId> = teams
         .iter()
-        .filter(|(_, t)| t.len() >= 3 && clustered(t))
+        .filter(|(_, t)| t.len() >= 4 && clustered(t))
         .map(|(u, _)| *u)
         .collect();
     let p = planted(&OPTS).team_age_cluster.unwrap();
-    assert!(found.contains(&p));
-    assert!(teams[&p].len() >= 4);
+    assert_eq!(found, BTreeSet::from([p]));
+    let small = teams
+        .values()
+        .filter(|t| t.len() == 3 && clustered(t))
+        .count();
     assert!(
-        found.len() * 50 <= teams.len(),
-        "{} clustered teams of {}",
-        found.len(),
-        teams.len()
+        small * 50 <= teams.len(),
+        "{small} clustered teams of three"
     );
 }
 
