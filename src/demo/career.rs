@@ -73,8 +73,15 @@ fn fit(hs: &mut Vec<u8>, span: i32, rng: &mut ChaCha8Rng) -> Vec<i32> {
         }
     }
     let mut added = 0;
+    // Lateral posts go below the top height, so time at one level does not pile up.
+    let top = hs.iter().copied().max().unwrap_or(0);
+    let below: Vec<u8> = hs.iter().copied().filter(|&h| h < top).collect();
     while (d.iter().sum::<i32>() as f64) * 1.8 < span as f64 && added < 6 {
-        let h = hs[rng.gen_range(0..hs.len())];
+        let h = if below.is_empty() {
+            top
+        } else {
+            below[rng.gen_range(0..below.len())]
+        };
         let at = hs.iter().rposition(|&x| x == h).map_or(hs.len(), |i| i + 1);
         hs.insert(at, h);
         d.insert(at, raw(h, rng));

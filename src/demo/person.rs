@@ -25,9 +25,10 @@ fn as_of_index() -> i32 {
 }
 
 /// Months in which no ordinary appointment starts, so that the planted probation (ending right
-/// after AS_OF) stands alone.
+/// after AS_OF) is the only one "ending or just ended" (rule probation.ending reads two months
+/// either side of today).
 fn in_quiet_window(idx: i32) -> bool {
-    let lo = 2025 * 12 + 10; // 2025-11
+    let lo = 2025 * 12 + 7; // 2025-08
     let hi = 2026 * 12 + 1; // 2026-02
     (lo..=hi).contains(&idx)
 }
@@ -405,7 +406,7 @@ pub(crate) fn build(plan: &Plan, seat: &Seat) -> Dossier {
                     start = (w + min_span).min(as_of - 2);
                 }
                 if in_quiet_window(start) {
-                    start = ym(2026, 3);
+                    start -= 7;
                 }
             }
             let mut hs = ladder_heights(h, false, rng);
@@ -855,17 +856,11 @@ fn findings(d: &mut Dossier, seat: &Seat, w: i32, retired: Option<i32>, rng: &mu
     let (source, summary) = *pick(
         rng,
         &[
-            (
-                FindingSource::Inspection,
-                "巡察反馈：落实“三重一大”决策制度不到位",
-            ),
-            (
-                FindingSource::Audit,
-                "审计发现：专项资金拨付滞后，部分资金闲置",
-            ),
-            (FindingSource::Audit, "经济责任审计：公务接待管理不规范"),
-            (FindingSource::Petition, "信访举报：反映违规插手工程项目"),
-            (FindingSource::Petition, "信访举报：反映干部选拔程序不规范"),
+            (FindingSource::Inspection, "落实“三重一大”决策制度不到位"),
+            (FindingSource::Audit, "专项资金拨付滞后，部分资金闲置"),
+            (FindingSource::Audit, "经济责任审计发现公务接待管理不规范"),
+            (FindingSource::Petition, "反映违规插手工程项目"),
+            (FindingSource::Petition, "反映干部选拔程序不规范"),
         ],
     );
     let date = rng.gen_range(first..last);

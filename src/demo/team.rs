@@ -287,6 +287,11 @@ fn team_birth(
     if matches!(kind, UnitKind::PeoplesCongress | UnitKind::Cppcc) {
         lo = (lo + 6).min(hi - 2);
     }
+    // County and prefecture party and government teams are kept younger: under-50s are their
+    // main body. (Provincial ranges are narrow already.)
+    if h <= 6 && matches!(kind, UnitKind::PartyCommittee | UnitKind::Government) {
+        hi -= 3;
+    }
     if gender == Gender::Female && h <= 2 {
         hi = hi.min(54);
     }
