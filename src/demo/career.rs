@@ -242,13 +242,7 @@ impl Path<'_> {
                     *pick(rng, &plan.prefectures)
                 }
             }
-            (5..=6, _) => {
-                if x < 0.5 {
-                    *pick(rng, &plan.prefectures)
-                } else {
-                    0
-                }
-            }
+            (5..=6, _) if x < 0.5 => *pick(rng, &plan.prefectures),
             _ => 0,
         };
         // Go up until the region can host the height.

@@ -213,7 +213,7 @@ pub fn write_dir(
         for d in DossierStream::new(plan) {
             write_line(&mut out, &JsonLine::Dossier(d))?;
             written += 1;
-            if written % 1000 == 0 {
+            if written.is_multiple_of(1000) {
                 progress(written);
             }
         }

@@ -374,7 +374,7 @@ pub fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
 }
 
 pub fn surname(rng: &mut ChaCha8Rng) -> &'static str {
-    *weighted(rng, SURNAMES)
+    weighted::<&str>(rng, SURNAMES)
 }
 
 /// A given name of one or two characters from the pools for the gender.

@@ -432,10 +432,10 @@ pub(crate) fn build(plan: &Plan, seat: &Seat) -> Dossier {
                 probation: false,
             });
             mark_probation(plan, &mut postings);
-            if seat.mark == Mark::Probation {
-                if let Some(cur) = postings.last_mut() {
-                    cur.probation = true;
-                }
+            if seat.mark == Mark::Probation
+                && let Some(cur) = postings.last_mut()
+            {
+                cur.probation = true;
             }
             if let Some((position, role)) = &slot.concurrent {
                 let party = plan.regions[region].organ(UnitKind::PartyCommittee);

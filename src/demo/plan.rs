@@ -628,16 +628,6 @@ impl Plan {
         self.blocks[r].first_id + before + slot as u64
     }
 
-    /// The block holding a dossier id.
-    pub fn block_of(&self, id: DossierId) -> Option<usize> {
-        if id == 0 || id > self.count {
-            return None;
-        }
-        let i = self.blocks.partition_point(|b| b.first_id <= id);
-        i.checked_sub(1)
-            .filter(|&i| id < self.blocks[i].first_id + self.blocks[i].len())
-    }
-
     /// The planted problems that fall within the count.
     pub fn planted(&self) -> Planted {
         let case = |m: Option<(UnitId, usize)>| {

@@ -387,7 +387,7 @@ fn home_away(plan: &Plan, region: usize, rng: &mut ChaCha8Rng) -> Place {
 fn politics_for(nonparty: u8, rng: &mut ChaCha8Rng) -> Politics {
     if nonparty > 0 && rng.gen_range(0..100) < nonparty {
         if rng.gen_bool(0.7) {
-            Politics::Democratic(*pick(rng, DEMOCRATIC_PARTIES))
+            Politics::Democratic(pick::<&str>(rng, DEMOCRATIC_PARTIES))
         } else {
             Politics::NonParty
         }
@@ -449,13 +449,13 @@ pub(crate) fn sketch_block(plan: &Plan, b: usize) -> Vec<Seat> {
             } else {
                 home_near(plan, county, &mut rng)
             };
-            let politics = if slot.role == PostRole::Principal || mark == Mark::Rising {
-                Politics::Cpc
-            } else if slot.nonparty == 1 {
-                Politics::Cpc // decided for the whole government team below
-            } else {
-                politics_for(slot.nonparty, &mut rng)
-            };
+            // Government deputies (nonparty == 1) are decided for the whole team below.
+            let politics =
+                if slot.role == PostRole::Principal || mark == Mark::Rising || slot.nonparty == 1 {
+                    Politics::Cpc
+                } else {
+                    politics_for(slot.nonparty, &mut rng)
+                };
             let strong = mark == Mark::Rising || rng.gen_bool(0.12);
             seats.push(Seat {
                 id,

@@ -39,10 +39,10 @@ impl Data {
         let mut teams: BTreeMap<UnitId, Vec<&Dossier>> = BTreeMap::new();
         for d in &self.dossiers {
             for p in d.postings.iter().filter(|p| p.end.is_none()) {
-                if let (Some(u), Some(r)) = (p.unit, p.rank) {
-                    if r.is_leadership() {
-                        teams.entry(u).or_default().push(d);
-                    }
+                if let (Some(u), Some(r)) = (p.unit, p.rank)
+                    && r.is_leadership()
+                {
+                    teams.entry(u).or_default().push(d);
                 }
             }
         }
@@ -447,10 +447,9 @@ fn county_teams_are_realistic() {
         if let Some(p) = d
             .current_posting()
             .filter(|p| p.rank.is_some_and(|r| r.is_leadership()))
+            && let Some(c) = dir.region_at(p.unit.unwrap(), UnitLevel::County)
         {
-            if let Some(c) = dir.region_at(p.unit.unwrap(), UnitLevel::County) {
-                *per_county.entry(c.id).or_default() += 1;
-            }
+            *per_county.entry(c.id).or_default() += 1;
         }
     }
     for (c, n) in &per_county {
