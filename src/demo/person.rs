@@ -982,7 +982,7 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
                 role: "法定代表人".into(),
                 ..b
             });
-        } else if rng.gen_bool(0.06) {
+        } else if rng.gen_bool(0.12) {
             let b = business(rng, None);
             m.employer = b.name.clone();
             m.post = if b.role == "法定代表人" {
@@ -1048,7 +1048,7 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
             post: String::new(),
             businesses: vec![],
         };
-        if child_age >= 23 && rng.gen_bool(0.07) {
+        if child_age >= 23 && rng.gen_bool(0.11) {
             let b = business(rng, None);
             m.employer = b.name.clone();
             m.post = if b.role == "法定代表人" {
@@ -1094,7 +1094,7 @@ fn family(plan: &Plan, d: &mut Dossier, seat: &Seat, home: usize, rng: &mut ChaC
                 post: String::new(),
                 businesses: vec![],
             };
-            if rng.gen_bool(0.07) {
+            if rng.gen_bool(0.12) {
                 let b = business(rng, None);
                 cs.employer = b.name.clone();
                 cs.post = "总经理".into();

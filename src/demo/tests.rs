@@ -257,7 +257,7 @@ fn shares_of_grades_women_status_and_politics() {
         .filter(|m| !m.businesses.is_empty())
         .count();
     let biz = with_business as f64 / members as f64;
-    assert!((0.02..0.08).contains(&biz), "family businesses {biz}");
+    assert!((0.035..0.07).contains(&biz), "family businesses {biz}");
     let econ = share(&|d| {
         d.education.iter().any(|e| {
             matches!(
