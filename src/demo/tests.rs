@@ -107,6 +107,27 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     assert_eq!(text.lines().count(), 400);
 }
 
+/// The set embedded in the binary is exactly what the generator makes today, and small enough.
+/// When this fails after a change to the generator, regenerate it (see demo-data/README.md).
+#[test]
+fn shipped_set_is_current_and_small() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo-data");
+    let dir = tempfile::tempdir().unwrap();
+    write_dir(&OPTS, dir.path(), &|_| {}).unwrap();
+    let mut total = 0;
+    for name in ["units.jsonl", "dossiers.jsonl"] {
+        let made = std::fs::read(dir.path().join(name)).unwrap();
+        let ours = std::fs::read(shipped.join(name)).unwrap();
+        total += ours.len();
+        assert!(
+            made == ours,
+            "demo-data/{name} is stale: run `cargo run --release -- demo generate --count 3000 \
+             --seed 2026 --out demo-data`"
+        );
+    }
+    assert!(total < 15_000_000, "demo-data is {total} bytes");
+}
+
 #[test]
 fn write_dir_fails_cleanly_into_a_file_path() {
     let dir = tempfile::tempdir().unwrap();
