@@ -65,7 +65,7 @@ pub struct Planted {
     pub team_age_cluster: Option<UnitId>,
     /// A deputy county head with an inspection finding still open.
     pub unresolved_finding: Option<PlantedCase>,
-    /// An executive deputy county head whose son registered a business after the last
+    /// An executive deputy county head whose spouse registered a business after the last
     /// personal-matters report.
     pub business_after_report: Option<PlantedCase>,
     /// A bureau head appointed 2025-12 on probation, which ends 2026-12.
