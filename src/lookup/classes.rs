@@ -46,6 +46,11 @@ pub fn han_bits(c: char) -> u64 {
     (1u64 << (h >> 58)) | (1u64 << ((h >> 52) & 63))
 }
 
+/// The bit of a syllable in a 64-bit Bloom mask of syllables.
+pub fn syllable_bit(id: u16) -> u64 {
+    1u64 << ((id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+}
+
 /// A piece of ASCII text of at most 8 bytes packed into a number (for prefix sets).
 pub fn pack_ascii(b: &[u8]) -> u64 {
     b.iter().fold(0u64, |acc, &x| (acc << 8) | x as u64)
@@ -65,6 +70,8 @@ pub struct Class {
     pub chars: u64,
     /// First characters of all syllables (normal and demoted).
     pub initials: u64,
+    /// Bloom mask of all syllables (normal and demoted), see `syllable_bit`.
+    pub syllables: u64,
 }
 
 /// How far ASCII query text starting at one position fits one class.
@@ -107,6 +114,9 @@ pub struct ClassTable {
     pub lit_codes: HashMap<char, u32>,
     /// Packed prefixes of all normal syllables: the pieces a prefix match can use.
     pub prefixes: HashSet<u64>,
+    /// Packed prefixes of all syllables, demoted ones included (the pieces any match can
+    /// use), each with the Bloom mask of the syllables it begins.
+    pub prefix_masks: HashMap<u64, u64>,
 }
 
 const CJK_START: u32 = 0x4E00;
@@ -172,17 +182,22 @@ impl ClassTable {
         let mut codes = 0u32;
         let mut chars = 0u64;
         let mut initials = 0u64;
+        let mut syllables = 0u64;
         for (k, s) in r.normal.iter().chain(r.demoted.iter()).enumerate() {
             let id = self.syllable_id(s);
             self.class_syls.push(id);
             let b = s.as_bytes();
-            if k < r.normal.len() {
-                codes |= 1 << byte_code(b[0]);
-                for l in 1..=b.len().min(MAX_PIECE) {
+            for l in 1..=b.len().min(MAX_PIECE) {
+                if k < r.normal.len() {
                     self.prefixes.insert(pack_ascii(&b[..l]));
                 }
+                *self.prefix_masks.entry(pack_ascii(&b[..l])).or_insert(0) |= syllable_bit(id);
+            }
+            if k < r.normal.len() {
+                codes |= 1 << byte_code(b[0]);
             }
             initials |= ascii_bit(b[0]);
+            syllables |= syllable_bit(id);
             for &x in b {
                 chars |= ascii_bit(x);
             }
@@ -202,26 +217,20 @@ impl ClassTable {
             codes,
             chars,
             initials,
+            syllables,
         });
         id
     }
 
-    /// How the ASCII run of `q` starting at `pos` fits class `c`.
-    pub fn fit(&self, c: &Class, q: &[Tok], pos: usize) -> Fit {
-        let mut run = [0u8; MAX_PIECE];
-        let mut rl = 0;
-        while rl < MAX_PIECE
-            && let Some(Tok::Ascii(b)) = q.get(pos + rl)
-        {
-            run[rl] = *b;
-            rl += 1;
-        }
+    /// How ASCII text `run` (the query from some position, up to `MAX_PIECE` bytes) fits
+    /// class `c`.
+    pub fn fit(&self, c: &Class, run: &[u8]) -> Fit {
         let mut fit = Fit::default();
-        if rl == 0 {
+        if run.is_empty() {
             return fit;
         }
         for (s, normal) in self.syllables_of(c) {
-            let l = s.iter().zip(&run[..rl]).take_while(|(a, b)| a == b).count();
+            let l = s.iter().zip(run).take_while(|(a, b)| a == b).count();
             if l == 0 {
                 continue;
             }
@@ -252,6 +261,37 @@ impl ClassTable {
         st
     }
 
+    /// The most pieces any match of `q` can have (each piece a `Lit` token or a run of ASCII
+    /// tokens that is a prefix of some syllable, demoted ones included), or None when `q`
+    /// cannot be split into pieces at all and so matches no name.
+    pub fn max_pieces(&self, q: &[Tok]) -> Option<usize> {
+        let len = q.len();
+        // best[pos]: most pieces splitting q[pos..]; None when impossible.
+        let mut best: Vec<Option<usize>> = vec![None; len + 1];
+        best[len] = Some(0);
+        let mut run = [0u8; MAX_PIECE];
+        for pos in (0..len).rev() {
+            best[pos] = match q[pos] {
+                Tok::Lit(_) => best[pos + 1].map(|b| b + 1),
+                Tok::Ascii(_) => {
+                    let mut out: Option<usize> = None;
+                    for l in 1..=MAX_PIECE.min(len - pos) {
+                        let Tok::Ascii(b) = q[pos + l - 1] else { break };
+                        run[l - 1] = b;
+                        if !self.prefix_masks.contains_key(&pack_ascii(&run[..l])) {
+                            break;
+                        }
+                        if let Some(rest) = best[pos + l] {
+                            out = Some(out.map_or(rest + 1, |o: usize| o.max(rest + 1)));
+                        }
+                    }
+                    out
+                }
+            };
+        }
+        best[0]
+    }
+
     /// Best match of `q` against a name given as the class ids of its keyed characters:
     /// an exact or prefix match if there is one, else the best fuzzy match. `None` when the
     /// query cannot be read along the name at all.
@@ -266,37 +306,74 @@ impl ClassTable {
     ///   penalty = characters left over.
     /// - Fuzzy: any increasing assignment, demoted readings allowed; penalty =
     ///   2·(characters skipped before) + 4·(characters skipped between) + (characters after)
-    ///   + 3·(pieces read with a demoted reading).
+    ///   + 3·(pieces read with a demoted reading). Since a fuzzy match skips or demotes
+    ///   something, its penalty is at least n − m + 1 for m pieces on n characters
+    ///   (`fuzzy_floor`).
     pub fn name_match(&self, name: &[u32], q: &[Tok]) -> Option<NameMatch> {
-        let fits = self.fits(name, q)?;
+        self.name_match_with(&mut Scratch::new(q, 0), name, q)
+    }
+
+    /// `name_match` reusing buffers (`s` made for this `q`).
+    pub fn name_match_with(&self, s: &mut Scratch, name: &[u32], q: &[Tok]) -> Option<NameMatch> {
+        if !self.fill_fits(s, name, q) {
+            return None;
+        }
         let has_ascii = q.iter().any(|t| matches!(t, Tok::Ascii(_)));
-        self.prefix_dp(name, q, &fits, has_ascii)
-            .or_else(|| self.fuzzy_dp(name, q, &fits, has_ascii))
+        self.prefix_dp(s, name, q, has_ascii)
+            .or_else(|| self.fuzzy_dp(s, name, q, has_ascii, true))
     }
 
     /// Only the exact and prefix tiers of `name_match`.
     pub fn prefix_match(&self, name: &[u32], q: &[Tok]) -> Option<NameMatch> {
-        let fits = self.fits(name, q)?;
-        let has_ascii = q.iter().any(|t| matches!(t, Tok::Ascii(_)));
-        self.prefix_dp(name, q, &fits, has_ascii)
-    }
-
-    /// `fits[pos * n + j]` for every ASCII query position and name character; None when the
-    /// name or the query is empty.
-    fn fits(&self, name: &[u32], q: &[Tok]) -> Option<Vec<Fit>> {
-        let n = name.len();
-        if n == 0 || q.is_empty() {
+        let mut s = Scratch::new(q, 0);
+        if !self.fill_fits(&mut s, name, q) {
             return None;
         }
-        let mut fits = vec![Fit::default(); q.len() * n];
-        for (pos, t) in q.iter().enumerate() {
-            if let Tok::Ascii(_) = t {
-                for (j, &c) in name.iter().enumerate() {
-                    fits[pos * n + j] = self.fit(&self.classes[c as usize], q, pos);
-                }
+        let has_ascii = q.iter().any(|t| matches!(t, Tok::Ascii(_)));
+        self.prefix_dp(&mut s, name, q, has_ascii)
+    }
+
+    /// The penalty of the best fuzzy-tier reading, for a name known to have no exact or prefix
+    /// match (no highlight is built; `s` made for this `q`).
+    pub fn fuzzy_penalty(&self, s: &mut Scratch, name: &[u32], q: &[Tok]) -> Option<u32> {
+        if !self.fill_fits(s, name, q) {
+            return None;
+        }
+        self.fuzzy_dp(s, name, q, false, false).map(|m| m.penalty)
+    }
+
+    /// Fills `s.fits[pos * n + j]` for every ASCII query position and name character, from
+    /// the per-query memo when `s` has one; false when the name or the query is empty.
+    fn fill_fits(&self, s: &mut Scratch, name: &[u32], q: &[Tok]) -> bool {
+        let n = name.len();
+        let len = q.len();
+        if n == 0 || len == 0 {
+            return false;
+        }
+        debug_assert_eq!(s.runs.len(), len, "scratch made for another query");
+        s.fits.clear();
+        s.fits.resize(len * n, Fit::default());
+        for pos in 0..len {
+            let (run, rl) = s.runs[pos];
+            if rl == 0 {
+                continue;
+            }
+            for (j, &c) in name.iter().enumerate() {
+                let c = c as usize;
+                let fit = if s.memo.is_empty() {
+                    self.fit(&self.classes[c], &run[..rl as usize])
+                } else {
+                    let cell = &mut s.memo[c * len + pos];
+                    if cell.full & COMPUTED == 0 {
+                        *cell = self.fit(&self.classes[c], &run[..rl as usize]);
+                        cell.full |= COMPUTED;
+                    }
+                    *cell
+                };
+                s.fits[pos * n + j] = fit;
             }
         }
-        Some(fits)
+        true
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -305,14 +382,18 @@ impl ClassTable {
             + self.syl_text.capacity()
             + self.syl_offs.capacity() * 4
             + self.cjk_given.capacity() * 4
-            + (self.others.capacity() + self.lit_codes.capacity() + self.prefixes.capacity()) * 24
+            + (self.others.capacity()
+                + self.lit_codes.capacity()
+                + self.prefixes.capacity()
+                + self.prefix_masks.capacity())
+                * 24
     }
 
     fn prefix_dp(
         &self,
+        s: &mut Scratch,
         name: &[u32],
         q: &[Tok],
-        fits: &[Fit],
         has_ascii: bool,
     ) -> Option<NameMatch> {
         const ANY: u8 = 1;
@@ -321,7 +402,9 @@ impl ClassTable {
         let n = name.len();
         let len = q.len();
         let w = n + 1;
-        let mut st = vec![0u8; (len + 1) * w];
+        let st = &mut s.st;
+        st.clear();
+        st.resize((len + 1) * w, 0);
         st[0] = ANY | FULL | ONE;
         for pos in 0..len {
             for k in 0..n.min(pos + 1) {
@@ -337,7 +420,7 @@ impl ClassTable {
                         }
                     }
                     Tok::Ascii(_) => {
-                        let fit = fits[pos * n + k];
+                        let fit = s.fits[pos * n + k];
                         for l in 1..=fit.normal as usize {
                             let mut g = f;
                             if fit.full & (1 << l) == 0 {
@@ -394,48 +477,59 @@ impl ClassTable {
 
     fn fuzzy_dp(
         &self,
+        s: &mut Scratch,
         name: &[u32],
         q: &[Tok],
-        fits: &[Fit],
         has_ascii: bool,
+        want_path: bool,
     ) -> Option<NameMatch> {
         const INF: u32 = u32::MAX;
         let n = name.len();
         let len = q.len();
         // cost[pos * n + j]: best cost of reading q[..pos] with the last piece on character j.
-        let mut cost = vec![INF; (len + 1) * n];
+        s.cost.clear();
+        s.cost.resize((len + 1) * n, INF);
         // parent[pos * n + j] = (previous pos, previous j + 1; 0 = start)
-        let mut parent = vec![(0u16, 0u16); (len + 1) * n];
-        // Pieces starting at `pos` on character `j`: (length, demoted).
-        let pieces = |pos: usize, j: usize, out: &mut Vec<(usize, bool)>| {
-            out.clear();
-            match q[pos] {
-                Tok::Lit(c) => {
-                    if self.classes[name[j] as usize].ch == c {
-                        out.push((1, false));
+        if want_path {
+            s.parent.clear();
+            s.parent.resize((len + 1) * n, (0, 0));
+        }
+        let (fits, cost, parent) = (&s.fits, &mut s.cost, &mut s.parent);
+        // Relaxes every piece starting at `pos` on character `j2` from cost `base`.
+        let relax = |cost: &mut [u32],
+                     parent: &mut [(u16, u16)],
+                     pos: usize,
+                     j2: usize,
+                     base: u32,
+                     from: (u16, u16)| match q[pos] {
+            Tok::Lit(c) => {
+                if self.classes[name[j2] as usize].ch == c {
+                    let slot = (pos + 1) * n + j2;
+                    if base < cost[slot] {
+                        cost[slot] = base;
+                        if want_path {
+                            parent[slot] = from;
+                        }
                     }
                 }
-                Tok::Ascii(_) => {
-                    let fit = fits[pos * n + j];
-                    let top = fit.normal.max(fit.demoted) as usize;
-                    for l in 1..=top {
-                        out.push((l, l > fit.normal as usize));
+            }
+            Tok::Ascii(_) => {
+                let fit = fits[pos * n + j2];
+                let top = fit.normal.max(fit.demoted) as usize;
+                for l in 1..=top {
+                    let c = base + if l > fit.normal as usize { 3 } else { 0 };
+                    let slot = (pos + l) * n + j2;
+                    if c < cost[slot] {
+                        cost[slot] = c;
+                        if want_path {
+                            parent[slot] = from;
+                        }
                     }
                 }
             }
         };
-        let mut buf = Vec::new();
-        // From the start.
         for j in 0..n {
-            pieces(0, j, &mut buf);
-            for &(l, dem) in &buf {
-                let c = 2 * j as u32 + if dem { 3 } else { 0 };
-                let slot = l * n + j;
-                if c < cost[slot] {
-                    cost[slot] = c;
-                    parent[slot] = (0, 0);
-                }
-            }
+            relax(cost, parent, 0, j, 2 * j as u32, (0, 0));
         }
         for pos in 1..len {
             for j in 0..n {
@@ -444,15 +538,8 @@ impl ClassTable {
                     continue;
                 }
                 for j2 in j + 1..n {
-                    pieces(pos, j2, &mut buf);
-                    for &(l, dem) in &buf {
-                        let c = base + 4 * (j2 - j - 1) as u32 + if dem { 3 } else { 0 };
-                        let slot = (pos + l) * n + j2;
-                        if c < cost[slot] {
-                            cost[slot] = c;
-                            parent[slot] = (pos as u16, j as u16 + 1);
-                        }
-                    }
+                    let step = base + 4 * (j2 - j - 1) as u32;
+                    relax(cost, parent, pos, j2, step, (pos as u16, j as u16 + 1));
                 }
             }
         }
@@ -467,22 +554,24 @@ impl ClassTable {
             }
         }
         let (penalty, mut j) = best?;
-        let mut pos = len;
         let mut keyed = Vec::new();
         let mut all_one = true;
-        loop {
-            keyed.push(j);
-            let (pp, pj) = parent[pos * n + j];
-            if pos - pp as usize != 1 {
-                all_one = false;
+        if want_path {
+            let mut pos = len;
+            loop {
+                keyed.push(j);
+                let (pp, pj) = parent[pos * n + j];
+                if pos - pp as usize != 1 {
+                    all_one = false;
+                }
+                if pj == 0 {
+                    break;
+                }
+                pos = pp as usize;
+                j = pj as usize - 1;
             }
-            if pj == 0 {
-                break;
-            }
-            pos = pp as usize;
-            j = pj as usize - 1;
+            keyed.reverse();
         }
-        keyed.reverse();
         let field = if !has_ascii {
             MatchField::Name
         } else if all_one {
@@ -496,5 +585,108 @@ impl ClassTable {
             field,
             keyed,
         })
+    }
+}
+
+/// The least penalty a fuzzy match of at most `max_pieces` pieces can have on a name of `n`
+/// keyed characters (see `ClassTable::name_match`): with m pieces the penalty is
+/// (n − m) + lead + 3·gaps + 3·demoted, and a fuzzy match skips or demotes something; when
+/// m = n nothing can be skipped, so a demoted reading (3) is needed.
+pub fn fuzzy_floor(n: usize, max_pieces: usize) -> u32 {
+    (1..=n.min(max_pieces))
+        .map(|m| if m == n { 3 } else { (n - m + 1) as u32 })
+        .min()
+        .unwrap_or(u32::MAX)
+}
+
+/// Marks a memoized `Fit` as computed (lengths use bits 1..=8 of `full`).
+const COMPUTED: u16 = 1 << 15;
+
+/// Reusable buffers of the name matcher, made for one query.
+pub struct Scratch {
+    /// The ASCII run starting at each query position (empty at `Lit` tokens).
+    runs: Vec<([u8; MAX_PIECE], u8)>,
+    /// Per-query memo of fits, `[class * len + pos]`; empty when not memoizing.
+    memo: Vec<Fit>,
+    fits: Vec<Fit>,
+    st: Vec<u8>,
+    cost: Vec<u32>,
+    parent: Vec<(u16, u16)>,
+}
+
+impl Scratch {
+    /// Buffers for query `q`, memoizing fits over `classes` classes (0: no memo).
+    pub fn new(q: &[Tok], classes: usize) -> Self {
+        let runs = (0..q.len())
+            .map(|pos| {
+                let mut run = [0u8; MAX_PIECE];
+                let mut rl = 0;
+                while rl < MAX_PIECE
+                    && let Some(Tok::Ascii(b)) = q.get(pos + rl)
+                {
+                    run[rl] = *b;
+                    rl += 1;
+                }
+                (run, rl as u8)
+            })
+            .collect();
+        Scratch {
+            runs,
+            memo: vec![Fit::default(); classes * q.len()],
+            fits: Vec::new(),
+            st: Vec::new(),
+            cost: Vec::new(),
+            parent: Vec::new(),
+        }
+    }
+}
+
+/// The necessary condition the syllable Bloom masks can check: `q` splits into pieces that
+/// are each a `Lit` token or a prefix of a syllable whose bit the entry has. Lossless (a Bloom
+/// mask has no false negatives) and much cheaper than matching.
+pub struct PieceFilter {
+    /// (start, length, mask of the syllables the piece begins; 0 for a `Lit` piece)
+    pieces: Vec<(u8, u8, u64)>,
+    len: usize,
+}
+
+impl PieceFilter {
+    pub fn new(table: &ClassTable, q: &[Tok]) -> Self {
+        let len = q.len();
+        let mut pieces = Vec::new();
+        if len < 64 {
+            let mut run = [0u8; MAX_PIECE];
+            for pos in 0..len {
+                match q[pos] {
+                    Tok::Lit(_) => pieces.push((pos as u8, 1, 0)),
+                    Tok::Ascii(_) => {
+                        for l in 1..=MAX_PIECE.min(len - pos) {
+                            let Tok::Ascii(b) = q[pos + l - 1] else { break };
+                            run[l - 1] = b;
+                            match table.prefix_masks.get(&pack_ascii(&run[..l])) {
+                                Some(&m) => pieces.push((pos as u8, l as u8, m)),
+                                None => break,
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        PieceFilter { pieces, len }
+    }
+
+    /// Whether an entry with syllable mask `syllables` may match.
+    #[inline]
+    pub fn admits(&self, syllables: u64) -> bool {
+        if self.len >= 64 {
+            return true;
+        }
+        let mut reach = 1u64;
+        for &(pos, l, mask) in &self.pieces {
+            if reach >> pos & 1 == 1 && (mask == 0 || syllables & mask != 0) {
+                reach |= 1 << (pos + l);
+            }
+        }
+        reach >> self.len & 1 == 1
     }
 }

@@ -29,7 +29,10 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
 use crate::model::{Dossier, DossierId, Gender, PartialDate, UnitDirectory};
-use classes::{ClassTable, NameMatch, Tok, ascii_bit, byte_code, han_bits, pack_ascii};
+use classes::{
+    ClassTable, NameMatch, PieceFilter, Scratch, Tok, ascii_bit, byte_code, fuzzy_floor, han_bits,
+    pack_ascii,
+};
 use topk::{TopK, rank, rank_pos};
 
 /// What lookup knows of one cadre: enough to match and to show a result row.
@@ -226,10 +229,53 @@ pub struct Index {
     max_keyed: usize,
     sig_ascii: Vec<u64>,
     sig_han: Vec<u64>,
+    sig_syl: Vec<u64>,
+    /// Entries containing each non-ASCII character (a Han character as a rule).
+    han_ids: HashMap<char, u32>,
+    han_lists: Postings,
     // ID tails.
     id_keys: Vec<u64>,
     id_pos: Vec<u32>,
+    // Entries holding each distinct post and unit.
+    post_lists: Postings,
+    unit_lists: Postings,
     skim: SkimMatcherV2,
+}
+
+/// Lists of entry positions, ascending, one per key (compressed rows: offsets, then values).
+#[derive(Default)]
+struct Postings {
+    offs: Vec<u32>,
+    pos: Vec<u32>,
+}
+
+impl Postings {
+    /// Builds lists from (key, position) pairs given in ascending position order.
+    fn from_pairs(keys: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+        let mut offs = vec![0u32; keys + 1];
+        for (k, _) in pairs.clone() {
+            offs[k as usize + 1] += 1;
+        }
+        for i in 0..keys {
+            offs[i + 1] += offs[i];
+        }
+        let mut fill = offs.clone();
+        let mut pos = vec![0u32; offs[keys] as usize];
+        for (k, p) in pairs {
+            pos[fill[k as usize] as usize] = p;
+            fill[k as usize] += 1;
+        }
+        Postings { offs, pos }
+    }
+    fn get(&self, key: usize) -> &[u32] {
+        match (self.offs.get(key), self.offs.get(key + 1)) {
+            (Some(&a), Some(&b)) => &self.pos[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+    fn heap_bytes(&self) -> usize {
+        (self.offs.capacity() + self.pos.capacity()) * 4
+    }
 }
 
 impl Default for Index {
@@ -307,6 +353,13 @@ fn id_key(rev: impl Iterator<Item = u8>) -> (u64, usize) {
     (key, n)
 }
 
+/// The per-query side of the lossless prefilter (`Index::prefilter`).
+struct Prefilter {
+    need_a: u64,
+    need_h: u64,
+    pieces: PieceFilter,
+}
+
 /// One piece of a query split for the prefix phase.
 #[derive(Clone, Copy, Debug)]
 struct Piece {
@@ -372,8 +425,13 @@ impl Index {
             max_keyed: 0,
             sig_ascii: Vec::with_capacity(n),
             sig_han: Vec::with_capacity(n),
+            sig_syl: Vec::with_capacity(n),
+            han_ids: HashMap::new(),
+            han_lists: Postings::default(),
             id_keys: Vec::with_capacity(n),
             id_pos: Vec::with_capacity(n),
+            post_lists: Postings::default(),
+            unit_lists: Postings::default(),
             skim: SkimMatcherV2::default().ignore_case(),
         };
         let mut posts = Interner::default();
@@ -404,13 +462,14 @@ impl Index {
             chars.extend(name.chars().filter(|c| reading::is_keyed(*c)));
             let places = reading::places(&chars);
             let start = ix.keyed.len();
-            let (mut sa, mut sh, mut initials) = (0u64, 0u64, 0u64);
+            let (mut sa, mut sh, mut initials, mut ss) = (0u64, 0u64, 0u64, 0u64);
             for (c, p) in chars.iter().zip(places) {
                 let cid = ix.table.class_for(*c, p);
                 ix.keyed.push(cid);
                 let cls = &ix.table.classes[cid as usize];
                 sa |= cls.chars;
                 initials |= cls.initials;
+                ss |= cls.syllables;
                 if reading::ascii_form(*c).is_none() {
                     sh |= han_bits(*c);
                 }
@@ -418,6 +477,7 @@ impl Index {
             ix.keyed_offs.push(ix.keyed.len() as u32);
             ix.sig_ascii.push(sa | ((initials & LETTERS) << 36));
             ix.sig_han.push(sh);
+            ix.sig_syl.push(ss);
 
             let name = &ix.keyed[start..];
             let len = name.len();
@@ -467,7 +527,41 @@ impl Index {
         ix.id_pos = id_recs.iter().map(|r| r.1).collect();
         ix.posts = posts.arena;
         ix.units = units.arena;
+        ix.post_lists = Postings::from_pairs(
+            ix.posts.len(),
+            ix.post_of.iter().enumerate().map(|(p, &k)| (k, p as u32)),
+        );
+        ix.unit_lists = Postings::from_pairs(
+            ix.units.len(),
+            ix.unit_of.iter().enumerate().map(|(p, &k)| (k, p as u32)),
+        );
+        ix.build_han_lists();
         ix
+    }
+
+    /// Posting lists of non-ASCII characters (each entry once per character).
+    fn build_han_lists(&mut self) {
+        // Class → character id, for classes of non-ASCII characters.
+        let mut class_han = vec![u32::MAX; self.table.classes.len()];
+        for (cid, cls) in self.table.classes.iter().enumerate() {
+            if reading::ascii_form(cls.ch).is_none() {
+                let next = self.han_ids.len() as u32;
+                class_han[cid] = *self.han_ids.entry(cls.ch).or_insert(next);
+            }
+        }
+        let class_han = &class_han;
+        let keyed = &self.keyed;
+        let offs = &self.keyed_offs;
+        let pairs = (0..self.ids.len()).flat_map(|p| {
+            let name = &keyed[offs[p] as usize..offs[p + 1] as usize];
+            name.iter().enumerate().filter_map(move |(k, &c)| {
+                let h = class_han[c as usize];
+                // Once per entry: skip a character already seen earlier in the same name.
+                (h != u32::MAX && !name[..k].iter().any(|&e| class_han[e as usize] == h))
+                    .then_some((h, p as u32))
+            })
+        });
+        self.han_lists = Postings::from_pairs(self.han_ids.len(), pairs);
     }
 
     pub fn len(&self) -> usize {
@@ -521,9 +615,13 @@ impl Index {
             + (self.keyed_offs.capacity() + self.keyed.capacity()) * 4
             + self.records.capacity() * size_of::<Record>()
             + self.wild.capacity() * 4
-            + (self.sig_ascii.capacity() + self.sig_han.capacity()) * 8
+            + (self.sig_ascii.capacity() + self.sig_han.capacity() + self.sig_syl.capacity()) * 8
             + self.id_keys.capacity() * 8
             + self.id_pos.capacity() * 4
+            + self.han_lists.heap_bytes()
+            + self.han_ids.capacity() * 16
+            + self.post_lists.heap_bytes()
+            + self.unit_lists.heap_bytes()
             + self.table.heap_bytes()
     }
 
@@ -804,10 +902,12 @@ impl Index {
         Some(if id.len() == tail.len() { 0 } else { 1 })
     }
 
-    /// Masks every name match needs (see `classes::ClassTable::name_match`): each ASCII
-    /// character present among the syllables, the first one as an initial, and each Han
-    /// character in the Bloom mask. Lossless: a match reads every query character.
-    fn prefilter(toks: &[Tok]) -> (u64, u64) {
+    /// What every name match of `toks` needs (see `classes::ClassTable::name_match`): each
+    /// ASCII character present among the entry's syllables, the first one as an initial, each
+    /// Han character in its Bloom mask, and a split of the query into pieces that begin
+    /// syllables in its syllable Bloom mask. Lossless: a match reads every query character,
+    /// starts a piece at the first, and splits the query into such pieces.
+    fn prefilter(&self, toks: &[Tok]) -> Prefilter {
         let mut need_a = 0u64;
         let mut need_h = 0u64;
         for t in toks {
@@ -819,24 +919,64 @@ impl Index {
         if let Some(Tok::Ascii(b)) = toks.first() {
             need_a |= (ascii_bit(*b) & LETTERS) << 36;
         }
-        (need_a, need_h)
+        Prefilter {
+            need_a,
+            need_h,
+            pieces: PieceFilter::new(&self.table, toks),
+        }
     }
 
-    fn passes(&self, pos: usize, need_a: u64, need_h: u64) -> bool {
-        self.sig_ascii[pos] & need_a == need_a && self.sig_han[pos] & need_h == need_h
+    #[inline]
+    fn passes(&self, pos: usize, f: &Prefilter) -> bool {
+        self.sig_ascii[pos] & f.need_a == f.need_a
+            && self.sig_han[pos] & f.need_h == f.need_h
+            && f.pieces.admits(self.sig_syl[pos])
     }
 
-    /// Fuzzy name matches: every entry passing the signature prefilter is matched in full.
-    /// `skip_found`: entries already held need no second look (their prefix match is final).
-    fn fuzzy_phase(&self, toks: &[Tok], top: &mut TopK, skip_found: bool) {
-        let (need_a, need_h) = Self::prefilter(toks);
-        for pos in 0..self.len() {
-            if !self.passes(pos, need_a, need_h) || (skip_found && top.contains(pos as u32)) {
-                continue;
+    /// Fuzzy name matches. Candidates are the entries holding the query's rarest Han
+    /// character, or every entry when it has none; each must pass the signature prefilter and
+    /// could still enter the best `limit` (its least possible penalty, `fuzzy_floor`, is
+    /// checked first) before it is matched in full. With `complete` (the prefix phase found
+    /// every exact and prefix match and none was evicted) entries already held are final and
+    /// the others can only match fuzzily; without it every candidate is matched in full.
+    fn fuzzy_phase(&self, toks: &[Tok], top: &mut TopK, complete: bool) {
+        let Some(max_pieces) = self.table.max_pieces(toks) else {
+            return;
+        };
+        let filter = self.prefilter(toks);
+        let mut scratch = Scratch::new(toks, self.table.classes.len());
+        let mut visit = |pos: u32, top: &mut TopK| {
+            if !self.passes(pos as usize, &filter) {
+                return;
             }
-            if let Some(m) = self.table.name_match(self.keyed_of(pos as u32), toks) {
-                top.offer(rank(m.tier, m.penalty, pos as u32));
+            let name = self.keyed_of(pos);
+            if complete {
+                if !top.accepts(rank(2, fuzzy_floor(name.len(), max_pieces), pos))
+                    || top.contains(pos)
+                {
+                    return;
+                }
+                if let Some(p) = self.table.fuzzy_penalty(&mut scratch, name, toks) {
+                    top.offer(rank(2, p, pos));
+                }
+            } else if let Some(m) = self.table.name_match_with(&mut scratch, name, toks) {
+                top.offer(rank(m.tier, m.penalty, pos));
             }
+        };
+        let rarest = toks
+            .iter()
+            .filter_map(|t| match t {
+                Tok::Lit(c) => Some(
+                    self.han_ids
+                        .get(c)
+                        .map_or(&[][..], |&h| self.han_lists.get(h as usize)),
+                ),
+                Tok::Ascii(_) => None,
+            })
+            .min_by_key(|l| l.len());
+        match rarest {
+            Some(list) => list.iter().for_each(|&pos| visit(pos, top)),
+            None => (0..self.len() as u32).for_each(|pos| visit(pos, top)),
         }
     }
 
@@ -864,6 +1004,8 @@ impl Index {
         Some((score + bonus, idx))
     }
 
+    /// Post/unit word matches: the entries holding a post or unit that matches the first
+    /// word, each scored on all words.
     fn word_phase(&self, words: &[String], top: &mut TopK) {
         let table = |arena: &StrArena, w: &str| -> Vec<i64> {
             (0..arena.len())
@@ -879,20 +1021,34 @@ impl Index {
             }
             tabs.push((p, u));
         }
-        for pos in 0..self.len() {
-            let (pi, ui) = (self.post_of[pos] as usize, self.unit_of[pos] as usize);
+        let eval = |pos: u32, top: &mut TopK| {
+            let p = pos as usize;
+            let (pi, ui) = (self.post_of[p] as usize, self.unit_of[p] as usize);
             let mut total = 0i64;
-            let mut ok = true;
-            for (p, u) in &tabs {
-                let s = p[pi].max(u[ui]);
+            for (ps, us) in &tabs {
+                let s = ps[pi].max(us[ui]);
                 if s < 0 {
-                    ok = false;
-                    break;
+                    return;
                 }
                 total += s;
             }
-            if ok {
-                top.offer(rank(3, (WORD_BASE - total).max(0) as u32, pos as u32));
+            top.offer(rank(3, (WORD_BASE - total).max(0) as u32, pos));
+        };
+        let (first_posts, first_units) = (tabs[0].0.clone(), tabs[0].1.clone());
+        for (k, &s) in first_posts.iter().enumerate() {
+            if s >= 0 {
+                self.post_lists
+                    .get(k)
+                    .iter()
+                    .for_each(|&pos| eval(pos, top));
+            }
+        }
+        for (k, &s) in first_units.iter().enumerate() {
+            if s >= 0 {
+                self.unit_lists
+                    .get(k)
+                    .iter()
+                    .for_each(|&pos| eval(pos, top));
             }
         }
     }
