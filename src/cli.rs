@@ -60,6 +60,66 @@ pub enum Command {
     },
     /// 检查每条记录能否解码、每个索引是否与记录一致
     Check,
+    /// 按筛选条件列出干部（语法见 docs/filter.md），如：cadre query '年龄 < 45 且 曾任(基层, 正职)'
+    Query {
+        /// 筛选表达式（中文或英文关键字）
+        #[arg(required_unless_present = "saved")]
+        expr: Option<String>,
+        /// 运行已保存的筛选条件
+        #[arg(long, value_name = "NAME", conflicts_with = "expr")]
+        saved: Option<String>,
+        /// 把表达式以此名称保存到数据库
+        #[arg(long, value_name = "NAME", requires = "expr")]
+        save: Option<String>,
+        /// 输出格式
+        #[arg(long, value_enum, default_value = "table")]
+        format: QueryFormat,
+        /// 写入文件（.csv 为 Excel 可打开的 UTF-8 BOM 表，.xlsx 为工作簿）
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// 以此日期计算年龄和年限（默认今天），如 2026-12
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// 领导班子结构：--unit 看一个班子，--kind（可加 --level）并列同类班子
+    Stats {
+        /// 单位名称（或其中一段）或编号
+        #[arg(long, value_name = "UNIT", required_unless_present = "kind")]
+        unit: Option<String>,
+        /// 单位类型，如 政府、党委、乡镇
+        #[arg(long, value_name = "KIND", conflicts_with = "unit")]
+        kind: Option<String>,
+        /// 单位层级：省级、市级、县级、乡级
+        #[arg(long, value_name = "LEVEL", requires = "kind")]
+        level: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+    },
+    /// 干部监督预警：全部规则作用于全库
+    Alerts {
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+        /// 只列此等级及以上：提示、警告、严重
+        #[arg(long, value_name = "SEVERITY")]
+        severity: Option<String>,
+        /// 只列此规则（id 或其开头，如 tenure）
+        #[arg(long, value_name = "RULE")]
+        rule: Option<String>,
+        /// 只列单位名称含此文字的
+        #[arg(long, value_name = "UNIT")]
+        unit: Option<String>,
+    },
+    /// 后备干部库：目标层次、成熟度及与任职资格的差距
+    Reserve {
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+    },
+    /// 显示生效的规则文件位置与内置默认规则
+    Rules {
+        /// 打印内置默认规则（可复制其中几条到自己的 rules.toml 修改）
+        #[arg(long)]
+        default: bool,
+    },
     /// 演示数据
     Demo {
         #[command(subcommand)]
@@ -83,6 +143,19 @@ pub enum DemoCommand {
     },
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum QueryFormat {
+    Table,
+    Csv,
+    Jsonl,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum ExportArg {
     Jsonl,
@@ -98,6 +171,11 @@ const EXIT_INVALID: u8 = 2;
 const EXIT_INTERRUPTED: u8 = 130;
 
 pub fn main() -> ExitCode {
+    // Output piped into `head` ends quietly, as command-line tools do, instead of panicking.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -221,9 +299,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         report.dossiers, report.units
                     );
                     if !report.rejected.is_empty() {
+                        // Beside the first file that had rejections (readable by the owner only).
                         let path = rejects.clone().unwrap_or_else(|| {
-                            let first = &files[0];
-                            first.with_extension("rejected.csv")
+                            report.rejected[0].file.with_extension("rejected.csv")
                         });
                         write_rejects(&path, &report.rejected)?;
                         eprintln!(
@@ -348,6 +426,251 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         }
+        Some(Command::Query {
+            expr,
+            saved,
+            save,
+            format,
+            out,
+            as_of,
+        }) => {
+            let store = open_store(&cli)?;
+            let text = match (expr, saved) {
+                (Some(e), _) => e.clone(),
+                (None, Some(name)) => store.saved_filter(name)?.text,
+                (None, None) => bail!("请给出筛选表达式或 --saved 名称"),
+            };
+            let parsed = match crate::filter::parse(&text) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("{text}");
+                    let pad: String = text.chars().take(e.pos).collect();
+                    eprintln!(
+                        "{}^",
+                        " ".repeat(unicode_width::UnicodeWidthStr::width(pad.as_str()))
+                    );
+                    eprintln!("筛选条件有误：{e}");
+                    return Ok(ExitCode::from(EXIT_INVALID));
+                }
+            };
+            let today = match as_of {
+                Some(d) => d
+                    .parse::<PartialDate>()
+                    .map_err(|e| anyhow::anyhow!("--as-of：{e}"))?,
+                None => PartialDate::today(),
+            };
+            if let Some(name) = save {
+                store.save_filter(name, &text)?;
+                eprintln!("已保存筛选条件“{name}”。");
+            }
+            let hits = crate::filter::run(&store, &parsed, today)?;
+            let units = store.directory()?;
+            let rows: Vec<crate::io::results::ResultRow> = hits
+                .iter()
+                .map(|d| crate::io::results::ResultRow::new(d, &units, &today))
+                .collect();
+            if let Some(path) = out {
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                match ext.as_str() {
+                    "xlsx" => crate::io::results::write_xlsx(&rows, &text, path)?,
+                    "csv" => crate::io::results::write_csv(&rows, path)?,
+                    _ => bail!("--out 的扩展名应为 .csv 或 .xlsx：{}", path.display()),
+                }
+                println!("{} 人，已写入 {}", rows.len(), path.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            match format {
+                QueryFormat::Table => {
+                    write!(stdout, "{}", crate::io::results::table(&rows))?;
+                    writeln!(stdout, "共 {} 人", rows.len())?;
+                }
+                QueryFormat::Csv => stdout.write_all(&crate::io::results::csv_bytes(&rows)?)?,
+                QueryFormat::Jsonl => stdout.write_all(&crate::io::results::jsonl_bytes(&rows))?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Stats {
+            unit,
+            kind,
+            level,
+            format,
+        }) => {
+            let store = open_store(&cli)?;
+            let (rules, _) = load_rules();
+            let (dossiers, units) = load_all(&store)?;
+            let ctx = crate::filter::Ctx {
+                today: PartialDate::today(),
+                units: &units,
+            };
+            let index = crate::team::TeamIndex::build(&dossiers);
+            let profile_of = |u: &crate::model::Unit| {
+                crate::team::profile(
+                    u,
+                    crate::team::members(u.id, &index, &dossiers, &ctx),
+                    &rules,
+                )
+            };
+            if let Some(q) = unit {
+                let u = resolve_unit(&units, q, &index)?;
+                let p = profile_of(u);
+                match format {
+                    ReportFormat::Table => print!("{}", crate::render::team_text(&p)),
+                    ReportFormat::Json => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&crate::render::team_json(&p))?
+                    ),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let kind_text = kind.as_deref().unwrap_or("");
+            let k = crate::model::UnitKind::parse(kind_text)
+                .with_context(|| format!("未知的单位类型“{kind_text}”"))?;
+            let lv =
+                match level {
+                    Some(l) => Some(crate::model::UnitLevel::parse(l).with_context(|| {
+                        format!("未知的单位层级“{l}”（省级、市级、县级、乡级）")
+                    })?),
+                    None => None,
+                };
+            let mut list: Vec<&crate::model::Unit> = units
+                .iter()
+                .filter(|u| u.kind == k && lv.is_none_or(|l| u.level == l))
+                .collect();
+            list.sort_by_key(|u| u.id);
+            let profiles: Vec<crate::team::TeamProfile> =
+                list.into_iter().map(profile_of).collect();
+            match format {
+                ReportFormat::Table => print!("{}", crate::render::region_text(&profiles)),
+                ReportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &profiles
+                            .iter()
+                            .map(crate::render::team_json)
+                            .collect::<Vec<_>>()
+                    )?
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Alerts {
+            format,
+            severity,
+            rule,
+            unit,
+        }) => {
+            let store = open_store(&cli)?;
+            let (rules, err) = load_rules();
+            if let Some(e) = err {
+                eprintln!("规则文件有误，已使用内置默认规则：{e}");
+            }
+            let min = match severity {
+                Some(s) => Some(
+                    crate::rules::Severity::parse(s)
+                        .with_context(|| format!("未知的等级“{s}”（提示、警告、严重）"))?,
+                ),
+                None => None,
+            };
+            let (dossiers, units) = load_all(&store)?;
+            let ctx = crate::filter::Ctx {
+                today: PartialDate::today(),
+                units: &units,
+            };
+            let all: Vec<crate::alerts::Alert> = crate::alerts::scan(&dossiers, &ctx, &rules)
+                .into_iter()
+                .filter(|a| min.is_none_or(|m| a.severity >= m))
+                .filter(|a| {
+                    rule.as_ref()
+                        .is_none_or(|r| a.rule_id.starts_with(r.as_str()))
+                })
+                .filter(|a| {
+                    unit.as_ref()
+                        .is_none_or(|u| a.unit_name.contains(u.as_str()))
+                })
+                .collect();
+            match format {
+                ReportFormat::Table => print!("{}", crate::render::alerts_text(&all)),
+                ReportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &all.iter()
+                            .map(crate::render::alert_json)
+                            .collect::<Vec<_>>()
+                    )?
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Reserve { format }) => {
+            let store = open_store(&cli)?;
+            let (rules, _) = load_rules();
+            let (dossiers, units) = load_all(&store)?;
+            let ctx = crate::filter::Ctx {
+                today: PartialDate::today(),
+                units: &units,
+            };
+            let pool = crate::reserve::pool(&dossiers, &ctx, &rules.promotion);
+            match format {
+                ReportFormat::Table => print!("{}", crate::render::reserve_text(&pool)),
+                ReportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &pool
+                            .iter()
+                            .map(crate::render::reserve_json)
+                            .collect::<Vec<_>>()
+                    )?
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Rules { default }) => {
+            if *default {
+                print!("{}", crate::rules::DEFAULT_RULES);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let path = rules_path();
+            match &path {
+                Some(p) if p.exists() => println!(
+                    "用户规则文件：{}（覆盖内置默认规则中同 id 的规则）",
+                    p.display()
+                ),
+                Some(p) => println!(
+                    "用户规则文件：{}（尚未创建；当前使用内置默认规则）",
+                    p.display()
+                ),
+                None => println!("无法确定配置目录；当前使用内置默认规则"),
+            }
+            let (rules, err) = load_rules();
+            if let Some(e) = err {
+                println!("规则文件有误，已使用内置默认规则：{e}");
+            }
+            for r in &rules.team {
+                println!(
+                    "[班子] {} [{}] {}（{}）",
+                    r.id,
+                    r.severity.label(),
+                    r.text,
+                    r.source
+                );
+            }
+            for r in &rules.supervision {
+                println!(
+                    "[监督] {} [{}] {}（{}）",
+                    r.id,
+                    r.severity.label(),
+                    r.text,
+                    r.source
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Demo {
             command: DemoCommand::Generate { count, seed, out },
         }) => {
@@ -368,8 +691,66 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )
             .with_context(|| format!("无法写入 {}", out.display()))?;
             bar.finish_and_clear();
-            println!("{summary}");
+            println!(
+                "已生成 {} 个单位、{} 份档案，写入 {}",
+                summary.units,
+                summary.dossiers,
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Every dossier and the unit directory, for whole-database work (query, stats, alerts).
+fn load_all(store: &Store) -> Result<(Vec<Dossier>, crate::model::UnitDirectory)> {
+    let dossiers = store.dossiers().collect::<Result<Vec<_>, _>>()?;
+    Ok((dossiers, store.directory()?))
+}
+
+/// The user's rules file in the configuration directory.
+fn rules_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "cadre").map(|p| p.config_dir().join("rules.toml"))
+}
+
+fn load_rules() -> (crate::rules::Rules, Option<crate::rules::RulesError>) {
+    crate::rules::Rules::load(rules_path().as_deref())
+}
+
+/// A unit by id, exact name, or a unique part of its name among units with a team.
+fn resolve_unit<'a>(
+    units: &'a crate::model::UnitDirectory,
+    q: &str,
+    index: &crate::team::TeamIndex,
+) -> Result<&'a crate::model::Unit> {
+    let q = q.trim();
+    if let Ok(id) = q.parse::<u32>()
+        && let Some(u) = units.get(id)
+    {
+        return Ok(u);
+    }
+    if let Some(u) = units.by_name(q) {
+        return Ok(u);
+    }
+    let mut found: Vec<&crate::model::Unit> = units
+        .iter()
+        .filter(|u| u.has_team() && u.name.contains(q) && !index.seats(u.id).is_empty())
+        .collect();
+    found.sort_by_key(|u| u.id);
+    match found.as_slice() {
+        [] => bail!("没有名称含“{q}”的单位"),
+        [u] => Ok(u),
+        many => {
+            let names: Vec<String> = many
+                .iter()
+                .take(12)
+                .map(|u| format!("{}（{}）", u.name, u.id))
+                .collect();
+            bail!(
+                "“{q}”对应 {} 个单位，请写全名或编号：{}",
+                many.len(),
+                names.join("、")
+            )
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line and dispatches.
 
 pub mod alerts;
+pub mod cli;
 pub mod demo;
 pub mod filter;
 pub mod io;
@@ -12,6 +13,7 @@ pub mod promotion;
 pub mod render;
 pub mod reserve;
 pub mod rules;
+pub mod seed;
 pub mod show;
 pub mod store;
 pub mod team;

@@ -1,3 +1,5 @@
 //! The `cadre` binary: hands the command line to `cadre::cli`.
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    cadre::cli::main()
+}
