@@ -104,7 +104,7 @@ impl TeamIndex {
 }
 
 /// The region (地区) name a unit belongs to: its county, else its prefecture, else its province.
-fn home_region_name<'a>(unit: UnitId, units: &'a UnitDirectory) -> Option<&'a str> {
+fn home_region_name(unit: UnitId, units: &UnitDirectory) -> Option<&str> {
     units
         .ancestry(unit)
         .find(|u| u.kind == UnitKind::Region)

@@ -141,7 +141,7 @@ pub fn export(
         }
         write(&mut file, &d).map_err(|e| file.io_error(e))?;
         count += 1;
-        if count % 1000 == 0 {
+        if count.is_multiple_of(1000) {
             progress(count);
         }
     }

@@ -111,7 +111,7 @@ pub fn import_files(
                 return Err(ImportError::Interrupted);
             }
             seen += 1;
-            if seen % 1000 == 0 {
+            if seen.is_multiple_of(1000) {
                 progress(Stage::Checking, seen);
             }
             check.record(pos, raw, rec)
@@ -158,7 +158,7 @@ pub fn import_files(
                 Err(_) => {}
             }
             written += 1;
-            if written % 1000 == 0 {
+            if written.is_multiple_of(1000) {
                 progress(Stage::Writing { total }, written);
             }
             Ok(())
@@ -191,6 +191,9 @@ pub fn import_files(
     Ok(report)
 }
 
+/// A record's reference to a unit not yet seen: where, which field, the raw record.
+type Deferred = (Pos, String, String);
+
 /// Pass-1 state: what has been seen, and what is wrong.
 struct Checker<'a> {
     store: &'a Store,
@@ -201,7 +204,7 @@ struct Checker<'a> {
     id_numbers: HashMap<String, Pos>,
     name_births: HashMap<(String, PartialDate), Pos>,
     /// Unit references not known when seen: unit id → the records that made them.
-    deferred: HashMap<UnitId, Vec<(Pos, String, String)>>,
+    deferred: HashMap<UnitId, Vec<Deferred>>,
     problems: Vec<Problem>,
     rejected: HashSet<Pos>,
     rejected_files: HashSet<usize>,
@@ -345,11 +348,10 @@ impl<'a> Checker<'a> {
 
     /// References to units that never appeared, in the files or the database.
     fn resolve_deferred(&mut self) {
-        let mut missing: Vec<(UnitId, Vec<(Pos, String, String)>)> =
-            std::mem::take(&mut self.deferred)
-                .into_iter()
-                .filter(|(u, _)| !self.units.contains_key(u))
-                .collect();
+        let mut missing: Vec<(UnitId, Vec<Deferred>)> = std::mem::take(&mut self.deferred)
+            .into_iter()
+            .filter(|(u, _)| !self.units.contains_key(u))
+            .collect();
         missing.sort_by_key(|(u, _)| *u);
         for (u, places) in missing {
             for (pos, field, raw) in places {

@@ -394,7 +394,7 @@ mod photo_serde {
     /// Decodes standard base64, ignoring whitespace; a truncated or corrupt text is an error.
     pub fn decode(s: &str) -> Result<Vec<u8>, String> {
         let clean: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        if clean.len() % 4 != 0 {
+        if !clean.len().is_multiple_of(4) {
             return Err(format!(
                 "照片的 base64 数据长度 {} 不是 4 的倍数（数据被截断？）",
                 clean.len()

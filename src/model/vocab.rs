@@ -133,7 +133,7 @@ impl Rank {
     }
     /// 正职 of its tier (for leadership ranks).
     pub fn is_principal_level(self) -> bool {
-        self.is_leadership() && self.height() % 2 == 0
+        self.is_leadership() && self.height().is_multiple_of(2)
     }
     /// The leadership rank one step up, if any.
     pub fn next_up(self) -> Option<Rank> {
