@@ -156,7 +156,6 @@ impl Session {
 }
 
 #[test]
-#[ignore = "needs src/main.rs to open the interface for `cadre --db PATH`; run with --ignored"]
 fn a_clerk_looks_up_opens_masks_and_quits() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded_db(dir.path());
@@ -183,7 +182,6 @@ fn a_clerk_looks_up_opens_masks_and_quits() {
 }
 
 #[test]
-#[ignore = "needs src/main.rs to open the interface for `cadre --db PATH`; run with --ignored"]
 fn mask_flag_starts_in_meeting_mode_and_sigterm_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded_db(dir.path());
@@ -196,7 +194,6 @@ fn mask_flag_starts_in_meeting_mode_and_sigterm_restores_the_terminal() {
 }
 
 #[test]
-#[ignore = "needs src/main.rs to open the interface for `cadre --db PATH`; run with --ignored"]
 fn a_hangup_ends_the_process_and_frees_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded_db(dir.path());
