@@ -425,14 +425,14 @@ fn timeline_moves_between_postings() {
     keys(&mut app, "tab");
     assert_eq!(app.state.pane, Pane::Timeline);
     let detail = |app: &App| text(app).lines().nth(19).unwrap_or_default().to_string();
-    assert!(detail(&app).contains("2016.10-至今（8年8个月）  临河县人民政府县长"));
+    assert!(detail(&app).contains("2016.10-至今（8年8个月）  临河县人民政府 县长"));
     press(&mut app, "up");
-    assert!(detail(&app).contains("2011.12-2016.11（4年11个月）  临河县人民政府副县长"));
+    assert!(detail(&app).contains("2011.12-2016.11（4年11个月）  临河县人民政府 副县长"));
     keys(&mut app, "up");
     assert!(detail(&app).contains("2005.10-2011.12"));
     assert!(text(&app).contains("与上一职务间隔 3个月"));
     keys(&mut app, "end");
-    assert!(detail(&app).contains("中共临河县委员会副书记"));
+    assert!(detail(&app).contains("中共临河县委员会 副书记"));
     assert!(text(&app).contains("兼任"));
     keys(&mut app, "home");
     assert!(detail(&app).contains("1997.07-2001.03"));

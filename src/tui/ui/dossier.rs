@@ -141,7 +141,7 @@ pub fn header(d: &Dossier, units: &UnitDirectory, today: &PartialDate) -> Vec<Se
         Some((p, months)) => vec![
             Seg::new(format!(" {}", s::CURRENT_POST), "dossier.label"),
             Seg::new(
-                format!("{}{}", unit_name(p, units), p.position),
+                format!("{} {}", unit_name(p, units), p.position),
                 "dossier.current",
             ),
             Seg::new(
@@ -362,7 +362,7 @@ pub fn layout(
         let mut segs = vec![
             v(format!("{}  ", span(&p.start, p.end.as_ref()))),
             Seg::new(
-                format!("{}{}", unit_name(p, units), p.position),
+                format!("{} {}", unit_name(p, units), p.position),
                 if is_current {
                     "dossier.current"
                 } else {

@@ -349,7 +349,7 @@ fn detail(buf: &mut Buffer, area: Rect, d: &Dossier, row: &Row, state: &State, t
             "",
         ),
         Seg::new(
-            format!("{}{}", unit_name(p, &state.units), p.position),
+            format!("{} {}", unit_name(p, &state.units), p.position),
             if row.current {
                 "timeline.current"
             } else {
