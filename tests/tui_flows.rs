@@ -342,8 +342,9 @@ fn bad_user_files_are_reported_with_file_and_line_and_defaults_used() {
     press(&mut app, "x");
     assert_eq!(app.state.pane, Pane::Dossier);
     // The user's binding shows in the help with its description.
-    press(&mut app, "?");
-    assert!(text(&app).contains("到底"));
+    // (below the shipped dossier bindings: two lines down at 80x24)
+    keys(&mut app, "? down down");
+    assert!(text(&app).contains("到底"), "{}", text(&app));
 }
 
 #[test]
@@ -529,4 +530,180 @@ fn stale_results_do_not_replace_newer_ones() {
         std::thread::sleep(Duration::from_millis(5));
     }
     assert_eq!(app.state.results.len(), 1);
+}
+
+fn alerts_app() -> App {
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowAlerts);
+    assert_eq!(app.state.pane, Pane::Alerts);
+    app
+}
+
+fn listed(app: &App) -> Vec<(String, String)> {
+    let a = &app.state.alerts;
+    a.shown
+        .iter()
+        .map(|&i| {
+            let al = &a.all.as_ref().unwrap()[i];
+            (al.severity.label().to_string(), al.rule_id.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn alerts_filter_by_severity_rule_and_unit_words() {
+    let mut app = alerts_app();
+    let total = app.state.alerts.shown.len();
+    assert!(total > 3, "the sample county has alerts");
+    press(&mut app, "s");
+    assert!(listed(&app).iter().all(|(s, _)| s == "严重"));
+    assert_eq!(listed(&app).len(), 1);
+    assert!(text(&app).contains("等级：严重"));
+    press(&mut app, "s");
+    assert!(!listed(&app).is_empty());
+    assert!(listed(&app).iter().all(|(s, _)| s == "警告"));
+    keys(&mut app, "s s");
+    assert_eq!(app.state.alerts.shown.len(), total);
+    // The rule filter cycles the rule ids present, then back to all.
+    press(&mut app, "r");
+    let first = app.state.alerts.rule.clone().unwrap();
+    assert!(listed(&app).iter().all(|(_, r)| *r == first));
+    assert!(text(&app).contains(&format!("规则：{first}")));
+    let n_rules = app.state.alerts.rule_ids().len();
+    for _ in 0..n_rules {
+        press(&mut app, "r");
+    }
+    assert_eq!(app.state.alerts.rule, None);
+    assert_eq!(app.state.alerts.shown.len(), total);
+    // Unit words: typed after `/`; plain letters are text, not bindings.
+    press(&mut app, "/");
+    assert!(app.state.is_typing());
+    type_text(&mut app, "石桥");
+    let screen = text(&app);
+    assert!(screen.contains("李晓梅"), "{screen}");
+    assert!(!screen.contains("王文胜"));
+    assert_eq!(app.state.alerts.shown.len(), 1);
+    press(&mut app, "enter");
+    assert!(!app.state.is_typing());
+    assert_eq!(app.state.alerts.shown.len(), 1, "Enter keeps the words");
+    // Esc in the input clears the words.
+    press(&mut app, "/");
+    press(&mut app, "esc");
+    assert_eq!(app.state.alerts.shown.len(), total);
+    assert_eq!(app.state.pane, Pane::Alerts);
+}
+
+#[test]
+fn enter_on_a_persons_alert_opens_the_dossier_and_esc_comes_back() {
+    let mut app = alerts_app();
+    // The first alert (严重) is 王文胜's.
+    press(&mut app, "enter");
+    assert_eq!(app.state.pane, Pane::Dossier);
+    assert_eq!(app.state.person.as_ref().unwrap().identity.name, "王文胜");
+    press(&mut app, "esc");
+    assert_eq!(app.state.pane, Pane::Alerts);
+    // A team alert has no dossier: said, not opened.
+    press(&mut app, "down");
+    press(&mut app, "enter");
+    assert_eq!(app.state.pane, Pane::Alerts);
+    assert!(text(&app).contains("这是班子预警，没有对应的个人档案"));
+    // Esc from the pane itself goes to the lookup.
+    keys(&mut app, "esc");
+    assert_eq!(app.state.pane, Pane::Lookup);
+}
+
+#[test]
+fn marking_an_alert_reviewed_writes_the_store_and_can_be_hidden_and_undone() {
+    let store = sample_store();
+    let mut app = app_with(store.clone(), Settings::defaults(&Env::default()), SMALL);
+    app.update(Action::ShowAlerts);
+    let key = app.state.alerts.selected_alert().unwrap().key();
+    let total = app.state.alerts.shown.len();
+    // Esc on the note writes nothing.
+    press(&mut app, "v");
+    type_text(&mut app, "sxr");
+    press(&mut app, "esc");
+    assert!(store.reviews().unwrap().is_empty());
+    assert_eq!(app.state.alerts.severity, None, "typed letters were text");
+    // Enter saves the note.
+    press(&mut app, "v");
+    type_text(&mut app, "已谈话提醒");
+    press(&mut app, "enter");
+    let saved = store.reviews().unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].key, key);
+    assert_eq!(saved[0].note, "已谈话提醒");
+    assert!(!saved[0].by.is_empty() && !saved[0].at.is_empty());
+    let screen = text(&app);
+    assert!(screen.contains("已核"), "{screen}");
+    assert!(screen.contains("已谈话提醒"));
+    assert!(screen.contains("已复核 1 条"));
+    // Hidden, then shown again.
+    press(&mut app, "x");
+    assert_eq!(app.state.alerts.shown.len(), total - 1);
+    assert!(text(&app).contains("已复核：隐藏"));
+    press(&mut app, "x");
+    assert_eq!(app.state.alerts.shown.len(), total);
+    // A new app over the same store sees the mark; `v` takes it back.
+    let mut again = app_with(store.clone(), Settings::defaults(&Env::default()), SMALL);
+    again.update(Action::ShowAlerts);
+    assert!(again.state.alerts.reviews.contains_key(&key));
+    assert_eq!(again.state.alerts.selected_alert().unwrap().key(), key);
+    press(&mut again, "v");
+    assert!(store.reviews().unwrap().is_empty());
+    assert!(!text(&again).contains("已核 "));
+}
+
+#[test]
+fn reserve_sorts_by_column_filters_by_readiness_and_opens_the_dossier() {
+    let mut app = app_with(reserve_store(), Settings::defaults(&Env::default()), SMALL);
+    app.update(Action::ShowReserve);
+    assert_eq!(app.state.pane, Pane::Reserve);
+    let names = |app: &App| -> Vec<String> {
+        let r = &app.state.reserve;
+        r.shown
+            .iter()
+            .map(|&i| r.all.as_ref().unwrap()[i].name.clone())
+            .collect()
+    };
+    // The engine's order: fewest gaps first.
+    assert_eq!(names(&app).last().unwrap(), "赵强");
+    press(&mut app, "a");
+    assert_eq!(names(&app), ["刘洋", "陈静", "赵强"]);
+    press(&mut app, "a");
+    assert_eq!(names(&app), ["赵强", "陈静", "刘洋"]);
+    assert!(text(&app).contains("排序：年龄降序"));
+    press(&mut app, "t");
+    assert_eq!(names(&app)[0], "赵强", "the highest target first");
+    // Readiness filter cycles 近期可用, 一至两年, 需长期培养, all.
+    press(&mut app, "f");
+    assert_eq!(names(&app), ["陈静"]);
+    press(&mut app, "f");
+    assert_eq!(names(&app), ["刘洋"]);
+    assert!(text(&app).contains("成熟度：一至两年"));
+    keys(&mut app, "f f");
+    assert_eq!(names(&app).len(), 3);
+    // Enter opens the selected cadre; Esc comes back to the pool.
+    press(&mut app, "n");
+    assert_eq!(
+        names(&app),
+        ["刘洋", "赵强", "陈静"],
+        "by name, in code order"
+    );
+    press(&mut app, "home");
+    let first = app.state.reserve.selected_entry().unwrap().name.clone();
+    assert_eq!(first, "刘洋");
+    press(&mut app, "enter");
+    assert_eq!(app.state.pane, Pane::Dossier);
+    assert_eq!(app.state.person.as_ref().unwrap().identity.name, first);
+    press(&mut app, "esc");
+    assert_eq!(app.state.pane, Pane::Reserve);
+    // The selected cadre's gaps are listed below the table.
+    press(&mut app, "c");
+    press(&mut app, "end");
+    let screen = text(&app);
+    assert!(
+        screen.contains("赵强 与拟任县处级副职 副县长的差距"),
+        "{screen}"
+    );
 }

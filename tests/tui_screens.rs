@@ -258,3 +258,81 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
         }
     }
 }
+
+/// The alerts pane reached with `6` from the dossier; review marks made in the store show
+/// with their fixed author and time.
+fn alerts_app(size: (u16, u16)) -> cadre::tui::App {
+    let mut app = open(size, "6");
+    assert_eq!(app.state.pane, cadre::tui::state::Pane::Alerts);
+    // A fixed review (the real one carries the clerk's name and the clock).
+    let key = app.state.alerts.all.as_ref().unwrap()[1].key();
+    app.state.alerts.reviews.insert(
+        key.clone(),
+        cadre::store::Review {
+            key,
+            note: "已谈话提醒".into(),
+            by: "zuzhibu".into(),
+            at: "2025-06-14 09:30:00".into(),
+        },
+    );
+    app.state.alerts.refilter();
+    app
+}
+
+#[test]
+fn alerts_pane() {
+    for (size, name) in [(SMALL, "alerts_80x24"), (WIDE, "alerts_160x40")] {
+        let app = alerts_app(size);
+        snap(name, &app);
+    }
+}
+
+#[test]
+fn alerts_rows_are_styled_by_severity_and_review() {
+    let app = alerts_app(SMALL);
+    let buf = render(&app);
+    let theme = &app.theme;
+    // The selected row (the first, 严重) carries the selection's background.
+    let sel = theme.style("alerts.selected");
+    let first = styles_of(&buf, "严重");
+    assert_eq!(first[0].bg, sel.bg);
+    assert_eq!(first[0].fg, theme.style("alerts.severe").fg);
+    // The reviewed row is dimmed, severity included.
+    let marked = styles_of(&buf, "已核");
+    assert_eq!(marked[0].fg, theme.style("alerts.reviewed").fg);
+    let warn = theme.style("alerts.warn");
+    assert_ne!(warn.fg, theme.style("alerts.reviewed").fg);
+    insta::assert_snapshot!("alerts_styles_80x24", screen_styles(&buf));
+}
+
+#[test]
+fn alerts_review_note_input_and_mask() {
+    let mut app = alerts_app(SMALL);
+    keys(&mut app, "v");
+    type_text(&mut app, "已核实");
+    snap("alerts_note_80x24", &app);
+    keys(&mut app, "esc m");
+    let buf = snap("alerts_masked_80x24", &app);
+    assert!(!screen_text(&buf).contains("籍贯/出生地"));
+}
+
+fn reserve_app(size: (u16, u16), keys_after: &str) -> cadre::tui::App {
+    let mut app = app_with(reserve_store(), Settings::defaults(&Env::default()), size);
+    type_text(&mut app, "陈静");
+    app.settle();
+    keys(&mut app, "enter 7");
+    assert_eq!(app.state.pane, cadre::tui::state::Pane::Reserve);
+    keys(&mut app, keys_after);
+    app
+}
+
+#[test]
+fn reserve_pane() {
+    for (size, name) in [(SMALL, "reserve_80x24"), (WIDE, "reserve_160x40")] {
+        let app = reserve_app(size, "");
+        snap(name, &app);
+    }
+    // Sorted by age, oldest first, the sorted column marked; the selection's gaps below.
+    let app = reserve_app(SMALL, "a a");
+    snap("reserve_by_age_desc_80x24", &app);
+}

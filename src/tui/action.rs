@@ -4,14 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::data::Loaded;
+use super::data::{Derived, Loaded};
 use crate::lookup::Hit;
 
 /// What the user (or the event loop) asks for. Bindable actions have serde names; the variants
 /// marked `serde(skip)` carry data from the event loop and cannot be bound.
 ///
-/// Panes to come from later issues (filter, team, alerts, reserve) add `Show…` variants here
-/// and a `Pane` variant in `state`.
+/// Panes to come from later issues (filter, team) add `Show…` variants here and a `Pane`
+/// variant in `state`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -25,6 +25,8 @@ pub enum Action {
     ShowLookup,
     ShowDossier,
     ShowTimeline,
+    ShowAlerts,
+    ShowReserve,
     NextPane,
     PrevPane,
     // movement in the focused list or page
@@ -50,6 +52,20 @@ pub enum Action {
     Confirm,
     CompleteNext,
     CompletePrev,
+    // narrowing and marking lists (alerts, reserve)
+    FilterText,
+    CycleSeverity,
+    CycleRule,
+    CycleReadiness,
+    MarkReviewed,
+    ToggleReviewed,
+    // sorting the reserve table by a column (again: the other direction)
+    SortName,
+    SortAge,
+    SortPost,
+    SortTarget,
+    SortReadiness,
+    SortGaps,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -69,6 +85,9 @@ pub enum Action {
     /// Units and the lookup index, loaded off the UI thread.
     #[serde(skip)]
     Loaded(Result<Loaded, String>),
+    /// Alerts and the reserve pool, derived off the UI thread.
+    #[serde(skip)]
+    Derived(Derived),
 }
 
 impl Action {
@@ -82,6 +101,8 @@ impl Action {
         Action::ShowLookup,
         Action::ShowDossier,
         Action::ShowTimeline,
+        Action::ShowAlerts,
+        Action::ShowReserve,
         Action::NextPane,
         Action::PrevPane,
         Action::Up,
@@ -104,6 +125,18 @@ impl Action {
         Action::Confirm,
         Action::CompleteNext,
         Action::CompletePrev,
+        Action::FilterText,
+        Action::CycleSeverity,
+        Action::CycleRule,
+        Action::CycleReadiness,
+        Action::MarkReviewed,
+        Action::ToggleReviewed,
+        Action::SortName,
+        Action::SortAge,
+        Action::SortPost,
+        Action::SortTarget,
+        Action::SortReadiness,
+        Action::SortGaps,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal

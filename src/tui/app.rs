@@ -4,6 +4,7 @@
 //! runs headless, so tests drive it with key events and draw it on a `TestBackend`.
 
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
@@ -11,14 +12,18 @@ use ratatui::Frame;
 
 use crate::lookup::worker::LookupWorker;
 use crate::lookup::{Hit, Index};
-use crate::model::PartialDate;
-use crate::store::Store;
+use crate::model::{DossierId, PartialDate, Readiness};
+use crate::rules::{Rules, Severity};
+use crate::store::{Review, Store};
 
 use super::action::Action;
 use super::config::Settings;
-use super::data::{Loaded, load_lookup_data};
+use super::data::{Derived, Loaded, derive, load_lookup_data};
+use super::input::LineInput;
 use super::keymap::{KeyCombo, Section};
-use super::state::{CommandLine, Message, Overlay, Pane, ResultRow, State};
+use super::state::{
+    AlertInput, CommandLine, Message, Overlay, Pane, ReserveColumn, ResultRow, State,
+};
 use super::strings as s;
 use super::theme::Theme;
 use super::ui;
@@ -50,6 +55,9 @@ pub struct App {
     store: Store,
     index: Option<Arc<Index>>,
     worker: Option<LookupWorker>,
+    rules: Arc<Rules>,
+    /// Alerts and the reserve pool being derived off the UI thread.
+    deriving: Option<Receiver<Derived>>,
 }
 
 impl App {
@@ -71,6 +79,8 @@ impl App {
             store,
             index: None,
             worker: None,
+            rules: settings.rules,
+            deriving: None,
         }
     }
 
@@ -79,6 +89,7 @@ impl App {
         let data = load_lookup_data(&store)?;
         let mut app = App::new(store, settings, opts);
         app.update(Action::Loaded(Ok(Loaded::from(data))));
+        app.wait_derived();
         Ok(app)
     }
 
@@ -138,10 +149,27 @@ impl App {
         }
     }
 
-    /// Takes the newest lookup answer, if one is ready; returns whether state changed.
+    /// Waits for the alerts and the reserve pool (tests, and `headless`).
+    pub fn wait_derived(&mut self) {
+        let got = self
+            .deriving
+            .as_ref()
+            .and_then(|rx| rx.recv_timeout(Duration::from_secs(60)).ok());
+        if let Some(d) = got {
+            self.update(Action::Derived(d));
+        }
+    }
+
+    /// Takes the newest lookup answer and the derived data, if ready; returns whether state
+    /// changed.
     pub fn tick(&mut self) -> bool {
+        let derived = self.deriving.as_ref().and_then(|rx| rx.try_recv().ok());
+        let got_derived = derived.is_some();
+        if let Some(d) = derived {
+            self.update(Action::Derived(d));
+        }
         let Some(answer) = self.worker.as_ref().and_then(LookupWorker::try_recv) else {
-            return false;
+            return got_derived;
         };
         self.update(Action::Results {
             seq: answer.seq,
@@ -210,6 +238,8 @@ impl App {
             }
             ShowDossier => self.show(Pane::Dossier),
             ShowTimeline => self.show(Pane::Timeline),
+            ShowAlerts => self.show(Pane::Alerts),
+            ShowReserve => self.show(Pane::Reserve),
             NextPane | PrevPane => {
                 let all = Pane::ALL;
                 let i = all.iter().position(|p| *p == self.state.pane).unwrap_or(0);
@@ -226,14 +256,79 @@ impl App {
             Confirm => match &self.state.overlay {
                 Some(Overlay::Command(_)) => self.run_command(),
                 Some(Overlay::Help { .. }) => self.state.overlay = None,
+                None if self.state.has_prompt() => self.confirm_prompt(),
                 None if self.state.pane == Pane::Lookup => self.show(Pane::Dossier),
                 None => {}
             },
             CompleteNext | CompletePrev => self.complete(action == CompleteNext),
             CursorLeft | CursorRight | CursorHome | CursorEnd | DeleteBack | DeleteForward
             | DeleteWord | ClearLine | KillToEnd | Insert(_) => self.edit(&action),
+            FilterText if self.state.pane == Pane::Alerts && self.state.overlay.is_none() => {
+                self.state.alerts.input = Some(AlertInput::Unit);
+            }
+            CycleSeverity if self.state.pane == Pane::Alerts => {
+                let a = &mut self.state.alerts;
+                a.severity = match a.severity {
+                    None => Some(Severity::Severe),
+                    Some(Severity::Severe) => Some(Severity::Warn),
+                    Some(Severity::Warn) => Some(Severity::Info),
+                    Some(Severity::Info) => None,
+                };
+                a.refilter();
+            }
+            CycleRule if self.state.pane == Pane::Alerts => {
+                let a = &mut self.state.alerts;
+                let ids = a.rule_ids();
+                a.rule = match &a.rule {
+                    None => ids.first().cloned(),
+                    Some(r) => ids
+                        .iter()
+                        .position(|i| i == r)
+                        .and_then(|p| ids.get(p + 1).cloned()),
+                };
+                a.refilter();
+            }
+            ToggleReviewed if self.state.pane == Pane::Alerts => {
+                let a = &mut self.state.alerts;
+                a.hide_reviewed = !a.hide_reviewed;
+                a.refilter();
+            }
+            MarkReviewed if self.state.pane == Pane::Alerts => self.mark_reviewed(),
+            CycleReadiness if self.state.pane == Pane::Reserve => {
+                let r = &mut self.state.reserve;
+                r.readiness = match r.readiness {
+                    None => Some(Readiness::Ready),
+                    Some(Readiness::Ready) => Some(Readiness::Soon),
+                    Some(Readiness::Soon) => Some(Readiness::Longer),
+                    Some(Readiness::Longer) => None,
+                };
+                r.refresh();
+            }
+            SortName | SortAge | SortPost | SortTarget | SortReadiness | SortGaps
+                if self.state.pane == Pane::Reserve =>
+            {
+                let col = match action {
+                    SortName => ReserveColumn::Name,
+                    SortAge => ReserveColumn::Age,
+                    SortPost => ReserveColumn::Post,
+                    SortTarget => ReserveColumn::Target,
+                    SortReadiness => ReserveColumn::Readiness,
+                    _ => ReserveColumn::Gaps,
+                };
+                let r = &mut self.state.reserve;
+                if r.sort == col {
+                    r.descending = !r.descending;
+                } else {
+                    r.sort = col;
+                    r.descending = false;
+                }
+                r.refresh();
+            }
+            FilterText | CycleSeverity | CycleRule | ToggleReviewed | MarkReviewed
+            | CycleReadiness | SortName | SortAge | SortPost | SortTarget | SortReadiness
+            | SortGaps => {}
             Paste(ref text) => {
-                if self.state.overlay.is_none() && self.state.pane != Pane::Lookup {
+                if self.state.overlay.is_none() && !self.state.is_typing() {
                     // Pasting a name anywhere starts a lookup for it.
                     self.state.pane = Pane::Lookup;
                     self.state.query.clear();
@@ -257,6 +352,21 @@ impl App {
                 self.worker = Some(LookupWorker::spawn(data.index.clone(), self.state.limit));
                 self.index = Some(data.index);
                 self.submit_query();
+                match self.store.reviews() {
+                    Ok(list) => {
+                        self.state.alerts.reviews =
+                            list.into_iter().map(|r| (r.key.clone(), r)).collect();
+                    }
+                    Err(e) => self.error(s::fill(s::REVIEWS_UNREADABLE, &[("err", &e)])),
+                }
+                self.spawn_derive(data.dossiers, data.units);
+            }
+            Derived(d) => {
+                self.deriving = None;
+                self.state.alerts.all = Some(d.alerts);
+                self.state.alerts.refilter();
+                self.state.reserve.all = Some(d.reserve);
+                self.state.reserve.refresh();
             }
             Loaded(Err(e)) => {
                 self.state.loading = false;
@@ -272,12 +382,20 @@ impl App {
         if st.overlay.take().is_some() {
             return;
         }
+        if st.has_prompt() {
+            if st.alerts.input.take() == Some(AlertInput::Unit) {
+                st.alerts.unit.clear();
+                st.alerts.refilter();
+            }
+            return;
+        }
         if !st.messages.is_empty() {
             st.messages.remove(0);
             return;
         }
         match st.pane {
-            Pane::Dossier | Pane::Timeline => st.pane = Pane::Lookup,
+            Pane::Dossier | Pane::Timeline => st.pane = st.origin,
+            Pane::Alerts | Pane::Reserve => st.pane = Pane::Lookup,
             Pane::Lookup if !st.query.is_empty() => {
                 st.query.clear();
                 self.submit_query();
@@ -293,18 +411,39 @@ impl App {
         }
     }
 
-    /// Switches to a pane; from the lookup pane the dossier and timeline open the selected
-    /// result (a store read).
+    /// Switches to a pane; from a list pane the dossier and timeline open the selected
+    /// person (a store read), and Esc from them comes back to that list.
     fn show(&mut self, target: Pane) {
         self.state.overlay = None;
-        if target == Pane::Lookup {
-            self.state.pane = Pane::Lookup;
+        if target.is_list() {
+            self.state.pane = target;
             return;
         }
-        if self.state.pane == Pane::Lookup && !self.state.results.is_empty() {
-            if !self.open_selected() {
+        let from = self.state.pane;
+        let pick = match from {
+            Pane::Lookup if !self.state.results.is_empty() => {
+                Some(self.state.selected_row().map(|r| r.hit.id))
+            }
+            Pane::Alerts => Some(self.state.alerts.selected_person()),
+            Pane::Reserve => Some(self.state.reserve.selected_entry().map(|e| e.id)),
+            _ => None,
+        };
+        if let Some(pick) = pick {
+            let Some(id) = pick else {
+                let team = from == Pane::Alerts && self.state.alerts.selected_alert().is_some();
+                self.notice(if team {
+                    s::AL_TEAM_NO_DOSSIER
+                } else if from == Pane::Alerts {
+                    s::AL_NO_SELECTION
+                } else {
+                    s::NO_SELECTION
+                });
+                return;
+            };
+            if !self.open_person(id) {
                 return;
             }
+            self.state.origin = from;
         } else if self.state.person.is_none() {
             let msg = if self.state.pane == Pane::Lookup && !self.state.query.is_empty() {
                 s::NO_SELECTION
@@ -317,12 +456,9 @@ impl App {
         self.state.pane = target;
     }
 
-    /// Reads the selected result's dossier from the store; false when it cannot be had.
-    fn open_selected(&mut self) -> bool {
-        let Some(id) = self.state.selected_row().map(|r| r.hit.id) else {
-            self.notice(s::NO_SELECTION);
-            return false;
-        };
+    /// Reads a dossier from the store into the dossier and timeline panes; false when it
+    /// cannot be had.
+    fn open_person(&mut self, id: DossierId) -> bool {
         if self.state.person.as_ref().is_some_and(|p| p.id == id) {
             return true;
         }
@@ -348,6 +484,22 @@ impl App {
 
     /// Applies an editing action to the focused input.
     fn edit(&mut self, action: &Action) {
+        if self.state.overlay.is_none() && self.state.has_prompt() {
+            let a = &mut self.state.alerts;
+            match &mut a.input {
+                Some(AlertInput::Unit) => {
+                    let changed = a.unit.apply(action);
+                    if changed {
+                        a.refilter();
+                    }
+                }
+                Some(AlertInput::Note(note)) => {
+                    note.apply(action);
+                }
+                None => {}
+            }
+            return;
+        }
         match &mut self.state.overlay {
             Some(Overlay::Command(cmd)) => {
                 let moved_only = !cmd.input.apply(action);
@@ -455,6 +607,16 @@ impl App {
                     _ => max,
                 };
             }
+            Pane::Alerts => {
+                let rows = ui::alerts::list_area(body).height as usize;
+                let a = &mut self.state.alerts;
+                a.selected = step(a.selected, a.shown.len(), rows);
+            }
+            Pane::Reserve => {
+                let rows = ui::reserve::list_area(body).height as usize;
+                let r = &mut self.state.reserve;
+                r.selected = step(r.selected, r.shown.len(), rows);
+            }
             Pane::Timeline => {
                 let Some(d) = &self.state.person else {
                     return;
@@ -527,6 +689,82 @@ impl App {
         };
         cmd.selected = Some(next);
         cmd.input.set(&cands[next].name().unwrap_or_default());
+    }
+
+    /// Derives alerts and the reserve pool on a thread of their own; the answer comes back
+    /// through `tick` (or `wait_derived`).
+    fn spawn_derive(
+        &mut self,
+        dossiers: Arc<Vec<crate::model::Dossier>>,
+        units: Arc<crate::model::UnitDirectory>,
+    ) {
+        let (tx, rx) = channel();
+        let rules = self.rules.clone();
+        let today = self.state.today;
+        let spawned = std::thread::Builder::new()
+            .name("derive".into())
+            .spawn(move || {
+                let _ = tx.send(derive(&dossiers, &units, today, &rules));
+            });
+        match spawned {
+            Ok(_) => self.deriving = Some(rx),
+            Err(e) => {
+                tracing::error!("cannot start the derivation thread: {e}");
+                self.error(s::fill(s::LOAD_FAILED, &[("err", &e)]));
+            }
+        }
+    }
+
+    /// Enter in a pane's input line: keep the unit words, or save the review note.
+    fn confirm_prompt(&mut self) {
+        match self.state.alerts.input.take() {
+            Some(AlertInput::Note(note)) => self.save_review(note.text().trim().to_string()),
+            Some(AlertInput::Unit) | None => {}
+        }
+    }
+
+    /// `v` on an alert: unmark a reviewed one at once; for one not yet reviewed, ask for a
+    /// note first (saved with Enter, nothing written on Esc).
+    fn mark_reviewed(&mut self) {
+        let Some(a) = self.state.alerts.selected_alert() else {
+            self.notice(s::AL_NO_SELECTION);
+            return;
+        };
+        let key = a.key();
+        let (name, rule) = (a.name.clone(), a.rule_id.clone());
+        if !self.state.alerts.reviews.contains_key(&key) {
+            self.state.alerts.input = Some(AlertInput::Note(LineInput::default()));
+            return;
+        }
+        match self.store.unmark_reviewed(&key) {
+            Ok(()) => {
+                self.state.alerts.reviews.remove(&key);
+                self.state.alerts.refilter();
+                self.notice(s::fill(s::AL_UNMARKED, &[("name", &name), ("rule", &rule)]));
+            }
+            Err(e) => self.error(s::fill(s::REVIEW_FAILED, &[("err", &e)])),
+        }
+    }
+
+    fn save_review(&mut self, note: String) {
+        let Some(a) = self.state.alerts.selected_alert() else {
+            return;
+        };
+        let (name, rule) = (a.name.clone(), a.rule_id.clone());
+        let review = Review {
+            key: a.key(),
+            note,
+            by: crate::user::current_user(),
+            at: crate::user::now_text(),
+        };
+        match self.store.mark_reviewed(&review) {
+            Ok(()) => {
+                self.state.alerts.reviews.insert(review.key.clone(), review);
+                self.state.alerts.refilter();
+                self.notice(s::fill(s::AL_MARKED, &[("name", &name), ("rule", &rule)]));
+            }
+            Err(e) => self.error(s::fill(s::REVIEW_FAILED, &[("err", &e)])),
+        }
     }
 
     /// Runs what the command line names: an exact action name, else the only candidate.

@@ -128,6 +128,8 @@ impl Env {
 pub struct Settings {
     pub keymap: Keymap,
     pub theme: Theme,
+    /// The shipped rules overridden by `rules.toml` in the configuration directory.
+    pub rules: std::sync::Arc<crate::rules::Rules>,
     pub errors: Vec<ConfigError>,
 }
 
@@ -208,12 +210,22 @@ pub fn load(dir: Option<&Path>, env: &Env) -> Settings {
     let (theme, terr) = Theme::load(&theme_name, user_theme.as_ref(), env.colors);
     errors.extend(kerr);
     errors.extend(terr);
+    let rules_file = dir.map(|d| d.join("rules.toml"));
+    let (rules, rerr) = crate::rules::Rules::load(rules_file.as_deref());
+    if let Some(e) = rerr {
+        errors.push(ConfigError {
+            file: display_path(&e.file),
+            line: e.line,
+            message: e.message,
+        });
+    }
     for e in &errors {
         tracing::warn!(file = %e.file, line = e.line, "configuration problem: {}", e.message);
     }
     Settings {
         keymap,
         theme,
+        rules: std::sync::Arc::new(rules),
         errors,
     }
 }

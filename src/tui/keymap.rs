@@ -25,19 +25,26 @@ pub enum Section {
     Lookup,
     Dossier,
     Timeline,
+    Alerts,
+    Reserve,
     Help,
     Command,
+    /// A pane's own input line (a filter text, a review note).
+    Prompt,
     Edit,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 10] = [
         Section::Global,
         Section::Lookup,
         Section::Dossier,
         Section::Timeline,
+        Section::Alerts,
+        Section::Reserve,
         Section::Help,
         Section::Command,
+        Section::Prompt,
         Section::Edit,
     ];
 
@@ -48,8 +55,11 @@ impl Section {
             Section::Lookup => "lookup",
             Section::Dossier => "dossier",
             Section::Timeline => "timeline",
+            Section::Alerts => "alerts",
+            Section::Reserve => "reserve",
             Section::Help => "help",
             Section::Command => "command",
+            Section::Prompt => "prompt",
             Section::Edit => "edit",
         }
     }
@@ -65,8 +75,11 @@ impl Section {
             Section::Lookup => s::HELP_SECTION_LOOKUP,
             Section::Dossier => s::HELP_SECTION_DOSSIER,
             Section::Timeline => s::HELP_SECTION_TIMELINE,
+            Section::Alerts => s::HELP_SECTION_ALERTS,
+            Section::Reserve => s::HELP_SECTION_RESERVE,
             Section::Help => s::HELP_SECTION_HELP,
             Section::Command => s::HELP_SECTION_COMMAND,
+            Section::Prompt => s::HELP_SECTION_PROMPT,
             Section::Edit => s::HELP_SECTION_EDIT,
         }
     }

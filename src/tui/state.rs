@@ -2,33 +2,66 @@
 //! open dossier, scroll positions, the meeting mask and messages. Plain data read by `ui`
 //! and changed only by `app::App::update`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::alerts::{Alert, Subject};
 use crate::lookup::{Entry, Hit};
-use crate::model::{Dossier, PartialDate, UnitDirectory};
+use crate::model::{Dossier, PartialDate, Readiness, UnitDirectory};
+use crate::reserve::ReserveEntry;
+use crate::rules::Severity;
+use crate::store::Review;
 
 use super::input::LineInput;
 use super::keymap::{Keymap, Section};
 use super::strings as s;
 
 /// The panes, in the order Tab-like pane cycling visits them. Panes from later issues
-/// (filter, team, alerts, reserve) are added here and in `Action`.
+/// (filter, team) are added here and in `Action`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pane {
     Lookup,
     Dossier,
     Timeline,
+    Alerts,
+    Reserve,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Lookup, Pane::Dossier, Pane::Timeline];
+    pub const ALL: [Pane; 5] = [
+        Pane::Lookup,
+        Pane::Dossier,
+        Pane::Timeline,
+        Pane::Alerts,
+        Pane::Reserve,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Lookup => s::PANE_LOOKUP,
             Pane::Dossier => s::PANE_DOSSIER,
             Pane::Timeline => s::PANE_TIMELINE,
+            Pane::Alerts => s::PANE_ALERTS,
+            Pane::Reserve => s::PANE_RESERVE,
         }
+    }
+
+    /// The action that shows this pane.
+    pub fn show_action(self) -> super::action::Action {
+        use super::action::Action;
+        match self {
+            Pane::Lookup => Action::ShowLookup,
+            Pane::Dossier => Action::ShowDossier,
+            Pane::Timeline => Action::ShowTimeline,
+            Pane::Alerts => Action::ShowAlerts,
+            Pane::Reserve => Action::ShowReserve,
+        }
+    }
+
+    /// Whether the pane lists people whose dossier Enter opens (and Esc from the dossier
+    /// returns to).
+    pub fn is_list(self) -> bool {
+        matches!(self, Pane::Lookup | Pane::Alerts | Pane::Reserve)
     }
 
     /// The keymap section that applies while this pane has the focus.
@@ -37,6 +70,8 @@ impl Pane {
             Pane::Lookup => Section::Lookup,
             Pane::Dossier => Section::Dossier,
             Pane::Timeline => Section::Timeline,
+            Pane::Alerts => Section::Alerts,
+            Pane::Reserve => Section::Reserve,
         }
     }
 
@@ -69,6 +104,163 @@ pub struct ResultRow {
     pub entry: Entry,
 }
 
+/// The alerts pane's own input line, when open.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AlertInput {
+    /// Typing the unit words (kept in `AlertsView::unit`).
+    Unit,
+    /// Writing the review note for the selected alert.
+    Note(LineInput),
+}
+
+/// The alerts pane: every alert, the filters over them and the review marks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlertsView {
+    /// Every alert, most severe first (None until derived).
+    pub all: Option<Arc<Vec<Alert>>>,
+    /// Review marks by alert key.
+    pub reviews: HashMap<String, Review>,
+    /// Shown only alerts of this severity.
+    pub severity: Option<Severity>,
+    /// Shown only alerts of this rule id.
+    pub rule: Option<String>,
+    /// Shown only alerts whose unit contains every word typed here.
+    pub unit: LineInput,
+    /// Whether reviewed alerts are listed (dimmed) or hidden.
+    pub hide_reviewed: bool,
+    /// Indices into `all` of the alerts listed, in order.
+    pub shown: Vec<usize>,
+    pub selected: usize,
+    pub input: Option<AlertInput>,
+}
+
+impl AlertsView {
+    /// Recomputes the shown alerts from the filters, keeping the selected alert when it is
+    /// still shown.
+    pub fn refilter(&mut self) {
+        let keep = self.selected_alert().map(Alert::key);
+        let Some(all) = &self.all else {
+            self.shown.clear();
+            self.selected = 0;
+            return;
+        };
+        let words: Vec<&str> = self.unit.text().split_whitespace().collect();
+        self.shown = all
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| self.severity.is_none_or(|m| a.severity == m))
+            .filter(|(_, a)| self.rule.as_ref().is_none_or(|r| a.rule_id == *r))
+            .filter(|(_, a)| words.iter().all(|w| a.unit_name.contains(w)))
+            .filter(|(_, a)| !(self.hide_reviewed && self.reviews.contains_key(&a.key())))
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = keep
+            .and_then(|k| {
+                self.shown
+                    .iter()
+                    .position(|&i| all.get(i).is_some_and(|a| a.key() == k))
+            })
+            .unwrap_or(0);
+    }
+
+    pub fn selected_alert(&self) -> Option<&Alert> {
+        let i = *self.shown.get(self.selected)?;
+        self.all.as_ref()?.get(i)
+    }
+
+    /// The rule ids present, in order of first appearance (the rule filter cycles them).
+    pub fn rule_ids(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for a in self.all.iter().flat_map(|v| v.iter()) {
+            if !out.contains(&a.rule_id) {
+                out.push(a.rule_id.clone());
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The person the selected alert is about, if it is about a person.
+    pub fn selected_person(&self) -> Option<crate::model::DossierId> {
+        match self.selected_alert()?.subject {
+            Subject::Dossier(id) => Some(id),
+            Subject::Team(_) => None,
+        }
+    }
+
+    pub fn reviewed_count(&self) -> usize {
+        self.all
+            .iter()
+            .flat_map(|v| v.iter())
+            .filter(|a| self.reviews.contains_key(&a.key()))
+            .count()
+    }
+}
+
+/// A column of the reserve table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReserveColumn {
+    Name,
+    Age,
+    Post,
+    Target,
+    Readiness,
+    /// The engine's order: fewest gaps first.
+    #[default]
+    Gaps,
+}
+
+/// The reserve pane: the pool, its order and the readiness filter.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReserveView {
+    /// The pool (None until derived).
+    pub all: Option<Arc<Vec<ReserveEntry>>>,
+    pub sort: ReserveColumn,
+    pub descending: bool,
+    pub readiness: Option<Readiness>,
+    /// Indices into `all` of the entries listed, in order.
+    pub shown: Vec<usize>,
+    pub selected: usize,
+}
+
+impl ReserveView {
+    /// Re-sorts and re-filters, keeping the selected person when still shown.
+    pub fn refresh(&mut self) {
+        let keep = self.selected_entry().map(|e| e.id);
+        let Some(all) = &self.all else {
+            self.shown.clear();
+            self.selected = 0;
+            return;
+        };
+        let mut shown: Vec<usize> = (0..all.len())
+            .filter(|&i| self.readiness.is_none_or(|r| all[i].readiness == r))
+            .collect();
+        let col = self.sort;
+        // Stable: ties keep the engine's order (fewest gaps, then name).
+        shown.sort_by(|&a, &b| {
+            let (x, y) = (&all[a], &all[b]);
+            let o = match col {
+                ReserveColumn::Name => x.name.cmp(&y.name),
+                ReserveColumn::Age => x.age.cmp(&y.age),
+                ReserveColumn::Post => (&x.unit, &x.post).cmp(&(&y.unit, &y.post)),
+                ReserveColumn::Target => y.target.height().cmp(&x.target.height()),
+                ReserveColumn::Readiness => x.readiness.cmp(&y.readiness),
+                ReserveColumn::Gaps => x.gaps.len().cmp(&y.gaps.len()),
+            };
+            if self.descending { o.reverse() } else { o }
+        });
+        self.shown = shown;
+        self.selected = keep
+            .and_then(|id| self.shown.iter().position(|&i| all[i].id == id))
+            .unwrap_or(0);
+    }
+
+    pub fn selected_entry(&self) -> Option<&ReserveEntry> {
+        let i = *self.shown.get(self.selected)?;
+        self.all.as_ref()?.get(i)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
     pub text: String,
@@ -98,6 +290,10 @@ pub struct State {
     pub dossier_scroll: usize,
     /// Selected row of the timeline (an index into `ui::timeline::rows`).
     pub posting: usize,
+    /// The list pane the open dossier was opened from (Esc returns to it).
+    pub origin: Pane,
+    pub alerts: AlertsView,
+    pub reserve: ReserveView,
     pub mask: bool,
     pub today: PartialDate,
     pub messages: Vec<Message>,
@@ -125,6 +321,9 @@ impl State {
             person: None,
             dossier_scroll: 0,
             posting: 0,
+            origin: Pane::Lookup,
+            alerts: AlertsView::default(),
+            reserve: ReserveView::default(),
             mask,
             today,
             messages: Vec::new(),
@@ -139,8 +338,13 @@ impl State {
         match &self.overlay {
             Some(Overlay::Command(_)) => true,
             Some(Overlay::Help { .. }) => false,
-            None => self.pane.is_typing(),
+            None => self.pane.is_typing() || self.has_prompt(),
         }
+    }
+
+    /// Whether the pane's own input line (a filter text, a note) has the focus.
+    pub fn has_prompt(&self) -> bool {
+        self.pane == Pane::Alerts && self.alerts.input.is_some()
     }
 
     /// The keymap sections consulted for a key, most specific first.
@@ -148,6 +352,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => vec![Section::Help, Section::Global],
             Some(Overlay::Command(_)) => vec![Section::Command, Section::Edit, Section::Global],
+            None if self.has_prompt() => vec![Section::Prompt, Section::Edit, Section::Global],
             None if self.pane.is_typing() => {
                 vec![self.pane.section(), Section::Edit, Section::Global]
             }

@@ -10,6 +10,8 @@ pub const APP_TITLE: &str = "干部库";
 pub const PANE_LOOKUP: &str = "查询";
 pub const PANE_DOSSIER: &str = "档案";
 pub const PANE_TIMELINE: &str = "履历";
+pub const PANE_ALERTS: &str = "预警";
+pub const PANE_RESERVE: &str = "后备";
 
 // ---- status bar and messages --------------------------------------------------------------
 pub const TOTAL: &str = "库中共 {n} 人";
@@ -39,6 +41,58 @@ pub const COL_GENDER: &str = "性别";
 pub const COL_AGE: &str = "年龄";
 pub const COL_POST: &str = "现任职务";
 pub const COL_UNIT: &str = "单位";
+
+// ---- alerts pane ------------------------------------------------------------------------
+pub const AL_SEVERITY: &str = "等级：";
+pub const AL_RULE: &str = "规则：";
+pub const AL_REVIEWED: &str = "已复核：";
+pub const AL_UNIT: &str = "单位：";
+pub const ALL: &str = "全部";
+pub const AL_AT_LEAST: &str = "{sev}及以上";
+pub const AL_SHOW: &str = "显示";
+pub const AL_HIDE: &str = "隐藏";
+pub const AL_COUNT: &str = "列出 {n} 条，共 {total} 条，已复核 {reviewed} 条";
+pub const AL_DERIVING: &str = "正在扫描预警，请稍候";
+pub const AL_NONE: &str = "没有符合条件的预警";
+pub const AL_COL_SEVERITY: &str = "等级";
+pub const AL_COL_REVIEWED: &str = "复核";
+pub const AL_COL_SUBJECT: &str = "对象";
+pub const AL_COL_UNIT: &str = "单位";
+pub const AL_COL_RULE: &str = "规则";
+pub const AL_COL_DETAIL: &str = "情况";
+pub const AL_TEAM: &str = "班子";
+pub const AL_REVIEWED_MARK: &str = "已核";
+pub const AL_L_RULE: &str = "规则";
+pub const AL_L_DETAIL: &str = "情况";
+pub const AL_L_SOURCE: &str = "依据";
+pub const AL_L_REVIEW: &str = "复核";
+pub const AL_NOT_REVIEWED: &str = "未复核（按 {key} 标记已复核）";
+pub const AL_REVIEW_BY: &str = "{by} 于 {at} 已复核";
+pub const AL_NOTE_PROMPT: &str = "复核意见：";
+pub const AL_MARKED: &str = "已标记为已复核：{name} {rule}";
+pub const AL_UNMARKED: &str = "已取消复核标记：{name} {rule}";
+pub const AL_TEAM_NO_DOSSIER: &str = "这是班子预警，没有对应的个人档案";
+pub const AL_NO_SELECTION: &str = "没有选中的预警";
+pub const REVIEW_FAILED: &str = "无法保存复核标记：{err}";
+pub const REVIEWS_UNREADABLE: &str = "无法读取复核标记：{err}";
+
+// ---- reserve pane -----------------------------------------------------------------------
+pub const RS_READINESS: &str = "成熟度：";
+pub const RS_SORTED: &str = "排序：";
+pub const RS_ASC: &str = "升序";
+pub const RS_DESC: &str = "降序";
+pub const RS_COUNT: &str = "列出 {n} 人，后备库共 {total} 人";
+pub const RS_NONE: &str = "没有符合条件的后备干部";
+pub const RS_COL_NAME: &str = "姓名";
+pub const RS_COL_AGE: &str = "年龄";
+pub const RS_COL_POST: &str = "现任职务";
+pub const RS_COL_TARGET: &str = "拟任";
+pub const RS_COL_READINESS: &str = "成熟度";
+pub const RS_COL_GAPS: &str = "差距";
+pub const RS_GAPS_TITLE: &str = "{name} 与拟任{target}的差距：";
+pub const RS_NO_GAPS: &str = "{name} 已具备拟任{target}的任职资格条件";
+pub const RS_SINCE: &str = "列入后备：";
+pub const RS_GAP: &str = "需{need}，现{have}";
 
 // ---- dossier pane -----------------------------------------------------------------------
 pub const SECTIONS: [&str; 7] = [
@@ -124,6 +178,9 @@ pub const HELP_SECTION_GLOBAL: &str = "全局";
 pub const HELP_SECTION_LOOKUP: &str = "查询页（输入时）";
 pub const HELP_SECTION_DOSSIER: &str = "档案页";
 pub const HELP_SECTION_TIMELINE: &str = "履历页";
+pub const HELP_SECTION_ALERTS: &str = "预警页";
+pub const HELP_SECTION_RESERVE: &str = "后备干部页";
+pub const HELP_SECTION_PROMPT: &str = "页内输入框（筛选文字、复核意见）";
 pub const HELP_SECTION_HELP: &str = "帮助窗口";
 pub const HELP_SECTION_COMMAND: &str = "命令行";
 pub const HELP_SECTION_EDIT: &str = "输入框编辑";
@@ -232,6 +289,8 @@ pub fn action_desc(a: &Action) -> &'static str {
         ShowLookup => "查询页",
         ShowDossier => "档案页",
         ShowTimeline => "履历页",
+        ShowAlerts => "预警页",
+        ShowReserve => "后备干部页",
         NextPane => "下一页面",
         PrevPane => "上一页面",
         Up => "上移",
@@ -254,7 +313,19 @@ pub fn action_desc(a: &Action) -> &'static str {
         Confirm => "执行",
         CompleteNext => "补全（下一个）",
         CompletePrev => "补全（上一个）",
-        Insert(_) | Paste(_) | Resize(..) | Results { .. } | Loaded(_) => "",
+        FilterText => "输入文字筛选",
+        CycleSeverity => "按等级筛选",
+        CycleRule => "按规则筛选",
+        CycleReadiness => "按成熟度筛选",
+        MarkReviewed => "标记或取消已复核",
+        ToggleReviewed => "显示或隐藏已复核",
+        SortName => "按姓名排序",
+        SortAge => "按年龄排序",
+        SortPost => "按现任职务排序",
+        SortTarget => "按拟任职务排序",
+        SortReadiness => "按成熟度排序",
+        SortGaps => "按差距数排序",
+        Insert(_) | Paste(_) | Resize(..) | Results { .. } | Loaded(_) | Derived(_) => "",
     }
 }
 

@@ -338,6 +338,35 @@ pub fn sample_store() -> Store {
     store
 }
 
+/// The sample county with two more reserve cadres: 刘洋 (young, 一至两年) and 赵强 (older,
+/// 需长期培养, aiming two steps up).
+pub fn reserve_store() -> Store {
+    let store = sample_store();
+    let base = sample_dossiers().pop().expect("陈静 is the last sample");
+    let mut ly = base.clone();
+    ly.identity.name = "刘洋".into();
+    ly.identity.birth = ym(1990, 4);
+    ly.reserve = Some(ReserveInfo {
+        target: Rank::TownshipPrincipal,
+        target_post: "乡长".into(),
+        readiness: Readiness::Soon,
+        since: Some(ym(2023, 1)),
+    });
+    let mut zq = base;
+    zq.identity.name = "赵强".into();
+    zq.identity.birth = ym(1972, 9);
+    zq.reserve = Some(ReserveInfo {
+        target: Rank::CountyDeputy,
+        target_post: "副县长".into(),
+        readiness: Readiness::Longer,
+        since: None,
+    });
+    for d in [ly, zq] {
+        store.insert_dossier(d).expect("dossier");
+    }
+    store
+}
+
 /// A loaded app over `store` with the shipped defaults and the fixed today.
 pub fn app_with(store: Store, settings: Settings, size: (u16, u16)) -> App {
     App::headless(

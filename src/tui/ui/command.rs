@@ -137,7 +137,9 @@ mod tests {
             [
                 Action::ShowLookup,
                 Action::ShowDossier,
-                Action::ShowTimeline
+                Action::ShowTimeline,
+                Action::ShowAlerts,
+                Action::ShowReserve
             ]
         );
         let c = candidates("会议");

@@ -3,11 +3,13 @@
 //! line, status bar, overlays) and hands each pane its rectangle. Layout helpers are public so
 //! `update` can size pages the same way.
 
+pub mod alerts;
 pub mod command;
 pub mod dossier;
 pub mod format;
 pub mod help;
 pub mod lookup;
+pub mod reserve;
 pub mod timeline;
 
 use ratatui::Frame;
@@ -76,6 +78,11 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         }
         Pane::Timeline => {
             timeline::draw(buf, r.body, state, theme);
+            None
+        }
+        Pane::Alerts => alerts::draw(buf, r.body, state, theme),
+        Pane::Reserve => {
+            reserve::draw(buf, r.body, state, theme);
             None
         }
     };
@@ -170,11 +177,7 @@ fn is_movement(a: &Action) -> bool {
 /// action.
 pub fn hints(state: &State) -> Vec<(String, String)> {
     // The key that shows the pane already showing needs no hint.
-    let mut seen: Vec<Action> = vec![match state.pane {
-        Pane::Lookup => Action::ShowLookup,
-        Pane::Dossier => Action::ShowDossier,
-        Pane::Timeline => Action::ShowTimeline,
-    }];
+    let mut seen: Vec<Action> = vec![state.pane.show_action()];
     let mut out = Vec::new();
     for sec in state.sections() {
         if sec == Section::Edit {
