@@ -41,13 +41,6 @@ impl Alert {
     }
 }
 
-fn unit_name(p: &Posting, units: &UnitDirectory) -> String {
-    p.unit
-        .and_then(|u| units.get(u))
-        .map(|u| u.name.clone())
-        .unwrap_or_else(|| p.unit_name.clone())
-}
-
 /// Every alert, most severe first, then by unit and name.
 pub fn scan(dossiers: &[Dossier], ctx: &Ctx, rules: &Rules) -> Vec<Alert> {
     let mut out = Vec::new();
@@ -102,7 +95,9 @@ pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>
             subject: Subject::Dossier(d.id),
             name: d.identity.name.clone(),
             unit: p.and_then(|p| p.unit),
-            unit_name: p.map(|p| unit_name(p, ctx.units)).unwrap_or_default(),
+            unit_name: p
+                .map(|p| p.unit_display_name(ctx.units))
+                .unwrap_or_default(),
             detail,
         });
     };

@@ -387,14 +387,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         if let Some(d) = store.dossier(*id)? {
                             let post = d
                                 .current_posting()
-                                .map(|p| {
-                                    let unit = p
-                                        .unit
-                                        .and_then(|u| units.get(u))
-                                        .map(|u| u.name.as_str())
-                                        .unwrap_or(&p.unit_name);
-                                    format!("{unit}{}", p.position)
-                                })
+                                .map(|p| format!("{}{}", p.unit_display_name(&units), p.position))
                                 .unwrap_or_default();
                             eprintln!(
                                 "  #{id}  {} {} {}",
@@ -702,7 +695,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Every dossier and the unit directory, for whole-database work (query, stats, alerts).
+/// Every dossier and the unit directory, for whole-database work (stats, alerts, reserve).
 fn load_all(store: &Store) -> Result<(Vec<Dossier>, crate::model::UnitDirectory)> {
     let dossiers = store.dossiers().collect::<Result<Vec<_>, _>>()?;
     Ok((dossiers, store.directory()?))

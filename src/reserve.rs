@@ -35,12 +35,7 @@ pub fn pool(dossiers: &[Dossier], ctx: &Ctx, p: &Promotion) -> Vec<ReserveEntry>
                 age: d.age_on(&ctx.today),
                 post: cur.map(|p| p.position.clone()).unwrap_or_default(),
                 unit: cur
-                    .map(|p| {
-                        p.unit
-                            .and_then(|u| ctx.units.get(u))
-                            .map(|u| u.name.clone())
-                            .unwrap_or_else(|| p.unit_name.clone())
-                    })
+                    .map(|p| p.unit_display_name(ctx.units))
                     .unwrap_or_default(),
                 current_rank: d.current_rank(),
                 target: r.target,

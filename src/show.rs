@@ -19,13 +19,6 @@ pub fn span_text(from: &PartialDate, to: &PartialDate) -> String {
     }
 }
 
-fn unit_name(p: &Posting, units: &UnitDirectory) -> String {
-    p.unit
-        .and_then(|u| units.get(u))
-        .map(|u| u.name.clone())
-        .unwrap_or_else(|| p.unit_name.clone())
-}
-
 fn opt(d: &Option<PartialDate>) -> String {
     d.map(|d| d.dotted()).unwrap_or_else(|| "—".into())
 }
@@ -39,7 +32,7 @@ pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mas
         let _ = writeln!(
             s,
             "现任：{}{}，任现职 {}",
-            unit_name(p, units),
+            p.unit_display_name(units),
             p.position,
             span_text(&p.start, today)
         );
@@ -48,7 +41,7 @@ pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mas
         }
     }
     for p in d.concurrent_postings() {
-        let _ = writeln!(s, "兼任：{}{}", unit_name(p, units), p.position);
+        let _ = writeln!(s, "兼任：{}{}", p.unit_display_name(units), p.position);
     }
     if mask {
         let _ = writeln!(s, "【会议模式】");
@@ -133,7 +126,7 @@ pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mas
             "{}--{}  {}{}（{}）{}",
             p.start.dotted(),
             end,
-            unit_name(p, units),
+            p.unit_display_name(units),
             p.position,
             tags.join("，"),
             if p.portfolio.is_empty() {

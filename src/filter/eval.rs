@@ -218,11 +218,7 @@ impl Cond {
                     TextField::School => d.education.iter().map(|e| e.school.clone()).collect(),
                     TextField::Unit => d
                         .current_posting()
-                        .map(|p| {
-                            unit_of(p, ctx)
-                                .map(|u| u.name.clone())
-                                .unwrap_or_else(|| p.unit_name.clone())
-                        })
+                        .map(|p| p.unit_display_name(ctx.units))
                         .into_iter()
                         .collect(),
                     TextField::Post => d

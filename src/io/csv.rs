@@ -442,14 +442,7 @@ pub fn dossier_to_row(d: &Dossier, units: &UnitDirectory) -> Vec<String> {
                 .unwrap_or_default(),
             Column::InServiceSchool => is.map(|e| e.school.clone()).unwrap_or_default(),
             Column::InServiceMajor => is.map(|e| e.major.clone()).unwrap_or_default(),
-            Column::Unit => cur
-                .map(|p| {
-                    p.unit
-                        .and_then(|u| units.get(u))
-                        .map(|u| u.name.clone())
-                        .unwrap_or_else(|| p.unit_name.clone())
-                })
-                .unwrap_or_default(),
+            Column::Unit => cur.map(|p| p.unit_display_name(units)).unwrap_or_default(),
             Column::Position => cur.map(|p| p.position.clone()).unwrap_or_default(),
             Column::PostStart => cur.map(|p| p.start.dotted()).unwrap_or_default(),
             Column::Rank => cur

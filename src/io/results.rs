@@ -52,14 +52,7 @@ impl ResultRow {
                 .map(|r| r.label().to_string())
                 .unwrap_or_default(),
             post: cur.map(|p| p.position.clone()).unwrap_or_default(),
-            unit: cur
-                .map(|p| {
-                    p.unit
-                        .and_then(|u| units.get(u))
-                        .map(|u| u.name.clone())
-                        .unwrap_or_else(|| p.unit_name.clone())
-                })
-                .unwrap_or_default(),
+            unit: cur.map(|p| p.unit_display_name(units)).unwrap_or_default(),
             post_since: cur.map(|p| p.start.dotted()).unwrap_or_default(),
         }
     }

@@ -344,6 +344,14 @@ impl Dossier {
 }
 
 impl Posting {
+    /// The unit's name: the directory's full name when the unit is known, else as written.
+    pub fn unit_display_name(&self, units: &super::unit::UnitDirectory) -> String {
+        self.unit
+            .and_then(|u| units.get(u))
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| self.unit_name.clone())
+    }
+
     /// Years in this posting up to `today` (or its end).
     pub fn years_until(&self, today: &PartialDate) -> f64 {
         self.start.years_until(self.end.as_ref().unwrap_or(today))
