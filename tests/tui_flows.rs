@@ -707,3 +707,97 @@ fn reserve_sorts_by_column_filters_by_readiness_and_opens_the_dossier() {
         "{screen}"
     );
 }
+
+fn team_app() -> App {
+    let mut app = app_with(province_store(), Settings::defaults(&Env::default()), SMALL);
+    app.update(Action::ShowTeam);
+    assert_eq!(app.state.pane, Pane::Team);
+    app
+}
+
+fn tree(app: &App) -> Vec<String> {
+    app.state
+        .team
+        .rows
+        .iter()
+        .map(|(u, d)| {
+            format!(
+                "{}{}",
+                " ".repeat(*d),
+                app.state.units.get(*u).unwrap().name
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_unit_tree_opens_and_closes_by_keyboard() {
+    let mut app = team_app();
+    // The province is open at first.
+    assert_eq!(tree(&app), ["东海省", " 青州市", " 白沙市"]);
+    keys(&mut app, "down right");
+    assert_eq!(tree(&app), ["东海省", " 青州市", "  临河县", " 白沙市"]);
+    keys(&mut app, "down right down");
+    assert_eq!(tree(&app)[3], "   临河县人民政府");
+    assert_eq!(app.state.team.cursor, 3);
+    // Left on a leaf goes to its parent; again closes it.
+    press(&mut app, "left");
+    assert_eq!(app.state.team.cursor, 2);
+    press(&mut app, "left");
+    assert_eq!(tree(&app), ["东海省", " 青州市", "  临河县", " 白沙市"]);
+    // Enter on a region opens it instead of choosing it.
+    press(&mut app, "enter");
+    assert_eq!(tree(&app).len(), 6);
+    assert!(app.state.team.profile.is_none());
+    assert!(text(&app).contains("临河县是地区，没有班子"));
+    // Enter on a unit with a team shows the team.
+    keys(&mut app, "down enter");
+    let p = app.state.team.profile.as_ref().unwrap();
+    assert_eq!(p.unit_name, "临河县人民政府");
+    assert_eq!(p.members.len(), 3);
+    let screen = text(&app);
+    assert!(screen.contains("班子 3 人  平均年龄 44.7 岁"), "{screen}");
+    assert!(screen.contains("女干部     1/3"));
+}
+
+#[test]
+fn a_unit_is_found_by_name_and_a_member_opens_the_dossier() {
+    let mut app = team_app();
+    press(&mut app, "/");
+    assert!(app.state.is_typing());
+    // Letters are text while searching (j is not "down").
+    type_text(&mut app, "县委");
+    assert_eq!(tree(&app), ["中共临河县委员会"]);
+    type_text(&mut app, "zz");
+    assert!(text(&app).contains("没有匹配的单位"));
+    keys(&mut app, "backspace backspace ctrl-u");
+    type_text(&mut app, "临河政府");
+    assert_eq!(tree(&app)[0], "临河县人民政府");
+    press(&mut app, "enter");
+    assert!(!app.state.is_typing());
+    // The unit is revealed in the tree and its team shown.
+    assert_eq!(tree(&app)[app.state.team.cursor], "   临河县人民政府");
+    assert_eq!(
+        app.state.team.profile.as_ref().unwrap().unit_name,
+        "临河县人民政府"
+    );
+    // Tab to the members, down to 周丽, Enter opens her dossier; Esc comes back.
+    keys(&mut app, "tab down enter");
+    assert_eq!(app.state.pane, Pane::Dossier);
+    assert_eq!(app.state.person.as_ref().unwrap().identity.name, "周丽");
+    press(&mut app, "esc");
+    assert_eq!(app.state.pane, Pane::Team);
+    // Esc: members to units, then the pane to the lookup.
+    press(&mut app, "esc");
+    assert_eq!(app.state.team.focus, cadre::tui::state::TeamFocus::Units);
+    press(&mut app, "esc");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    // Esc while searching clears the search and keeps the pane.
+    app.update(Action::ShowTeam);
+    press(&mut app, "/");
+    type_text(&mut app, "白沙");
+    assert_eq!(tree(&app).len(), 1);
+    press(&mut app, "esc");
+    assert_eq!(app.state.pane, Pane::Team);
+    assert!(tree(&app).len() > 1);
+}

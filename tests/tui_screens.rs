@@ -336,3 +336,49 @@ fn reserve_pane() {
     let app = reserve_app(SMALL, "a a");
     snap("reserve_by_age_desc_80x24", &app);
 }
+
+/// The team pane over the province store, 临河县人民政府 found by name and chosen.
+fn team_app(size: (u16, u16)) -> cadre::tui::App {
+    let mut app = app_with(province_store(), Settings::defaults(&Env::default()), size);
+    app.update(Action::ShowTeam);
+    press(&mut app, "/");
+    type_text(&mut app, "临河政府");
+    press(&mut app, "enter");
+    app
+}
+
+#[test]
+fn team_pane() {
+    for (size, name) in [(SMALL, "team_80x24"), (WIDE, "team_160x40")] {
+        let app = team_app(size);
+        let buf = snap(name, &app);
+        assert!(screen_text(&buf).contains("临河县人民政府  班子"));
+        if size == SMALL {
+            // A third of the line filled for a share of 1/3, the rest unfilled.
+            let filled = app.theme.style("gauge.filled");
+            let unfilled = app.theme.style("gauge.unfilled");
+            let row = (0..buf.area.height)
+                .find(|&y| {
+                    screen_text(&buf)
+                        .lines()
+                        .nth(y as usize)
+                        .unwrap()
+                        .contains("女干部")
+                })
+                .unwrap();
+            let line: Vec<_> = (0..buf.area.width)
+                .map(|x| &buf[(x, row)])
+                .filter(|c| c.symbol() == "=")
+                .collect();
+            assert!(!line.is_empty());
+            let k = line.iter().filter(|c| c.fg == filled.fg.unwrap()).count();
+            let rest = line.iter().filter(|c| c.fg == unfilled.fg.unwrap()).count();
+            assert_eq!(k + rest, line.len());
+            assert_eq!(k, line.len() / 3, "{k} of {}", line.len());
+            insta::assert_snapshot!("team_styles_80x24", screen_styles(&buf));
+        }
+    }
+    let mut app = app_with(province_store(), Settings::defaults(&Env::default()), SMALL);
+    app.update(Action::ShowTeam);
+    snap("team_tree_80x24", &app);
+}

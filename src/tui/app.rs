@@ -22,7 +22,7 @@ use super::data::{Derived, Loaded, derive, load_lookup_data};
 use super::input::LineInput;
 use super::keymap::{KeyCombo, Section};
 use super::state::{
-    AlertInput, CommandLine, Message, Overlay, Pane, ReserveColumn, ResultRow, State,
+    AlertInput, CommandLine, Message, Overlay, Pane, ReserveColumn, ResultRow, State, TeamFocus,
 };
 use super::strings as s;
 use super::theme::Theme;
@@ -58,6 +58,9 @@ pub struct App {
     rules: Arc<Rules>,
     /// Alerts and the reserve pool being derived off the UI thread.
     deriving: Option<Receiver<Derived>>,
+    /// Every dossier and unit, shared with the derivation (whole-database panes).
+    loaded: Option<Loaded>,
+    teams: Option<Arc<crate::team::TeamIndex>>,
 }
 
 impl App {
@@ -81,6 +84,8 @@ impl App {
             worker: None,
             rules: settings.rules,
             deriving: None,
+            loaded: None,
+            teams: None,
         }
     }
 
@@ -238,6 +243,7 @@ impl App {
             }
             ShowDossier => self.show(Pane::Dossier),
             ShowTimeline => self.show(Pane::Timeline),
+            ShowTeam => self.show(Pane::Team),
             ShowAlerts => self.show(Pane::Alerts),
             ShowReserve => self.show(Pane::Reserve),
             NextPane | PrevPane => {
@@ -258,6 +264,14 @@ impl App {
                 Some(Overlay::Help { .. }) => self.state.overlay = None,
                 None if self.state.has_prompt() => self.confirm_prompt(),
                 None if self.state.pane == Pane::Lookup => self.show(Pane::Dossier),
+                None if self.state.pane == Pane::Team => match self.state.team.focus {
+                    TeamFocus::Units => {
+                        if let Some(u) = self.state.team.cursor_unit() {
+                            self.choose_unit(u);
+                        }
+                    }
+                    TeamFocus::Members => self.show(Pane::Dossier),
+                },
                 None => {}
             },
             CompleteNext | CompletePrev => self.complete(action == CompleteNext),
@@ -265,6 +279,20 @@ impl App {
             | DeleteWord | ClearLine | KillToEnd | Insert(_) => self.edit(&action),
             FilterText if self.state.pane == Pane::Alerts && self.state.overlay.is_none() => {
                 self.state.alerts.input = Some(AlertInput::Unit);
+            }
+            FilterText if self.state.pane == Pane::Team && self.state.overlay.is_none() => {
+                self.state.team.searching = true;
+                self.state.team.focus = TeamFocus::Units;
+            }
+            Expand | Collapse if self.state.pane == Pane::Team => {
+                self.expand(action == Expand);
+            }
+            SwitchFocus if self.state.pane == Pane::Team => {
+                let t = &mut self.state.team;
+                t.focus = match t.focus {
+                    TeamFocus::Units if t.profile.is_some() => TeamFocus::Members,
+                    _ => TeamFocus::Units,
+                };
             }
             CycleSeverity if self.state.pane == Pane::Alerts => {
                 let a = &mut self.state.alerts;
@@ -324,9 +352,9 @@ impl App {
                 }
                 r.refresh();
             }
-            FilterText | CycleSeverity | CycleRule | ToggleReviewed | MarkReviewed
-            | CycleReadiness | SortName | SortAge | SortPost | SortTarget | SortReadiness
-            | SortGaps => {}
+            Expand | Collapse | SwitchFocus | FilterText | CycleSeverity | CycleRule
+            | ToggleReviewed | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost
+            | SortTarget | SortReadiness | SortGaps => {}
             Paste(ref text) => {
                 if self.state.overlay.is_none() && !self.state.is_typing() {
                     // Pasting a name anywhere starts a lookup for it.
@@ -350,7 +378,7 @@ impl App {
                     self.error(s::fill(s::LOAD_SKIPPED, &[("n", &data.unreadable)]));
                 }
                 self.worker = Some(LookupWorker::spawn(data.index.clone(), self.state.limit));
-                self.index = Some(data.index);
+                self.index = Some(data.index.clone());
                 self.submit_query();
                 match self.store.reviews() {
                     Ok(list) => {
@@ -359,10 +387,15 @@ impl App {
                     }
                     Err(e) => self.error(s::fill(s::REVIEWS_UNREADABLE, &[("err", &e)])),
                 }
-                self.spawn_derive(data.dossiers, data.units);
+                self.spawn_derive(data.dossiers.clone(), data.units.clone());
+                let t = &mut self.state.team;
+                t.expanded = data.units.roots().iter().copied().collect();
+                t.rebuild(&data.units);
+                self.loaded = Some(data);
             }
             Derived(d) => {
                 self.deriving = None;
+                self.teams = Some(d.teams);
                 self.state.alerts.all = Some(d.alerts);
                 self.state.alerts.refilter();
                 self.state.reserve.all = Some(d.reserve);
@@ -382,6 +415,12 @@ impl App {
         if st.overlay.take().is_some() {
             return;
         }
+        if st.pane == Pane::Team && st.team.searching {
+            st.team.searching = false;
+            st.team.search.clear();
+            st.team.rebuild(&st.units);
+            return;
+        }
         if st.has_prompt() {
             if st.alerts.input.take() == Some(AlertInput::Unit) {
                 st.alerts.unit.clear();
@@ -395,7 +434,10 @@ impl App {
         }
         match st.pane {
             Pane::Dossier | Pane::Timeline => st.pane = st.origin,
-            Pane::Alerts | Pane::Reserve => st.pane = Pane::Lookup,
+            Pane::Team if st.team.focus == TeamFocus::Members => {
+                st.team.focus = TeamFocus::Units;
+            }
+            Pane::Team | Pane::Alerts | Pane::Reserve => st.pane = Pane::Lookup,
             Pane::Lookup if !st.query.is_empty() => {
                 st.query.clear();
                 self.submit_query();
@@ -425,6 +467,7 @@ impl App {
                 Some(self.state.selected_row().map(|r| r.hit.id))
             }
             Pane::Alerts => Some(self.state.alerts.selected_person()),
+            Pane::Team => Some(self.state.team.selected_member().map(|m| m.id)),
             Pane::Reserve => Some(self.state.reserve.selected_entry().map(|e| e.id)),
             _ => None,
         };
@@ -484,6 +527,18 @@ impl App {
 
     /// Applies an editing action to the focused input.
     fn edit(&mut self, action: &Action) {
+        if self.state.overlay.is_none()
+            && self.state.pane == Pane::Team
+            && self.state.team.searching
+        {
+            let t = &mut self.state.team;
+            if t.search.apply(action) {
+                t.cursor = 0;
+                t.rebuild(&self.state.units);
+                t.cursor = 0;
+            }
+            return;
+        }
         if self.state.overlay.is_none() && self.state.has_prompt() {
             let a = &mut self.state.alerts;
             match &mut a.input {
@@ -607,6 +662,19 @@ impl App {
                     _ => max,
                 };
             }
+            Pane::Team => {
+                let t = &mut self.state.team;
+                match t.focus {
+                    TeamFocus::Units => {
+                        let rows = ui::team::tree_area(body).height as usize;
+                        t.cursor = step(t.cursor, t.rows.len(), rows.saturating_sub(1));
+                    }
+                    TeamFocus::Members => {
+                        let n = t.profile.as_ref().map_or(0, |p| p.members.len());
+                        t.member = step(t.member, n, ui::team::MEMBER_ROWS);
+                    }
+                }
+            }
             Pane::Alerts => {
                 let rows = ui::alerts::list_area(body).height as usize;
                 let a = &mut self.state.alerts;
@@ -715,8 +783,80 @@ impl App {
         }
     }
 
+    /// Right and left in the unit tree: open or close the branch under the cursor (closing a
+    /// closed or leaf branch moves to its parent).
+    fn expand(&mut self, open: bool) {
+        let st = &mut self.state;
+        let t = &mut st.team;
+        if t.focus != TeamFocus::Units || t.searching || !t.search.is_empty() {
+            return;
+        }
+        let Some(u) = t.cursor_unit() else {
+            return;
+        };
+        if open {
+            if !st.units.children(u).is_empty() {
+                t.expanded.insert(u);
+            }
+        } else if !t.expanded.remove(&u)
+            && let Some(parent) = st.units.get(u).and_then(|x| x.parent)
+            && let Some(i) = t.rows.iter().position(|(r, _)| *r == parent)
+        {
+            t.cursor = i;
+        }
+        t.rebuild(&st.units);
+    }
+
+    /// Shows the team of a unit (its members and the team rules over them); a region has no
+    /// team and opens or closes instead.
+    fn choose_unit(&mut self, id: crate::model::UnitId) {
+        let units = self.state.units.clone();
+        let Some(unit) = units.get(id) else {
+            return;
+        };
+        if !unit.has_team() {
+            let t = &mut self.state.team;
+            if !t.expanded.remove(&id) {
+                t.expanded.insert(id);
+            }
+            t.rebuild(&units);
+            self.notice(s::fill(s::TM_NOT_A_TEAM, &[("unit", &unit.name)]));
+            return;
+        }
+        let (Some(loaded), Some(teams)) = (&self.loaded, &self.teams) else {
+            self.notice(s::AL_DERIVING);
+            return;
+        };
+        let ctx = crate::filter::Ctx {
+            today: self.state.today,
+            units: &units,
+        };
+        let members = crate::team::members(id, teams, &loaded.dossiers, &ctx);
+        let profile = crate::team::profile(unit, members, &self.rules);
+        let t = &mut self.state.team;
+        t.profile = Some(profile);
+        t.member = 0;
+    }
+
     /// Enter in a pane's input line: keep the unit words, or save the review note.
     fn confirm_prompt(&mut self) {
+        if self.state.pane == Pane::Team {
+            let t = &mut self.state.team;
+            t.searching = false;
+            let Some(u) = t.cursor_unit() else {
+                return;
+            };
+            // Reveal the unit found in the tree, and show its team.
+            t.search.clear();
+            let ancestors: Vec<_> = self.state.units.ancestry(u).skip(1).map(|a| a.id).collect();
+            t.expanded.extend(ancestors);
+            t.rebuild(&self.state.units);
+            if let Some(i) = t.rows.iter().position(|(r, _)| *r == u) {
+                t.cursor = i;
+            }
+            self.choose_unit(u);
+            return;
+        }
         match self.state.alerts.input.take() {
             Some(AlertInput::Note(note)) => self.save_review(note.text().trim().to_string()),
             Some(AlertInput::Unit) | None => {}

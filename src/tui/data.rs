@@ -14,6 +14,7 @@ use crate::model::{Dossier, PartialDate, UnitDirectory};
 use crate::reserve::ReserveEntry;
 use crate::rules::Rules;
 use crate::store::{Store, StoreError};
+use crate::team::TeamIndex;
 
 /// Units, the lookup index and every readable dossier.
 pub struct LookupData {
@@ -80,8 +81,10 @@ impl From<LookupData> for Loaded {
 }
 
 /// What the whole-database panes show, computed by the engines from the loaded dossiers.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Derived {
+    /// Who sits on which team (`team::TeamIndex`), for the team pane.
+    pub teams: Arc<TeamIndex>,
     /// Every alert, most severe first (`alerts::scan`).
     pub alerts: Arc<Vec<Alert>>,
     /// The reserve pool (`reserve::pool`).
@@ -107,8 +110,17 @@ pub fn derive(
         "alerts and reserve pool derived"
     );
     Derived {
+        teams: Arc::new(TeamIndex::build(dossiers)),
         alerts: Arc::new(alerts),
         reserve: Arc::new(reserve),
+    }
+}
+
+impl PartialEq for Derived {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.teams, &other.teams)
+            && self.alerts == other.alerts
+            && self.reserve == other.reserve
     }
 }
 

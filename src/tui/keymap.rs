@@ -25,6 +25,7 @@ pub enum Section {
     Lookup,
     Dossier,
     Timeline,
+    Team,
     Alerts,
     Reserve,
     Help,
@@ -35,11 +36,12 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Global,
         Section::Lookup,
         Section::Dossier,
         Section::Timeline,
+        Section::Team,
         Section::Alerts,
         Section::Reserve,
         Section::Help,
@@ -55,6 +57,7 @@ impl Section {
             Section::Lookup => "lookup",
             Section::Dossier => "dossier",
             Section::Timeline => "timeline",
+            Section::Team => "team",
             Section::Alerts => "alerts",
             Section::Reserve => "reserve",
             Section::Help => "help",
@@ -75,6 +78,7 @@ impl Section {
             Section::Lookup => s::HELP_SECTION_LOOKUP,
             Section::Dossier => s::HELP_SECTION_DOSSIER,
             Section::Timeline => s::HELP_SECTION_TIMELINE,
+            Section::Team => s::HELP_SECTION_TEAM,
             Section::Alerts => s::HELP_SECTION_ALERTS,
             Section::Reserve => s::HELP_SECTION_RESERVE,
             Section::Help => s::HELP_SECTION_HELP,

@@ -2,15 +2,16 @@
 //! open dossier, scroll positions, the meeting mask and messages. Plain data read by `ui`
 //! and changed only by `app::App::update`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::alerts::{Alert, Subject};
 use crate::lookup::{Entry, Hit};
-use crate::model::{Dossier, PartialDate, Readiness, UnitDirectory};
+use crate::model::{Dossier, PartialDate, Readiness, UnitDirectory, UnitId};
 use crate::reserve::ReserveEntry;
 use crate::rules::Severity;
 use crate::store::Review;
+use crate::team::TeamProfile;
 
 use super::input::LineInput;
 use super::keymap::{Keymap, Section};
@@ -23,15 +24,17 @@ pub enum Pane {
     Lookup,
     Dossier,
     Timeline,
+    Team,
     Alerts,
     Reserve,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Lookup,
         Pane::Dossier,
         Pane::Timeline,
+        Pane::Team,
         Pane::Alerts,
         Pane::Reserve,
     ];
@@ -41,6 +44,7 @@ impl Pane {
             Pane::Lookup => s::PANE_LOOKUP,
             Pane::Dossier => s::PANE_DOSSIER,
             Pane::Timeline => s::PANE_TIMELINE,
+            Pane::Team => s::PANE_TEAM,
             Pane::Alerts => s::PANE_ALERTS,
             Pane::Reserve => s::PANE_RESERVE,
         }
@@ -53,6 +57,7 @@ impl Pane {
             Pane::Lookup => Action::ShowLookup,
             Pane::Dossier => Action::ShowDossier,
             Pane::Timeline => Action::ShowTimeline,
+            Pane::Team => Action::ShowTeam,
             Pane::Alerts => Action::ShowAlerts,
             Pane::Reserve => Action::ShowReserve,
         }
@@ -61,7 +66,10 @@ impl Pane {
     /// Whether the pane lists people whose dossier Enter opens (and Esc from the dossier
     /// returns to).
     pub fn is_list(self) -> bool {
-        matches!(self, Pane::Lookup | Pane::Alerts | Pane::Reserve)
+        matches!(
+            self,
+            Pane::Lookup | Pane::Team | Pane::Alerts | Pane::Reserve
+        )
     }
 
     /// The keymap section that applies while this pane has the focus.
@@ -70,6 +78,7 @@ impl Pane {
             Pane::Lookup => Section::Lookup,
             Pane::Dossier => Section::Dossier,
             Pane::Timeline => Section::Timeline,
+            Pane::Team => Section::Team,
             Pane::Alerts => Section::Alerts,
             Pane::Reserve => Section::Reserve,
         }
@@ -102,6 +111,85 @@ pub struct CommandLine {
 pub struct ResultRow {
     pub hit: Hit,
     pub entry: Entry,
+}
+
+/// Which side of the team pane has the keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TeamFocus {
+    #[default]
+    Units,
+    Members,
+}
+
+/// Most units a name search lists.
+const UNIT_HITS: usize = 200;
+
+/// The team pane: the unit tree (or the units found by name), the chosen unit's team profile
+/// and the selected member.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TeamView {
+    pub expanded: HashSet<UnitId>,
+    /// The rows of the tree as shown (unit, depth), or the units found by name (depth 0).
+    pub rows: Vec<(UnitId, usize)>,
+    pub cursor: usize,
+    /// The name search typed after `/`.
+    pub search: LineInput,
+    pub searching: bool,
+    /// The chosen unit's team.
+    pub profile: Option<TeamProfile>,
+    pub member: usize,
+    pub focus: TeamFocus,
+}
+
+impl TeamView {
+    /// Recomputes the rows: the units found by the search, else the tree with its expanded
+    /// branches. The cursor stays on its unit when it is still shown.
+    pub fn rebuild(&mut self, units: &UnitDirectory) {
+        let keep = self.cursor_unit();
+        let q: Vec<char> = self.search.text().trim().chars().collect();
+        self.rows.clear();
+        if q.is_empty() {
+            let mut stack: Vec<(UnitId, usize)> =
+                units.roots().iter().rev().map(|&u| (u, 0)).collect();
+            while let Some((u, depth)) = stack.pop() {
+                self.rows.push((u, depth));
+                if self.expanded.contains(&u) {
+                    stack.extend(units.children(u).iter().rev().map(|&c| (c, depth + 1)));
+                }
+            }
+        } else {
+            let text: String = q.iter().collect();
+            let mut hits: Vec<(bool, usize, UnitId)> = units
+                .iter()
+                .filter(|u| is_subsequence(&q, &u.name))
+                .map(|u| (!u.name.contains(&text), u.name.chars().count(), u.id))
+                .collect();
+            hits.sort_unstable();
+            self.rows = hits
+                .into_iter()
+                .take(UNIT_HITS)
+                .map(|(_, _, u)| (u, 0))
+                .collect();
+        }
+        self.cursor = keep
+            .and_then(|k| self.rows.iter().position(|(u, _)| *u == k))
+            .unwrap_or(0)
+            .min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn cursor_unit(&self) -> Option<UnitId> {
+        self.rows.get(self.cursor).map(|(u, _)| *u)
+    }
+
+    pub fn selected_member(&self) -> Option<&crate::team::Member> {
+        self.profile.as_ref()?.members.get(self.member)
+    }
+}
+
+/// Whether the characters of `q` appear in `name` in order (a fuzzy jump by name).
+fn is_subsequence(q: &[char], name: &str) -> bool {
+    let mut it = name.chars();
+    q.iter().all(|c| it.any(|n| n == *c))
 }
 
 /// The alerts pane's own input line, when open.
@@ -292,6 +380,7 @@ pub struct State {
     pub posting: usize,
     /// The list pane the open dossier was opened from (Esc returns to it).
     pub origin: Pane,
+    pub team: TeamView,
     pub alerts: AlertsView,
     pub reserve: ReserveView,
     pub mask: bool,
@@ -322,6 +411,7 @@ impl State {
             dossier_scroll: 0,
             posting: 0,
             origin: Pane::Lookup,
+            team: TeamView::default(),
             alerts: AlertsView::default(),
             reserve: ReserveView::default(),
             mask,
@@ -344,7 +434,8 @@ impl State {
 
     /// Whether the pane's own input line (a filter text, a note) has the focus.
     pub fn has_prompt(&self) -> bool {
-        self.pane == Pane::Alerts && self.alerts.input.is_some()
+        (self.pane == Pane::Alerts && self.alerts.input.is_some())
+            || (self.pane == Pane::Team && self.team.searching)
     }
 
     /// The keymap sections consulted for a key, most specific first.

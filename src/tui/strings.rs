@@ -10,6 +10,7 @@ pub const APP_TITLE: &str = "干部库";
 pub const PANE_LOOKUP: &str = "查询";
 pub const PANE_DOSSIER: &str = "档案";
 pub const PANE_TIMELINE: &str = "履历";
+pub const PANE_TEAM: &str = "班子";
 pub const PANE_ALERTS: &str = "预警";
 pub const PANE_RESERVE: &str = "后备";
 
@@ -41,6 +42,26 @@ pub const COL_GENDER: &str = "性别";
 pub const COL_AGE: &str = "年龄";
 pub const COL_POST: &str = "现任职务";
 pub const COL_UNIT: &str = "单位";
+
+// ---- team pane --------------------------------------------------------------------------
+pub const TM_SEARCH: &str = "查找单位：";
+pub const TM_TITLE: &str = "{unit}  班子 {n} 人  平均年龄 {age} 岁";
+pub const TM_CHOOSE: &str = "在左侧单位树中选择单位后按 Enter，或按 / 输入单位名称查找";
+pub const TM_EMPTY: &str = "该单位班子暂无成员";
+pub const TM_NO_UNITS: &str = "没有匹配的单位";
+pub const TM_COL_POST: &str = "职务";
+pub const TM_COL_NAME: &str = "姓名";
+pub const TM_COL_AGE: &str = "年龄";
+pub const TM_AGE_BANDS: [&str; 4] = ["40以下", "40-49", "50-54", "55以上"];
+pub const TM_G_EDU: &str = "大学以上";
+pub const TM_G_WOMEN: &str = "女干部";
+pub const TM_G_NON_PARTY: &str = "非中共党员";
+pub const TM_G_LOCAL: &str = "本地干部";
+pub const TM_GRADIENT: &str = "年龄梯度";
+pub const TM_SHARE: &str = "{k}/{n}";
+pub const TM_WARNINGS: &str = "结构提示";
+pub const TM_NO_WARNINGS: &str = "符合各项班子结构规则";
+pub const TM_NOT_A_TEAM: &str = "{unit}是地区，没有班子；按右键展开下级单位";
 
 // ---- alerts pane ------------------------------------------------------------------------
 pub const AL_SEVERITY: &str = "等级：";
@@ -178,9 +199,10 @@ pub const HELP_SECTION_GLOBAL: &str = "全局";
 pub const HELP_SECTION_LOOKUP: &str = "查询页（输入时）";
 pub const HELP_SECTION_DOSSIER: &str = "档案页";
 pub const HELP_SECTION_TIMELINE: &str = "履历页";
+pub const HELP_SECTION_TEAM: &str = "班子页";
 pub const HELP_SECTION_ALERTS: &str = "预警页";
 pub const HELP_SECTION_RESERVE: &str = "后备干部页";
-pub const HELP_SECTION_PROMPT: &str = "页内输入框（筛选文字、复核意见）";
+pub const HELP_SECTION_PROMPT: &str = "页内输入框（查找、筛选文字、复核意见）";
 pub const HELP_SECTION_HELP: &str = "帮助窗口";
 pub const HELP_SECTION_COMMAND: &str = "命令行";
 pub const HELP_SECTION_EDIT: &str = "输入框编辑";
@@ -289,6 +311,7 @@ pub fn action_desc(a: &Action) -> &'static str {
         ShowLookup => "查询页",
         ShowDossier => "档案页",
         ShowTimeline => "履历页",
+        ShowTeam => "班子页",
         ShowAlerts => "预警页",
         ShowReserve => "后备干部页",
         NextPane => "下一页面",
@@ -313,6 +336,9 @@ pub fn action_desc(a: &Action) -> &'static str {
         Confirm => "执行",
         CompleteNext => "补全（下一个）",
         CompletePrev => "补全（上一个）",
+        Expand => "展开",
+        Collapse => "收起",
+        SwitchFocus => "切换左右栏",
         FilterText => "输入文字筛选",
         CycleSeverity => "按等级筛选",
         CycleRule => "按规则筛选",

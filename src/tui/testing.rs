@@ -367,6 +367,46 @@ pub fn reserve_store() -> Store {
     store
 }
 
+/// The sample county under a province and a prefecture (省 > 青州市 > 临河县 > units).
+pub fn province_store() -> Store {
+    let store = sample_store();
+    let region = |id: UnitId, name: &str, parent: Option<UnitId>, level: UnitLevel| Unit {
+        level,
+        ..unit(id, name, parent, UnitKind::Region)
+    };
+    for u in [
+        region(1, "东海省", None, UnitLevel::Province),
+        region(10, "青州市", Some(1), UnitLevel::Prefecture),
+        region(11, "白沙市", Some(1), UnitLevel::Prefecture),
+        region(100, "临河县", Some(10), UnitLevel::County),
+    ] {
+        store.put_unit(&u).expect("unit");
+    }
+    // Two deputies on the county government's team: a young woman outside the party and a
+    // man of 46.
+    let deputy = |name: &str, gender: Gender, birth: PartialDate| {
+        let mut d = Dossier::new(name, gender, birth);
+        d.postings = vec![posting(
+            ym(2021, 9),
+            None,
+            Some(101),
+            "临河县人民政府",
+            "副县长",
+            Rank::CountyDeputy,
+            PostRole::Deputy,
+            "",
+        )];
+        d
+    };
+    let mut zl = deputy("周丽", Gender::Female, ym(1987, 6));
+    zl.identity.political_status = PoliticalStatus::NonParty;
+    let sm = deputy("孙明", Gender::Male, ym(1979, 1));
+    for d in [zl, sm] {
+        store.insert_dossier(d).expect("dossier");
+    }
+    store
+}
+
 /// A loaded app over `store` with the shipped defaults and the fixed today.
 pub fn app_with(store: Store, settings: Settings, size: (u16, u16)) -> App {
     App::headless(

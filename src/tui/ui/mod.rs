@@ -10,6 +10,7 @@ pub mod format;
 pub mod help;
 pub mod lookup;
 pub mod reserve;
+pub mod team;
 pub mod timeline;
 
 use ratatui::Frame;
@@ -80,6 +81,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             timeline::draw(buf, r.body, state, theme);
             None
         }
+        Pane::Team => team::draw(buf, r.body, state, theme),
         Pane::Alerts => alerts::draw(buf, r.body, state, theme),
         Pane::Reserve => {
             reserve::draw(buf, r.body, state, theme);
