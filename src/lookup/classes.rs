@@ -641,6 +641,95 @@ impl Scratch {
     }
 }
 
+/// The order-aware necessary condition for all-letter queries: pieces start at query
+/// positions whose letter is an initial of a later and later name character, and each piece
+/// is a prefix of some syllable. Checked against the initial letters of an entry's first four
+/// characters (`InitialsChain::lanes`); lossless.
+pub struct InitialsChain {
+    /// Positions of each letter in the query.
+    at: [u64; 26],
+    /// ext[p]: the positions right after each piece that can start at p.
+    ext: Vec<u64>,
+    len: usize,
+    enabled: bool,
+}
+
+/// Lane value meaning "more than four characters: not checked".
+pub const CHAIN_SKIP: u128 = 1 << 31;
+
+impl InitialsChain {
+    pub fn new(table: &ClassTable, q: &[Tok]) -> Self {
+        let len = q.len();
+        let letters = q
+            .iter()
+            .all(|t| matches!(t, Tok::Ascii(b) if b.is_ascii_lowercase()));
+        let mut at = [0u64; 26];
+        let mut ext = vec![0u64; len];
+        let enabled = letters && len > 0 && len < 64;
+        if enabled {
+            let bytes: Vec<u8> = q
+                .iter()
+                .map(|t| match t {
+                    Tok::Ascii(b) => *b,
+                    Tok::Lit(_) => 0,
+                })
+                .collect();
+            for (p, &b) in bytes.iter().enumerate() {
+                at[(b - b'a') as usize] |= 1 << p;
+                for l in 1..=MAX_PIECE.min(len - p) {
+                    if !table
+                        .prefix_masks
+                        .contains_key(&pack_ascii(&bytes[p..p + l]))
+                    {
+                        break;
+                    }
+                    ext[p] |= 1 << (p + l);
+                }
+            }
+        }
+        InitialsChain {
+            at,
+            ext,
+            len,
+            enabled,
+        }
+    }
+
+    /// The lanes of a name: the initial letters (normal and demoted readings) of each of its
+    /// first four characters, 32 bits each, or `CHAIN_SKIP` for longer names.
+    pub fn lanes(table: &ClassTable, name: &[u32]) -> u128 {
+        if name.len() > 4 {
+            return CHAIN_SKIP;
+        }
+        name.iter().enumerate().fold(0u128, |acc, (j, &c)| {
+            let init = table.classes[c as usize].initials & ((1 << 26) - 1);
+            acc | (init as u128) << (32 * j)
+        })
+    }
+
+    #[inline]
+    pub fn admits(&self, lanes: u128) -> bool {
+        if !self.enabled || lanes & CHAIN_SKIP != 0 {
+            return true;
+        }
+        let mut reach = 1u64;
+        for j in 0..4 {
+            let mut init = (lanes >> (32 * j)) as u32;
+            let mut starts = 0u64;
+            while init != 0 {
+                starts |= self.at[init.trailing_zeros() as usize];
+                init &= init - 1;
+            }
+            let mut s = reach & starts;
+            while s != 0 {
+                reach |= self.ext[s.trailing_zeros() as usize];
+                s &= s - 1;
+            }
+        }
+        reach >> self.len & 1 == 1
+    }
+}
+
 /// The necessary condition the syllable Bloom masks can check: `q` splits into pieces that
 /// are each a `Lit` token or a prefix of a syllable whose bit the entry has. Lossless (a Bloom
 /// mask has no false negatives) and much cheaper than matching.
@@ -648,6 +737,10 @@ pub struct PieceFilter {
     /// (start, length, mask of the syllables the piece begins; 0 for a `Lit` piece)
     pieces: Vec<(u8, u8, u64)>,
     len: usize,
+    /// Syllables some first (last) piece begins; 0 when a `Lit` piece can be first (last).
+    /// One AND each, checked before the walk.
+    first: u64,
+    last: u64,
 }
 
 impl PieceFilter {
@@ -672,7 +765,26 @@ impl PieceFilter {
                 }
             }
         }
-        PieceFilter { pieces, len }
+        let union = |sel: &dyn Fn(u8, u8) -> bool| {
+            let mut m = 0u64;
+            for &(pos, l, mask) in &pieces {
+                if sel(pos, l) {
+                    if mask == 0 {
+                        return 0;
+                    }
+                    m |= mask;
+                }
+            }
+            m
+        };
+        let first = union(&|pos, _| pos == 0);
+        let last = union(&|pos, l| pos as usize + l as usize == len);
+        PieceFilter {
+            pieces,
+            len,
+            first,
+            last,
+        }
     }
 
     /// Whether an entry with syllable mask `syllables` may match.
@@ -680,6 +792,11 @@ impl PieceFilter {
     pub fn admits(&self, syllables: u64) -> bool {
         if self.len >= 64 {
             return true;
+        }
+        if (self.first != 0 && syllables & self.first == 0)
+            || (self.last != 0 && syllables & self.last == 0)
+        {
+            return false;
         }
         let mut reach = 1u64;
         for &(pos, l, mask) in &self.pieces {

@@ -30,8 +30,8 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 
 use crate::model::{Dossier, DossierId, Gender, PartialDate, UnitDirectory};
 use classes::{
-    ClassTable, NameMatch, PieceFilter, Scratch, Tok, ascii_bit, byte_code, fuzzy_floor, han_bits,
-    pack_ascii,
+    ClassTable, InitialsChain, NameMatch, PieceFilter, Scratch, Tok, ascii_bit, byte_code,
+    fuzzy_floor, han_bits, pack_ascii,
 };
 use topk::{TopK, rank, rank_pos};
 
@@ -203,8 +203,12 @@ const MAX_SEGMENTATIONS: usize = 2048;
 const MIN_ID_TAIL: usize = 4;
 /// Base of word-tier penalties (a higher word score gives a smaller penalty).
 const WORD_BASE: i64 = 1_000_000;
-/// Letters of the 36-bit character mask (the initials part holds letters only).
+/// Letters of the 36-bit character mask.
 const LETTERS: u64 = (1 << 26) - 1;
+/// In a 32-bit signature: any digit.
+const SIG_DIGIT: u32 = 1 << 26;
+/// In a 32-bit signature: the keyed length (capped at 31) from this bit up.
+const SIG_LEN_SHIFT: u32 = 27;
 
 /// The lookup index over all cadres.
 pub struct Index {
@@ -227,9 +231,13 @@ pub struct Index {
     records: Vec<Record>,
     wild: Vec<u32>,
     max_keyed: usize,
-    sig_ascii: Vec<u64>,
+    /// Letters present in the entry's syllables (bits 0..26), any digit (bit 26), keyed
+    /// length capped at 31 (bits 27..32): the word the full scan reads.
+    sig: Vec<u32>,
     sig_han: Vec<u64>,
     sig_syl: Vec<u64>,
+    /// Initial letters of the first four characters (see `classes::InitialsChain`).
+    sig_init: Vec<u128>,
     /// Entries containing each non-ASCII character (a Han character as a rule).
     han_ids: HashMap<char, u32>,
     han_lists: Postings,
@@ -355,9 +363,44 @@ fn id_key(rev: impl Iterator<Item = u8>) -> (u64, usize) {
 
 /// The per-query side of the lossless prefilter (`Index::prefilter`).
 struct Prefilter {
-    need_a: u64,
+    need: u32,
     need_h: u64,
     pieces: PieceFilter,
+    chain: InitialsChain,
+}
+
+/// State of one fuzzy scan (see `Index::fuzzy_phase`).
+struct FuzzyRun<'a> {
+    ix: &'a Index,
+    toks: &'a [Tok],
+    filter: Prefilter,
+    scratch: Scratch,
+    max_pieces: usize,
+    complete: bool,
+}
+
+impl FuzzyRun<'_> {
+    #[inline(never)]
+    fn visit(&mut self, pos: u32, top: &mut TopK) {
+        let ix = self.ix;
+        let p = pos as usize;
+        let n = (ix.keyed_offs[p + 1] - ix.keyed_offs[p]) as usize;
+        // Cheapest first: once the best `limit` are full, most entries cannot enter at all.
+        if self.complete && !top.accepts(rank(2, fuzzy_floor(n, self.max_pieces), pos)) {
+            return;
+        }
+        if !ix.passes(p, &self.filter) || (self.complete && top.contains(pos)) {
+            return;
+        }
+        let name = ix.keyed_of(pos);
+        if self.complete {
+            if let Some(pen) = ix.table.fuzzy_penalty(&mut self.scratch, name, self.toks) {
+                top.offer(rank(2, pen, pos));
+            }
+        } else if let Some(m) = ix.table.name_match_with(&mut self.scratch, name, self.toks) {
+            top.offer(rank(m.tier, m.penalty, pos));
+        }
+    }
 }
 
 /// One piece of a query split for the prefix phase.
@@ -423,9 +466,10 @@ impl Index {
             records: Vec::with_capacity(n + n / 4),
             wild: Vec::new(),
             max_keyed: 0,
-            sig_ascii: Vec::with_capacity(n),
+            sig: Vec::with_capacity(n),
             sig_han: Vec::with_capacity(n),
             sig_syl: Vec::with_capacity(n),
+            sig_init: Vec::with_capacity(n),
             han_ids: HashMap::new(),
             han_lists: Postings::default(),
             id_keys: Vec::with_capacity(n),
@@ -462,24 +506,29 @@ impl Index {
             chars.extend(name.chars().filter(|c| reading::is_keyed(*c)));
             let places = reading::places(&chars);
             let start = ix.keyed.len();
-            let (mut sa, mut sh, mut initials, mut ss) = (0u64, 0u64, 0u64, 0u64);
+            let (mut sa, mut sh, mut ss) = (0u64, 0u64, 0u64);
             for (c, p) in chars.iter().zip(places) {
                 let cid = ix.table.class_for(*c, p);
                 ix.keyed.push(cid);
                 let cls = &ix.table.classes[cid as usize];
                 sa |= cls.chars;
-                initials |= cls.initials;
                 ss |= cls.syllables;
                 if reading::ascii_form(*c).is_none() {
                     sh |= han_bits(*c);
                 }
             }
             ix.keyed_offs.push(ix.keyed.len() as u32);
-            ix.sig_ascii.push(sa | ((initials & LETTERS) << 36));
+            let keyed_len = (ix.keyed.len() - start).min(31) as u32;
+            ix.sig.push(
+                (sa & LETTERS) as u32
+                    | if sa >> 26 != 0 { SIG_DIGIT } else { 0 }
+                    | keyed_len << SIG_LEN_SHIFT,
+            );
             ix.sig_han.push(sh);
             ix.sig_syl.push(ss);
 
             let name = &ix.keyed[start..];
+            ix.sig_init.push(InitialsChain::lanes(&ix.table, name));
             let len = name.len();
             if len == 0 {
                 continue;
@@ -615,7 +664,9 @@ impl Index {
             + (self.keyed_offs.capacity() + self.keyed.capacity()) * 4
             + self.records.capacity() * size_of::<Record>()
             + self.wild.capacity() * 4
-            + (self.sig_ascii.capacity() + self.sig_han.capacity() + self.sig_syl.capacity()) * 8
+            + self.sig.capacity() * 4
+            + (self.sig_han.capacity() + self.sig_syl.capacity()) * 8
+            + self.sig_init.capacity() * 16
             + self.id_keys.capacity() * 8
             + self.id_pos.capacity() * 4
             + self.han_lists.heap_bytes()
@@ -903,34 +954,35 @@ impl Index {
     }
 
     /// What every name match of `toks` needs (see `classes::ClassTable::name_match`): each
-    /// ASCII character present among the entry's syllables, the first one as an initial, each
-    /// Han character in its Bloom mask, and a split of the query into pieces that begin
-    /// syllables in its syllable Bloom mask. Lossless: a match reads every query character,
-    /// starts a piece at the first, and splits the query into such pieces.
+    /// letter (and any digit) present among the entry's syllables, each Han character in its
+    /// Bloom mask, and a split of the query into pieces that begin syllables in its syllable
+    /// Bloom mask, with piece starts on the initials of successive characters. Lossless: a
+    /// match reads every query character and splits the query into such pieces along the
+    /// name.
     fn prefilter(&self, toks: &[Tok]) -> Prefilter {
-        let mut need_a = 0u64;
+        let mut need = 0u32;
         let mut need_h = 0u64;
         for t in toks {
             match *t {
-                Tok::Ascii(b) => need_a |= ascii_bit(b),
+                Tok::Ascii(b) if b.is_ascii_digit() => need |= SIG_DIGIT,
+                Tok::Ascii(b) => need |= ascii_bit(b) as u32,
                 Tok::Lit(c) => need_h |= han_bits(c),
             }
         }
-        if let Some(Tok::Ascii(b)) = toks.first() {
-            need_a |= (ascii_bit(*b) & LETTERS) << 36;
-        }
         Prefilter {
-            need_a,
+            need,
             need_h,
             pieces: PieceFilter::new(&self.table, toks),
+            chain: InitialsChain::new(&self.table, toks),
         }
     }
 
     #[inline]
     fn passes(&self, pos: usize, f: &Prefilter) -> bool {
-        self.sig_ascii[pos] & f.need_a == f.need_a
+        self.sig[pos] & f.need == f.need
             && self.sig_han[pos] & f.need_h == f.need_h
             && f.pieces.admits(self.sig_syl[pos])
+            && f.chain.admits(self.sig_init[pos])
     }
 
     /// Fuzzy name matches. Candidates are the entries holding the query's rarest Han
@@ -943,25 +995,13 @@ impl Index {
         let Some(max_pieces) = self.table.max_pieces(toks) else {
             return;
         };
-        let filter = self.prefilter(toks);
-        let mut scratch = Scratch::new(toks, self.table.classes.len());
-        let mut visit = |pos: u32, top: &mut TopK| {
-            if !self.passes(pos as usize, &filter) {
-                return;
-            }
-            let name = self.keyed_of(pos);
-            if complete {
-                if !top.accepts(rank(2, fuzzy_floor(name.len(), max_pieces), pos))
-                    || top.contains(pos)
-                {
-                    return;
-                }
-                if let Some(p) = self.table.fuzzy_penalty(&mut scratch, name, toks) {
-                    top.offer(rank(2, p, pos));
-                }
-            } else if let Some(m) = self.table.name_match_with(&mut scratch, name, toks) {
-                top.offer(rank(m.tier, m.penalty, pos));
-            }
+        let mut run = FuzzyRun {
+            ix: self,
+            toks,
+            filter: self.prefilter(toks),
+            scratch: Scratch::new(toks, self.table.classes.len()),
+            max_pieces,
+            complete,
         };
         let rarest = toks
             .iter()
@@ -974,9 +1014,27 @@ impl Index {
                 Tok::Ascii(_) => None,
             })
             .min_by_key(|l| l.len());
+        // The cheap checks inline: the signature word, then (once full) the floor by length.
+        let need = run.filter.need;
+        let floors: [u32; 32] = std::array::from_fn(|n| fuzzy_floor(n, max_pieces));
+        let mut check = |pos: u32, s: u32, top: &mut TopK| {
+            if s & need == need
+                && (!complete || top.accepts(rank(2, floors[(s >> SIG_LEN_SHIFT) as usize], pos)))
+            {
+                run.visit(pos, top);
+            }
+        };
         match rarest {
-            Some(list) => list.iter().for_each(|&pos| visit(pos, top)),
-            None => (0..self.len() as u32).for_each(|pos| visit(pos, top)),
+            Some(list) => {
+                for &pos in list {
+                    check(pos, self.sig[pos as usize], top);
+                }
+            }
+            None => {
+                for (pos, &s) in self.sig.iter().enumerate() {
+                    check(pos as u32, s, top);
+                }
+            }
         }
     }
 
