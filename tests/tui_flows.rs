@@ -801,3 +801,68 @@ fn a_unit_is_found_by_name_and_a_member_opens_the_dossier() {
     assert_eq!(app.state.pane, Pane::Team);
     assert!(tree(&app).len() > 1);
 }
+
+#[test]
+fn a_what_if_removes_and_adds_members_and_is_saved_and_reopened_as_a_plan() {
+    let store = province_store();
+    let mut app = app_with(store.clone(), Settings::defaults(&Env::default()), SMALL);
+    // The candidate: 李晓梅, picked in the lookup and opened.
+    type_text(&mut app, "李晓梅");
+    app.settle();
+    press(&mut app, "enter");
+    let candidate = app.state.person.as_ref().unwrap().id;
+    press(&mut app, "5");
+    assert_eq!(app.state.pane, Pane::Team);
+    press(&mut app, "/");
+    type_text(&mut app, "临河政府");
+    keys(&mut app, "enter tab");
+    // Take 孙明 (the third member) out.
+    keys(&mut app, "down down");
+    assert_eq!(app.state.team.selected_member().unwrap().name, "孙明");
+    let removed = app.state.team.selected_member().unwrap().id;
+    press(&mut app, "d");
+    let w = app.state.team.whatif.as_ref().unwrap();
+    assert_eq!(w.removed, [removed]);
+    assert_eq!(w.profile.members.len(), 2);
+    assert_eq!(app.state.team.profile.as_ref().unwrap().members.len(), 3);
+    let screen = text(&app);
+    assert!(screen.contains("调整方案（未保存"), "{screen}");
+    assert!(screen.contains("减 副县长"), "{screen}");
+    assert!(screen.contains("人数          3"), "{screen}");
+    // Add the candidate: the what-if recomputes (two women now).
+    press(&mut app, "a");
+    let w = app.state.team.whatif.as_ref().unwrap();
+    assert_eq!(w.profile.members.len(), 3);
+    assert_eq!(w.profile.women, 2);
+    assert!(text(&app).contains("增 "));
+    press(&mut app, "a");
+    assert!(text(&app).contains("李晓梅已在班子中"));
+    // Nothing is written until saved.
+    assert!(store.plans().unwrap().is_empty());
+    press(&mut app, "w");
+    assert!(app.state.is_typing());
+    type_text(&mut app, "方案一");
+    press(&mut app, "enter");
+    let plans = store.plans().unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0].name, "方案一");
+    assert_eq!(plans[0].remove, [removed]);
+    assert_eq!(plans[0].add, [candidate]);
+    assert!(text(&app).contains("方案“方案一”已保存"));
+    // Esc drops the what-if; the plan reopens from the list.
+    press(&mut app, "esc");
+    assert!(app.state.team.whatif.is_none());
+    press(&mut app, "o");
+    assert!(text(&app).contains("方案一  临河县人民政府  减 1 人  增 1 人"));
+    press(&mut app, "enter");
+    let w = app.state.team.whatif.as_ref().unwrap();
+    assert_eq!(w.name.as_deref(), Some("方案一"));
+    assert_eq!(w.removed, [removed]);
+    assert_eq!(w.added.len(), 1);
+    assert_eq!(w.profile.women, 2);
+    // Removing the added candidate drops it; `d` on a removed member puts them back.
+    keys(&mut app, "end d");
+    assert!(app.state.team.whatif.as_ref().unwrap().added.is_empty());
+    keys(&mut app, "end d");
+    assert!(app.state.team.whatif.as_ref().unwrap().removed.is_empty());
+}

@@ -382,3 +382,23 @@ fn team_pane() {
     app.update(Action::ShowTeam);
     snap("team_tree_80x24", &app);
 }
+
+#[test]
+fn team_what_if_side_by_side() {
+    for (size, name) in [(SMALL, "team_whatif_80x24"), (WIDE, "team_whatif_160x40")] {
+        let mut app = app_with(province_store(), Settings::defaults(&Env::default()), size);
+        type_text(&mut app, "李晓梅");
+        app.settle();
+        keys(&mut app, "enter 5 /");
+        type_text(&mut app, "临河政府");
+        keys(&mut app, "enter tab down down d a");
+        let buf = snap(name, &app);
+        // The changed what-if figures are marked.
+        let changed = app.theme.style("team.changed");
+        assert!(
+            (0..buf.area.height).any(|y| (0..buf.area.width)
+                .any(|x| buf[(x, y)].fg == changed.fg.unwrap() && buf[(x, y)].symbol() != " ")),
+            "something is marked changed"
+        );
+    }
+}

@@ -57,6 +57,11 @@ pub enum Action {
     Expand,
     Collapse,
     SwitchFocus,
+    // team what-if and plans
+    RemoveMember,
+    AddCandidate,
+    SavePlan,
+    OpenPlans,
     // narrowing and marking lists (alerts, reserve)
     FilterText,
     CycleSeverity,
@@ -134,6 +139,10 @@ impl Action {
         Action::Expand,
         Action::Collapse,
         Action::SwitchFocus,
+        Action::RemoveMember,
+        Action::AddCandidate,
+        Action::SavePlan,
+        Action::OpenPlans,
         Action::FilterText,
         Action::CycleSeverity,
         Action::CycleRule,

@@ -264,6 +264,9 @@ impl App {
                 Some(Overlay::Help { .. }) => self.state.overlay = None,
                 None if self.state.has_prompt() => self.confirm_prompt(),
                 None if self.state.pane == Pane::Lookup => self.show(Pane::Dossier),
+                None if self.state.pane == Pane::Team && self.state.team.plans.is_some() => {
+                    self.open_plan();
+                }
                 None if self.state.pane == Pane::Team => match self.state.team.focus {
                     TeamFocus::Units => {
                         if let Some(u) = self.state.team.cursor_unit() {
@@ -287,6 +290,24 @@ impl App {
             Expand | Collapse if self.state.pane == Pane::Team => {
                 self.expand(action == Expand);
             }
+            RemoveMember if self.state.pane == Pane::Team => self.remove_member(),
+            AddCandidate if self.state.pane == Pane::Team => self.add_candidate(),
+            SavePlan if self.state.pane == Pane::Team => {
+                let t = &mut self.state.team;
+                match &t.whatif {
+                    Some(w) if !w.removed.is_empty() || !w.added.is_empty() => {
+                        let mut input = LineInput::default();
+                        input.set(w.name.as_deref().unwrap_or_default());
+                        t.plan_name = Some(input);
+                    }
+                    _ => self.notice(s::TM_NOTHING_CHANGED),
+                }
+            }
+            OpenPlans if self.state.pane == Pane::Team => match self.store.plans() {
+                Ok(list) if list.is_empty() => self.notice(s::TM_NO_PLANS),
+                Ok(list) => self.state.team.plans = Some((list, 0)),
+                Err(e) => self.error(s::fill(s::TM_PLANS_UNREADABLE, &[("err", &e)])),
+            },
             SwitchFocus if self.state.pane == Pane::Team => {
                 let t = &mut self.state.team;
                 t.focus = match t.focus {
@@ -352,9 +373,10 @@ impl App {
                 }
                 r.refresh();
             }
-            Expand | Collapse | SwitchFocus | FilterText | CycleSeverity | CycleRule
-            | ToggleReviewed | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost
-            | SortTarget | SortReadiness | SortGaps => {}
+            Expand | Collapse | SwitchFocus | RemoveMember | AddCandidate | SavePlan
+            | OpenPlans | FilterText | CycleSeverity | CycleRule | ToggleReviewed
+            | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost | SortTarget
+            | SortReadiness | SortGaps => {}
             Paste(ref text) => {
                 if self.state.overlay.is_none() && !self.state.is_typing() {
                     // Pasting a name anywhere starts a lookup for it.
@@ -415,6 +437,12 @@ impl App {
         if st.overlay.take().is_some() {
             return;
         }
+        if st.pane == Pane::Team && st.team.plan_name.take().is_some() {
+            return;
+        }
+        if st.pane == Pane::Team && st.team.plans.take().is_some() {
+            return;
+        }
         if st.pane == Pane::Team && st.team.searching {
             st.team.searching = false;
             st.team.search.clear();
@@ -434,6 +462,10 @@ impl App {
         }
         match st.pane {
             Pane::Dossier | Pane::Timeline => st.pane = st.origin,
+            Pane::Team if st.team.whatif.is_some() => {
+                st.team.whatif = None;
+                st.team.member = 0;
+            }
             Pane::Team if st.team.focus == TeamFocus::Members => {
                 st.team.focus = TeamFocus::Units;
             }
@@ -527,6 +559,13 @@ impl App {
 
     /// Applies an editing action to the focused input.
     fn edit(&mut self, action: &Action) {
+        if self.state.overlay.is_none()
+            && self.state.pane == Pane::Team
+            && let Some(name) = &mut self.state.team.plan_name
+        {
+            name.apply(action);
+            return;
+        }
         if self.state.overlay.is_none()
             && self.state.pane == Pane::Team
             && self.state.team.searching
@@ -664,13 +703,19 @@ impl App {
             }
             Pane::Team => {
                 let t = &mut self.state.team;
+                let page = body.height.saturating_sub(2) as usize;
                 match t.focus {
+                    _ if t.plans.is_some() => {
+                        if let Some((list, i)) = &mut t.plans {
+                            *i = step(*i, list.len(), page);
+                        }
+                    }
                     TeamFocus::Units => {
                         let rows = ui::team::tree_area(body).height as usize;
                         t.cursor = step(t.cursor, t.rows.len(), rows.saturating_sub(1));
                     }
                     TeamFocus::Members => {
-                        let n = t.profile.as_ref().map_or(0, |p| p.members.len());
+                        let n = t.member_rows().len();
                         t.member = step(t.member, n, ui::team::MEMBER_ROWS);
                     }
                 }
@@ -835,11 +880,175 @@ impl App {
         let profile = crate::team::profile(unit, members, &self.rules);
         let t = &mut self.state.team;
         t.profile = Some(profile);
+        t.whatif = None;
         t.member = 0;
+    }
+
+    /// Recomputes the what-if profile over the edited member list (the team's members less
+    /// those removed, plus the candidates added).
+    fn recompute_whatif(&mut self) {
+        let units = self.state.units.clone();
+        let t = &mut self.state.team;
+        let (Some(p), Some(w)) = (&t.profile, &mut t.whatif) else {
+            return;
+        };
+        let Some(unit) = units.get(p.unit) else {
+            return;
+        };
+        let members: Vec<crate::team::Member> = p
+            .members
+            .iter()
+            .filter(|m| !w.removed.contains(&m.id))
+            .chain(w.added.iter())
+            .cloned()
+            .collect();
+        w.profile = crate::team::profile(unit, members, &self.rules);
+    }
+
+    /// The what-if over the chosen team, started on first use.
+    fn whatif(&mut self) -> Option<&mut super::state::WhatIf> {
+        let t = &mut self.state.team;
+        let p = t.profile.as_ref()?;
+        Some(t.whatif.get_or_insert_with(|| super::state::WhatIf {
+            name: None,
+            removed: Vec::new(),
+            added: Vec::new(),
+            profile: p.clone(),
+        }))
+    }
+
+    /// `d`: takes the selected member out of the what-if (again: puts them back); a candidate
+    /// added is dropped.
+    fn remove_member(&mut self) {
+        let Some(m) = self.state.team.selected_member().cloned() else {
+            self.notice(s::TM_NO_CHOSEN);
+            return;
+        };
+        let n_members = self
+            .state
+            .team
+            .profile
+            .as_ref()
+            .map_or(0, |p| p.members.len());
+        let row = self.state.team.member;
+        let Some(w) = self.whatif() else {
+            return;
+        };
+        if row >= n_members {
+            w.added.retain(|a| a.id != m.id);
+        } else if let Some(i) = w.removed.iter().position(|&r| r == m.id) {
+            w.removed.remove(i);
+        } else {
+            w.removed.push(m.id);
+        }
+        let len = self.state.team.member_rows().len();
+        self.state.team.member = self.state.team.member.min(len.saturating_sub(1));
+        self.recompute_whatif();
+    }
+
+    /// `a`: adds the person open in the dossier pane (picked from the lookup's results) to
+    /// the what-if as a candidate, with their current post.
+    fn add_candidate(&mut self) {
+        let Some(unit) = self.state.team.profile.as_ref().map(|p| p.unit) else {
+            self.notice(s::TM_NO_CHOSEN);
+            return;
+        };
+        let Some(d) = self.state.person.clone() else {
+            self.notice(s::TM_NO_CANDIDATE);
+            return;
+        };
+        let name = d.identity.name.clone();
+        if self.state.team.member_rows().iter().any(|m| m.id == d.id) {
+            self.notice(s::fill(s::TM_ALREADY_MEMBER, &[("name", &name)]));
+            return;
+        }
+        let Some(post) = d.current_posting() else {
+            self.notice(s::fill(s::TM_NO_POST, &[("name", &name)]));
+            return;
+        };
+        let units = self.state.units.clone();
+        let ctx = crate::filter::Ctx {
+            today: self.state.today,
+            units: &units,
+        };
+        let m = crate::team::member(&d, post, unit, &ctx);
+        if let Some(w) = self.whatif() {
+            w.added.push(m);
+        }
+        self.recompute_whatif();
+    }
+
+    /// Enter in the plan name: saves the what-if as a named plan (the only write).
+    fn save_plan(&mut self, name: String) {
+        let t = &self.state.team;
+        let (Some(p), Some(w)) = (&t.profile, &t.whatif) else {
+            return;
+        };
+        let plan = crate::store::TeamPlan {
+            name: name.clone(),
+            unit: p.unit,
+            remove: w.removed.clone(),
+            add: w.added.iter().map(|m| m.id).collect(),
+            note: String::new(),
+        };
+        match self.store.save_plan(&plan) {
+            Ok(()) => {
+                if let Some(w) = &mut self.state.team.whatif {
+                    w.name = Some(name.clone());
+                }
+                self.notice(s::fill(s::TM_PLAN_SAVED, &[("name", &name)]));
+            }
+            Err(e) => self.error(s::fill(s::TM_PLAN_FAILED, &[("err", &e)])),
+        }
+    }
+
+    /// Enter on a saved plan: shows its unit's team with the plan's what-if.
+    fn open_plan(&mut self) {
+        let Some((list, i)) = self.state.team.plans.take() else {
+            return;
+        };
+        let Some(plan) = list.get(i).cloned() else {
+            return;
+        };
+        self.choose_unit(plan.unit);
+        if self.state.team.profile.as_ref().map(|p| p.unit) != Some(plan.unit) {
+            return;
+        }
+        let units = self.state.units.clone();
+        let ctx = crate::filter::Ctx {
+            today: self.state.today,
+            units: &units,
+        };
+        let added: Vec<crate::team::Member> = self
+            .loaded
+            .iter()
+            .flat_map(|l| l.dossiers.iter())
+            .filter(|d| plan.add.contains(&d.id))
+            .filter_map(|d| {
+                d.current_posting()
+                    .map(|p| crate::team::member(d, p, plan.unit, &ctx))
+            })
+            .collect();
+        if let Some(w) = self.whatif() {
+            w.name = Some(plan.name.clone());
+            w.removed = plan.remove.clone();
+            w.added = added;
+        }
+        self.recompute_whatif();
+        self.state.team.focus = TeamFocus::Members;
     }
 
     /// Enter in a pane's input line: keep the unit words, or save the review note.
     fn confirm_prompt(&mut self) {
+        if self.state.pane == Pane::Team
+            && let Some(name) = self.state.team.plan_name.take()
+        {
+            let name = name.text().trim().to_string();
+            if !name.is_empty() {
+                self.save_plan(name);
+            }
+            return;
+        }
         if self.state.pane == Pane::Team {
             let t = &mut self.state.team;
             t.searching = false;

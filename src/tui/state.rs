@@ -121,6 +121,17 @@ pub enum TeamFocus {
     Members,
 }
 
+/// A what-if over the chosen team: members taken out and candidates put in, and the profile
+/// recomputed over the edited list. Nothing is written until it is saved as a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WhatIf {
+    /// The plan's name once saved or opened.
+    pub name: Option<String>,
+    pub removed: Vec<crate::model::DossierId>,
+    pub added: Vec<crate::team::Member>,
+    pub profile: TeamProfile,
+}
+
 /// Most units a name search lists.
 const UNIT_HITS: usize = 200;
 
@@ -139,6 +150,11 @@ pub struct TeamView {
     pub profile: Option<TeamProfile>,
     pub member: usize,
     pub focus: TeamFocus,
+    pub whatif: Option<WhatIf>,
+    /// The plan name being typed (`save_plan`).
+    pub plan_name: Option<LineInput>,
+    /// The saved plans listed for opening, and the selected one.
+    pub plans: Option<(Vec<crate::store::TeamPlan>, usize)>,
 }
 
 impl TeamView {
@@ -181,8 +197,20 @@ impl TeamView {
         self.rows.get(self.cursor).map(|(u, _)| *u)
     }
 
+    /// The rows of the members list: the team's members, then the candidates added.
+    pub fn member_rows(&self) -> Vec<&crate::team::Member> {
+        let Some(p) = &self.profile else {
+            return Vec::new();
+        };
+        let mut rows: Vec<&crate::team::Member> = p.members.iter().collect();
+        if let Some(w) = &self.whatif {
+            rows.extend(w.added.iter());
+        }
+        rows
+    }
+
     pub fn selected_member(&self) -> Option<&crate::team::Member> {
-        self.profile.as_ref()?.members.get(self.member)
+        self.member_rows().get(self.member).copied()
     }
 }
 
@@ -435,7 +463,7 @@ impl State {
     /// Whether the pane's own input line (a filter text, a note) has the focus.
     pub fn has_prompt(&self) -> bool {
         (self.pane == Pane::Alerts && self.alerts.input.is_some())
-            || (self.pane == Pane::Team && self.team.searching)
+            || (self.pane == Pane::Team && (self.team.searching || self.team.plan_name.is_some()))
     }
 
     /// The keymap sections consulted for a key, most specific first.

@@ -89,6 +89,43 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
     if r.width < 10 {
         return cursor;
     }
+    if let Some((plans, sel)) = &t.plans {
+        draw_plans(buf, r, state, plans, *sel, theme);
+        return cursor;
+    }
+    let cursor = match &t.plan_name {
+        Some(input) if r.height > 1 => {
+            let y = r.y + r.height - 1;
+            fill(buf, Rect::new(r.x, y, r.width, 1), Style::default());
+            let x = put(
+                buf,
+                r.x,
+                y,
+                r.width,
+                &[Seg::new(s::TM_PLAN_PROMPT, "lookup.prompt")],
+                theme,
+            );
+            let cols = (r.x + r.width).saturating_sub(x + 1) as usize;
+            let (shown, col) = input.view(cols);
+            put(
+                buf,
+                x,
+                y,
+                cols as u16,
+                &[Seg::new(shown, "lookup.input")],
+                theme,
+            );
+            let r = Rect::new(r.x, r.y, r.width, r.height - 1);
+            if let Some(p) = &t.profile {
+                draw_profile(buf, r, t, p, theme);
+            }
+            return state
+                .overlay
+                .is_none()
+                .then(|| Position::new(x + col as u16, y));
+        }
+        _ => cursor,
+    };
     match &t.profile {
         None => {
             put(
@@ -209,16 +246,75 @@ fn shares(p: &TeamProfile) -> [(&'static str, u32); 4] {
     ]
 }
 
-fn draw_profile(buf: &mut Buffer, r: Rect, t: &TeamView, p: &TeamProfile, theme: &Theme) {
-    let n = p.members.len();
-    let title = s::fill(
-        s::TM_TITLE,
-        &[
-            ("unit", &p.unit_name),
-            ("n", &n),
-            ("age", &format!("{:.1}", p.mean_age)),
-        ],
+/// The saved plans, one per line, the selected one marked.
+fn draw_plans(
+    buf: &mut Buffer,
+    r: Rect,
+    state: &State,
+    plans: &[crate::store::TeamPlan],
+    sel: usize,
+    theme: &Theme,
+) {
+    fill(
+        buf,
+        Rect::new(r.x, r.y, r.width, 1),
+        theme.style("team.title"),
     );
+    put(
+        buf,
+        r.x,
+        r.y,
+        r.width,
+        &[Seg::new(s::TM_PLANS_TITLE, "team.title")],
+        theme,
+    );
+    let rows = r.height.saturating_sub(1) as usize;
+    let offset = super::lookup::scroll_offset(sel, rows);
+    for (i, plan) in plans.iter().enumerate().skip(offset).take(rows) {
+        let y = r.y + 1 + (i - offset) as u16;
+        let unit = state
+            .units
+            .get(plan.unit)
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        let text = s::fill(
+            s::TM_PLAN_LINE,
+            &[
+                ("name", &plan.name),
+                ("unit", &unit),
+                ("r", &plan.remove.len()),
+                ("a", &plan.add.len()),
+            ],
+        );
+        let line = Rect::new(r.x, y, r.width, 1);
+        let base = if i == sel {
+            let st = theme.style("team.cursor");
+            fill(buf, line, st);
+            st
+        } else {
+            Style::default()
+        };
+        put_with(buf, r.x, y, r.width, &[Seg::new(text, "")], theme, base);
+    }
+}
+
+fn draw_profile(buf: &mut Buffer, r: Rect, t: &TeamView, p: &TeamProfile, theme: &Theme) {
+    let rows_all = t.member_rows();
+    let n = rows_all.len();
+    let title = match &t.whatif {
+        None => s::fill(
+            s::TM_TITLE,
+            &[
+                ("unit", &p.unit_name),
+                ("n", &p.members.len()),
+                ("age", &format!("{:.1}", p.mean_age)),
+            ],
+        ),
+        Some(w) => match &w.name {
+            None => s::fill(s::TM_WHATIF_TITLE, &[("unit", &p.unit_name)]),
+            Some(name) => s::fill(s::TM_PLAN_TITLE, &[("unit", &p.unit_name), ("name", name)]),
+        },
+    };
     fill(
         buf,
         Rect::new(r.x, r.y, r.width, 1),
@@ -246,18 +342,23 @@ fn draw_profile(buf: &mut Buffer, r: Rect, t: &TeamView, p: &TeamProfile, theme:
     let mut y = r.y + 1;
     let bottom = r.y + r.height;
     // Members.
+    let marks = t.whatif.is_some();
     if y < bottom {
-        let header = [
+        let mut header = vec![];
+        if marks {
+            header.push(Seg::new("   ", ""));
+        }
+        header.extend([
             Seg::new(pad(s::TM_COL_POST, POST_W), "lookup.header"),
             Seg::new(pad(s::TM_COL_NAME, NAME_W), "lookup.header"),
             Seg::new(s::TM_COL_AGE, "lookup.header"),
-        ];
+        ]);
         put(buf, r.x, y, r.width, &header, theme);
         y += 1;
     }
     let rows = MEMBER_ROWS.min(n);
     let offset = super::lookup::scroll_offset(t.member, rows);
-    for (i, m) in p.members.iter().enumerate().skip(offset).take(rows) {
+    for (i, m) in rows_all.iter().enumerate().skip(offset).take(rows) {
         if y >= bottom {
             return;
         }
@@ -269,13 +370,34 @@ fn draw_profile(buf: &mut Buffer, r: Rect, t: &TeamView, p: &TeamProfile, theme:
         } else {
             Style::default()
         };
-        let segs = [
+        let mut segs = vec![];
+        if let Some(w) = &t.whatif {
+            let (mark, style) = if i >= p.members.len() {
+                (s::TM_ADDED, "team.added")
+            } else if w.removed.contains(&m.id) {
+                (s::TM_REMOVED, "team.removed")
+            } else {
+                ("", "")
+            };
+            segs.push(Seg::new(format!("{} ", pad(mark, 2)), style));
+        }
+        segs.extend([
             Seg::new(pad(&m.position, POST_W), ""),
             Seg::new(pad(&m.name, NAME_W), ""),
             Seg::new(m.age.to_string(), ""),
-        ];
+        ]);
         put_with(buf, r.x, y, r.width, &segs, theme, base);
         y += 1;
+    }
+    if let Some(w) = &t.whatif {
+        compare(
+            buf,
+            Rect::new(r.x, y, r.width, bottom - y),
+            p,
+            &w.profile,
+            theme,
+        );
+        return;
     }
     // Gauges: the age bands on the left, the shares and the gradient on the right.
     if y + GAUGE_ROWS > bottom {
@@ -343,7 +465,124 @@ fn draw_profile(buf: &mut Buffer, r: Rect, t: &TeamView, p: &TeamProfile, theme:
             );
     }
     y += GAUGE_ROWS;
-    // Warnings.
+    warnings(
+        buf,
+        Rect::new(r.x, y, r.width, bottom.saturating_sub(y)),
+        s::TM_WARNINGS,
+        p,
+        theme,
+    );
+}
+
+/// The current and the what-if profile side by side: size, mean age, age bands, and each
+/// share as two gauges; then the what-if's warnings.
+fn compare(buf: &mut Buffer, r: Rect, now: &TeamProfile, after: &TeamProfile, theme: &Theme) {
+    let bottom = r.y + r.height;
+    let mut y = r.y;
+    let label_w = 14usize;
+    let col_w = (r.width as usize).saturating_sub(label_w) / 2;
+    if col_w < 8 {
+        return;
+    }
+    let cx = |i: usize| r.x + (label_w + i * col_w) as u16;
+    let text_row = |buf: &mut Buffer, y: u16, label: &str, a: String, b: String, head: bool| {
+        let (ls, vs) = if head {
+            ("lookup.header", "lookup.header")
+        } else {
+            ("ui.label", "")
+        };
+        let changed = !head && a != b;
+        put(
+            buf,
+            r.x,
+            y,
+            label_w as u16,
+            &[Seg::new(label.to_string(), ls)],
+            theme,
+        );
+        put(buf, cx(0), y, col_w as u16, &[Seg::new(a, vs)], theme);
+        let bs = if changed { "team.changed" } else { vs };
+        put(buf, cx(1), y, col_w as u16, &[Seg::new(b, bs)], theme);
+    };
+    let bands = |p: &TeamProfile| {
+        p.age_bands
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let rows: Vec<(&str, String, String, bool)> = vec![
+        (s::TM_COMPARE, s::TM_NOW.into(), s::TM_AFTER.into(), true),
+        (
+            s::TM_M_SIZE,
+            now.members.len().to_string(),
+            after.members.len().to_string(),
+            false,
+        ),
+        (
+            s::TM_M_MEAN,
+            format!("{:.1}", now.mean_age),
+            format!("{:.1}", after.mean_age),
+            false,
+        ),
+        (s::TM_M_BANDS, bands(now), bands(after), false),
+        (
+            s::TM_M_WARNINGS,
+            now.warnings.len().to_string(),
+            after.warnings.len().to_string(),
+            false,
+        ),
+    ];
+    for (label, a, b, head) in rows {
+        if y >= bottom {
+            return;
+        }
+        text_row(buf, y, label, a, b, head);
+        y += 1;
+    }
+    for ((label, k0), (_, k1)) in shares(now).into_iter().zip(shares(after)) {
+        if y >= bottom {
+            return;
+        }
+        put(
+            buf,
+            r.x,
+            y,
+            label_w as u16,
+            &[Seg::new(label, "ui.label")],
+            theme,
+        );
+        for (i, (k, p)) in [(k0, now), (k1, after)].into_iter().enumerate() {
+            let n = p.members.len();
+            let ratio = if n == 0 { 0.0 } else { f64::from(k) / n as f64 };
+            let style = if i == 1 && k0 != k1 {
+                "team.changed"
+            } else {
+                "gauge.filled"
+            };
+            LineGauge::default()
+                .ratio(ratio)
+                .label(pad(&s::fill(s::TM_SHARE, &[("k", &k), ("n", &n)]), 5))
+                .line_set(LINE)
+                .filled_style(theme.style(style))
+                .unfilled_style(theme.style("gauge.unfilled"))
+                .render(Rect::new(cx(i), y, col_w.saturating_sub(1) as u16, 1), buf);
+        }
+        y += 1;
+    }
+    warnings(
+        buf,
+        Rect::new(r.x, y, r.width, bottom.saturating_sub(y)),
+        s::TM_WHATIF_WARNINGS,
+        after,
+        theme,
+    );
+}
+
+/// A heading and the profile's warnings, wrapped.
+fn warnings(buf: &mut Buffer, r: Rect, heading: &str, p: &TeamProfile, theme: &Theme) {
+    let bottom = r.y + r.height;
+    let mut y = r.y;
     if y >= bottom {
         return;
     }
@@ -352,7 +591,7 @@ fn draw_profile(buf: &mut Buffer, r: Rect, t: &TeamView, p: &TeamProfile, theme:
         r.x,
         y,
         r.width,
-        &[Seg::new(s::TM_WARNINGS, "ui.heading")],
+        &[Seg::new(heading.to_string(), "ui.heading")],
         theme,
     );
     y += 1;
