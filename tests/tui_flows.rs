@@ -796,7 +796,11 @@ fn a_unit_is_found_by_name_and_a_member_opens_the_dossier() {
     app.update(Action::ShowTeam);
     press(&mut app, "/");
     type_text(&mut app, "白沙");
-    assert_eq!(tree(&app).len(), 1);
+    assert_eq!(
+        tree(&app),
+        ["白沙市", "白沙县", "白沙县人民政府"],
+        "shorter names first"
+    );
     press(&mut app, "esc");
     assert_eq!(app.state.pane, Pane::Team);
     assert!(tree(&app).len() > 1);
@@ -865,4 +869,48 @@ fn a_what_if_removes_and_adds_members_and_is_saved_and_reopened_as_a_plan() {
     assert!(app.state.team.whatif.as_ref().unwrap().added.is_empty());
     keys(&mut app, "end d");
     assert!(app.state.team.whatif.as_ref().unwrap().removed.is_empty());
+}
+
+#[test]
+fn the_region_view_compares_teams_of_the_same_kind_and_level() {
+    let mut app = team_app();
+    press(&mut app, "v");
+    assert!(app.state.team.region.is_none(), "no unit chosen yet");
+    press(&mut app, "/");
+    type_text(&mut app, "临河政府");
+    keys(&mut app, "enter v");
+    let names = |app: &App| -> Vec<String> {
+        let r = app.state.team.region.as_ref().unwrap();
+        r.rows.iter().map(|r| r.name.clone()).collect()
+    };
+    // Both county governments, not the party committee.
+    assert_eq!(names(&app), ["临河县人民政府", "白沙县人民政府"], "by name");
+    let screen = text(&app);
+    assert!(
+        screen.contains("同类班子对比：政府（县级），共 2 个"),
+        "{screen}"
+    );
+    // The chosen unit is selected; `s` sorts by size, largest first, then by mean age.
+    assert_eq!(app.state.team.region.as_ref().unwrap().selected, 0);
+    press(&mut app, "end");
+    press(&mut app, "s");
+    assert_eq!(names(&app), ["临河县人民政府", "白沙县人民政府"]);
+    press(&mut app, "s");
+    assert_eq!(
+        names(&app),
+        ["白沙县人民政府", "临河县人民政府"],
+        "48.0 > 44.7"
+    );
+    // Enter on a row shows that team.
+    keys(&mut app, "home enter");
+    assert!(app.state.team.region.is_none());
+    assert_eq!(
+        app.state.team.profile.as_ref().unwrap().unit_name,
+        "白沙县人民政府"
+    );
+    // Esc closes the view without choosing.
+    press(&mut app, "v");
+    press(&mut app, "esc");
+    assert!(app.state.team.region.is_none());
+    assert_eq!(app.state.pane, Pane::Team);
 }

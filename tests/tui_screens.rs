@@ -402,3 +402,12 @@ fn team_what_if_side_by_side() {
         );
     }
 }
+
+#[test]
+fn team_region_view() {
+    for (size, name) in [(SMALL, "team_region_80x24"), (WIDE, "team_region_160x40")] {
+        let mut app = team_app(size);
+        keys(&mut app, "v s");
+        snap(name, &app);
+    }
+}

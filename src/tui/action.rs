@@ -62,6 +62,8 @@ pub enum Action {
     AddCandidate,
     SavePlan,
     OpenPlans,
+    RegionView,
+    CycleSort,
     // narrowing and marking lists (alerts, reserve)
     FilterText,
     CycleSeverity,
@@ -143,6 +145,8 @@ impl Action {
         Action::AddCandidate,
         Action::SavePlan,
         Action::OpenPlans,
+        Action::RegionView,
+        Action::CycleSort,
         Action::FilterText,
         Action::CycleSeverity,
         Action::CycleRule,

@@ -267,6 +267,12 @@ impl App {
                 None if self.state.pane == Pane::Team && self.state.team.plans.is_some() => {
                     self.open_plan();
                 }
+                None if self.state.pane == Pane::Team && self.state.team.region.is_some() => {
+                    let r = self.state.team.region.take();
+                    if let Some(row) = r.as_ref().and_then(|r| r.rows.get(r.selected)) {
+                        self.choose_unit(row.unit);
+                    }
+                }
                 None if self.state.pane == Pane::Team => match self.state.team.focus {
                     TeamFocus::Units => {
                         if let Some(u) = self.state.team.cursor_unit() {
@@ -308,6 +314,13 @@ impl App {
                 Ok(list) => self.state.team.plans = Some((list, 0)),
                 Err(e) => self.error(s::fill(s::TM_PLANS_UNREADABLE, &[("err", &e)])),
             },
+            RegionView if self.state.pane == Pane::Team => self.region_view(),
+            CycleSort if self.state.pane == Pane::Team => {
+                if let Some(r) = &mut self.state.team.region {
+                    r.sort = (r.sort + 1) % 8;
+                    r.resort();
+                }
+            }
             SwitchFocus if self.state.pane == Pane::Team => {
                 let t = &mut self.state.team;
                 t.focus = match t.focus {
@@ -373,10 +386,10 @@ impl App {
                 }
                 r.refresh();
             }
-            Expand | Collapse | SwitchFocus | RemoveMember | AddCandidate | SavePlan
-            | OpenPlans | FilterText | CycleSeverity | CycleRule | ToggleReviewed
-            | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost | SortTarget
-            | SortReadiness | SortGaps => {}
+            RegionView | CycleSort | Expand | Collapse | SwitchFocus | RemoveMember
+            | AddCandidate | SavePlan | OpenPlans | FilterText | CycleSeverity | CycleRule
+            | ToggleReviewed | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost
+            | SortTarget | SortReadiness | SortGaps => {}
             Paste(ref text) => {
                 if self.state.overlay.is_none() && !self.state.is_typing() {
                     // Pasting a name anywhere starts a lookup for it.
@@ -441,6 +454,9 @@ impl App {
             return;
         }
         if st.pane == Pane::Team && st.team.plans.take().is_some() {
+            return;
+        }
+        if st.pane == Pane::Team && st.team.region.take().is_some() {
             return;
         }
         if st.pane == Pane::Team && st.team.searching {
@@ -710,6 +726,11 @@ impl App {
                             *i = step(*i, list.len(), page);
                         }
                     }
+                    _ if t.region.is_some() => {
+                        if let Some(r) = &mut t.region {
+                            r.selected = step(r.selected, r.rows.len(), page);
+                        }
+                    }
                     TeamFocus::Units => {
                         let rows = ui::team::tree_area(body).height as usize;
                         t.cursor = step(t.cursor, t.rows.len(), rows.saturating_sub(1));
@@ -882,6 +903,72 @@ impl App {
         t.profile = Some(profile);
         t.whatif = None;
         t.member = 0;
+    }
+
+    /// `v`: every team of the chosen unit's kind and level, with its measures, for
+    /// comparison (a team profile each: cheap, done here).
+    fn region_view(&mut self) {
+        let units = self.state.units.clone();
+        let Some(chosen) = self
+            .state
+            .team
+            .profile
+            .as_ref()
+            .and_then(|p| units.get(p.unit))
+        else {
+            self.notice(s::TM_NO_CHOSEN);
+            return;
+        };
+        let (Some(loaded), Some(teams)) = (&self.loaded, &self.teams) else {
+            self.notice(s::AL_DERIVING);
+            return;
+        };
+        let ctx = crate::filter::Ctx {
+            today: self.state.today,
+            units: &units,
+        };
+        let rows = units
+            .iter()
+            .filter(|u| u.kind == chosen.kind && u.level == chosen.level && u.has_team())
+            .map(|u| {
+                let p = crate::team::profile(
+                    u,
+                    crate::team::members(u.id, teams, &loaded.dossiers, &ctx),
+                    &self.rules,
+                );
+                let degree: u32 = p
+                    .education
+                    .iter()
+                    .filter(|(l, _)| l.height() >= crate::model::EduLevel::Undergraduate.height())
+                    .map(|(_, n)| n)
+                    .sum();
+                super::state::RegionRow {
+                    unit: u.id,
+                    name: u.name.clone(),
+                    measures: [
+                        p.members.len() as i64,
+                        (p.mean_age * 10.0).round() as i64,
+                        i64::from(p.age_bands[0]),
+                        i64::from(p.women),
+                        i64::from(p.non_party),
+                        i64::from(degree),
+                        p.warnings.len() as i64,
+                    ],
+                }
+            })
+            .collect();
+        let mut view = super::state::RegionView {
+            kind: chosen.kind,
+            level: chosen.level,
+            rows,
+            sort: 0,
+            selected: 0,
+        };
+        view.resort();
+        if let Some(i) = view.rows.iter().position(|r| r.unit == chosen.id) {
+            view.selected = i;
+        }
+        self.state.team.region = Some(view);
     }
 
     /// Recomputes the what-if profile over the edited member list (the team's members less

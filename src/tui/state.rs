@@ -132,6 +132,46 @@ pub struct WhatIf {
     pub profile: TeamProfile,
 }
 
+/// One team in the region view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionRow {
+    pub unit: UnitId,
+    pub name: String,
+    /// Size, mean age (tenths), under 40, women, non-party, degree, warnings: the measures
+    /// the table sorts by (columns 1..=7).
+    pub measures: [i64; 7],
+}
+
+/// All teams of the chosen unit's kind and level side by side.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionView {
+    pub kind: crate::model::UnitKind,
+    pub level: crate::model::UnitLevel,
+    pub rows: Vec<RegionRow>,
+    /// The measure sorted by (0 = unit name, 1..=7 = `measures`), largest first.
+    pub sort: usize,
+    pub selected: usize,
+}
+
+impl RegionView {
+    pub fn resort(&mut self) {
+        let k = self.sort;
+        let keep = self.rows.get(self.selected).map(|r| r.unit);
+        if k == 0 {
+            self.rows.sort_by(|a, b| a.name.cmp(&b.name));
+        } else {
+            self.rows.sort_by(|a, b| {
+                b.measures[k - 1]
+                    .cmp(&a.measures[k - 1])
+                    .then(a.name.cmp(&b.name))
+            });
+        }
+        self.selected = keep
+            .and_then(|u| self.rows.iter().position(|r| r.unit == u))
+            .unwrap_or(0);
+    }
+}
+
 /// Most units a name search lists.
 const UNIT_HITS: usize = 200;
 
@@ -155,6 +195,7 @@ pub struct TeamView {
     pub plan_name: Option<LineInput>,
     /// The saved plans listed for opening, and the selected one.
     pub plans: Option<(Vec<crate::store::TeamPlan>, usize)>,
+    pub region: Option<RegionView>,
 }
 
 impl TeamView {

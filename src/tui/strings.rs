@@ -85,6 +85,17 @@ pub const TM_NO_PLANS: &str = "还没有保存过方案";
 pub const TM_PLANS_UNREADABLE: &str = "无法读取方案：{err}";
 pub const TM_PLAN_LINE: &str = "{name}  {unit}  减 {r} 人  增 {a} 人";
 pub const TM_NOTHING_CHANGED: &str = "方案没有任何调整：先减去或加入成员";
+pub const TM_REGION_TITLE: &str = "同类班子对比：{kind}（{level}），共 {n} 个；按 {key} 换排序项";
+pub const TM_REGION_COLS: [&str; 8] = [
+    "单位",
+    "人数",
+    "平均年龄",
+    "40岁以下",
+    "女干部",
+    "非中共党员",
+    "大学以上",
+    "提示",
+];
 pub const TM_NOT_A_TEAM: &str = "{unit}是地区，没有班子；按右键展开下级单位";
 
 // ---- alerts pane ------------------------------------------------------------------------
@@ -367,6 +378,8 @@ pub fn action_desc(a: &Action) -> &'static str {
         AddCandidate => "调整方案：加入档案页当前干部",
         SavePlan => "保存调整方案",
         OpenPlans => "打开已存方案",
+        RegionView => "同类班子对比",
+        CycleSort => "换一项排序",
         FilterText => "输入文字筛选",
         CycleSeverity => "按等级筛选",
         CycleRule => "按规则筛选",

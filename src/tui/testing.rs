@@ -367,7 +367,8 @@ pub fn reserve_store() -> Store {
     store
 }
 
-/// The sample county under a province and a prefecture (省 > 青州市 > 临河县 > units).
+/// The sample county under a province and a prefecture (省 > 青州市 > 临河县 > units), two
+/// deputies on its government, and a second county (白沙市 > 白沙县) with its county head.
 pub fn province_store() -> Store {
     let store = sample_store();
     let region = |id: UnitId, name: &str, parent: Option<UnitId>, level: UnitLevel| Unit {
@@ -379,9 +380,24 @@ pub fn province_store() -> Store {
         region(10, "青州市", Some(1), UnitLevel::Prefecture),
         region(11, "白沙市", Some(1), UnitLevel::Prefecture),
         region(100, "临河县", Some(10), UnitLevel::County),
+        region(200, "白沙县", Some(11), UnitLevel::County),
+        unit(201, "白沙县人民政府", Some(200), UnitKind::Government),
     ] {
         store.put_unit(&u).expect("unit");
     }
+    // 白沙县's county head: the other county government, for the region view.
+    let mut hy = Dossier::new("何燕", Gender::Female, ym(1976, 8));
+    hy.postings = vec![posting(
+        ym(2022, 3),
+        None,
+        Some(201),
+        "白沙县人民政府",
+        "县长",
+        Rank::CountyPrincipal,
+        PostRole::Principal,
+        "全面工作",
+    )];
+    store.insert_dossier(hy).expect("dossier");
     // Two deputies on the county government's team: a young woman outside the party and a
     // man of 46.
     let deputy = |name: &str, gender: Gender, birth: PartialDate| {

@@ -11,7 +11,9 @@ use ratatui::style::Style;
 use ratatui::symbols;
 use ratatui::widgets::{Bar, BarChart, BarGroup, LineGauge, Sparkline, Widget};
 
-use super::super::state::{State, TeamFocus, TeamView};
+use super::super::action::Action;
+use super::super::keymap::Section;
+use super::super::state::{RegionView, State, TeamFocus, TeamView};
 use super::super::strings as s;
 use super::super::text::{Seg, fill, pad, put, put_with, truncate, width, wrap};
 use super::super::theme::Theme;
@@ -84,6 +86,10 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
         return None;
     }
     let t = &state.team;
+    if let Some(rv) = &t.region {
+        draw_region(buf, body, state, rv, theme);
+        return None;
+    }
     let cursor = draw_tree(buf, body, state, theme);
     let r = right(body);
     if r.width < 10 {
@@ -244,6 +250,90 @@ fn shares(p: &TeamProfile) -> [(&'static str, u32); 4] {
         (s::TM_G_NON_PARTY, p.non_party),
         (s::TM_G_LOCAL, p.local),
     ]
+}
+
+/// Widths of the region table's measure columns.
+const REGION_W: [usize; 7] = [5, 9, 9, 7, 11, 9, 5];
+
+/// Every team of one kind and level as a table over the whole pane, the sorted column marked.
+fn draw_region(buf: &mut Buffer, body: Rect, state: &State, rv: &RegionView, theme: &Theme) {
+    let key = state
+        .keymap
+        .key_for(&[Section::Team], &Action::CycleSort)
+        .map(|k| k.label())
+        .unwrap_or_else(|| "cycle_sort".into());
+    let title = s::fill(
+        s::TM_REGION_TITLE,
+        &[
+            ("kind", &rv.kind.label()),
+            ("level", &rv.level.label()),
+            ("n", &rv.rows.len()),
+            ("key", &key),
+        ],
+    );
+    fill(
+        buf,
+        Rect::new(body.x, body.y, body.width, 1),
+        theme.style("team.title"),
+    );
+    put(
+        buf,
+        body.x,
+        body.y,
+        body.width,
+        &[Seg::new(format!(" {title}"), "team.title")],
+        theme,
+    );
+    if body.height < 3 {
+        return;
+    }
+    let name_w = (body.width as usize)
+        .saturating_sub(1 + REGION_W.iter().sum::<usize>())
+        .clamp(8, 40);
+    let widths: Vec<usize> = std::iter::once(name_w).chain(REGION_W).collect();
+    let header: Vec<Seg> = std::iter::once(Seg::new(" ", ""))
+        .chain(s::TM_REGION_COLS.iter().enumerate().map(|(i, c)| {
+            let style = if i == rv.sort {
+                "reserve.sorted"
+            } else {
+                "lookup.header"
+            };
+            Seg::new(pad(c, widths[i]), style)
+        }))
+        .collect();
+    put(buf, body.x, body.y + 1, body.width, &header, theme);
+    let chosen = state.team.profile.as_ref().map(|p| p.unit);
+    let rows = (body.height - 2) as usize;
+    let offset = super::lookup::scroll_offset(rv.selected, rows);
+    for (i, row) in rv.rows.iter().enumerate().skip(offset).take(rows) {
+        let y = body.y + 2 + (i - offset) as u16;
+        let line = Rect::new(body.x, y, body.width, 1);
+        let base = if i == rv.selected {
+            let st = theme.style("team.cursor");
+            fill(buf, line, st);
+            st
+        } else {
+            Style::default()
+        };
+        let name_style = if Some(row.unit) == chosen {
+            "team.chosen"
+        } else {
+            ""
+        };
+        let mut segs = vec![
+            Seg::new(" ", ""),
+            Seg::new(pad(&row.name, name_w), name_style),
+        ];
+        for (k, v) in row.measures.iter().enumerate() {
+            let text = if k == 1 {
+                format!("{}.{}", v / 10, v % 10)
+            } else {
+                v.to_string()
+            };
+            segs.push(Seg::new(pad(&text, widths[k + 1]), ""));
+        }
+        put_with(buf, body.x, y, body.width, &segs, theme, base);
+    }
 }
 
 /// The saved plans, one per line, the selected one marked.
