@@ -234,10 +234,8 @@ pub struct Index {
     /// Letters present in the entry's syllables (bits 0..26), any digit (bit 26), keyed
     /// length capped at 31 (bits 27..32): the word the full scan reads.
     sig: Vec<u32>,
-    sig_han: Vec<u64>,
-    sig_syl: Vec<u64>,
-    /// Initial letters of the first four characters (see `classes::InitialsChain`).
-    sig_init: Vec<u128>,
+    /// The rest of the prefilter signature, one aligned record per entry.
+    sig_rest: Vec<SigRest>,
     /// Entries containing each non-ASCII character (a Han character as a rule).
     han_ids: HashMap<char, u32>,
     han_lists: Postings,
@@ -341,6 +339,11 @@ fn id_tail(s: &str) -> Option<Vec<u8>> {
     (t.len() >= MIN_ID_TAIL && digits_before_last).then_some(t)
 }
 
+/// Rank of a post/unit word match with total score `total` (higher scores rank first).
+fn word_rank(total: i64, pos: u32) -> u64 {
+    rank(3, (WORD_BASE - total).clamp(0, WORD_BASE) as u32, pos)
+}
+
 /// An ID number reduced to what tails match on: digits and x, lowercased.
 fn normalized_id(s: &str) -> Vec<u8> {
     s.chars()
@@ -359,6 +362,19 @@ fn id_key(rev: impl Iterator<Item = u8>) -> (u64, usize) {
         n += 1;
     }
     (key, n)
+}
+
+/// Per-entry prefilter data besides the 32-bit scan word, kept together so that checking a
+/// candidate costs one cache line.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(32))]
+struct SigRest {
+    /// Initial letters of the first four characters (see `classes::InitialsChain`).
+    initials: u128,
+    /// Bloom mask of all syllables (see `classes::syllable_bit`).
+    syllables: u64,
+    /// Bloom mask of the non-ASCII characters (see `classes::han_bits`).
+    han: u64,
 }
 
 /// The per-query side of the lossless prefilter (`Index::prefilter`).
@@ -383,16 +399,17 @@ impl FuzzyRun<'_> {
     #[inline(never)]
     fn visit(&mut self, pos: u32, top: &mut TopK) {
         let ix = self.ix;
-        let p = pos as usize;
-        let n = (ix.keyed_offs[p + 1] - ix.keyed_offs[p]) as usize;
-        // Cheapest first: once the best `limit` are full, most entries cannot enter at all.
-        if self.complete && !top.accepts(rank(2, fuzzy_floor(n, self.max_pieces), pos)) {
-            return;
-        }
-        if !ix.passes(p, &self.filter) || (self.complete && top.contains(pos)) {
+        if !ix.passes(pos as usize, &self.filter) {
             return;
         }
         let name = ix.keyed_of(pos);
+        // The caller checked the floor with the length capped at 31; longer names again.
+        if self.complete
+            && (!top.accepts(rank(2, fuzzy_floor(name.len(), self.max_pieces), pos))
+                || top.contains(pos))
+        {
+            return;
+        }
         if self.complete {
             if let Some(pen) = ix.table.fuzzy_penalty(&mut self.scratch, name, self.toks) {
                 top.offer(rank(2, pen, pos));
@@ -467,9 +484,7 @@ impl Index {
             wild: Vec::new(),
             max_keyed: 0,
             sig: Vec::with_capacity(n),
-            sig_han: Vec::with_capacity(n),
-            sig_syl: Vec::with_capacity(n),
-            sig_init: Vec::with_capacity(n),
+            sig_rest: Vec::with_capacity(n),
             han_ids: HashMap::new(),
             han_lists: Postings::default(),
             id_keys: Vec::with_capacity(n),
@@ -524,11 +539,13 @@ impl Index {
                     | if sa >> 26 != 0 { SIG_DIGIT } else { 0 }
                     | keyed_len << SIG_LEN_SHIFT,
             );
-            ix.sig_han.push(sh);
-            ix.sig_syl.push(ss);
 
             let name = &ix.keyed[start..];
-            ix.sig_init.push(InitialsChain::lanes(&ix.table, name));
+            ix.sig_rest.push(SigRest {
+                initials: InitialsChain::lanes(&ix.table, name),
+                syllables: ss,
+                han: sh,
+            });
             let len = name.len();
             if len == 0 {
                 continue;
@@ -665,8 +682,7 @@ impl Index {
             + self.records.capacity() * size_of::<Record>()
             + self.wild.capacity() * 4
             + self.sig.capacity() * 4
-            + (self.sig_han.capacity() + self.sig_syl.capacity()) * 8
-            + self.sig_init.capacity() * 16
+            + self.sig_rest.capacity() * std::mem::size_of::<SigRest>()
             + self.id_keys.capacity() * 8
             + self.id_pos.capacity() * 4
             + self.han_lists.heap_bytes()
@@ -979,10 +995,12 @@ impl Index {
 
     #[inline]
     fn passes(&self, pos: usize, f: &Prefilter) -> bool {
-        self.sig[pos] & f.need == f.need
-            && self.sig_han[pos] & f.need_h == f.need_h
-            && f.pieces.admits(self.sig_syl[pos])
-            && f.chain.admits(self.sig_init[pos])
+        self.sig[pos] & f.need == f.need && {
+            let r = &self.sig_rest[pos];
+            r.han & f.need_h == f.need_h
+                && f.pieces.admits(r.syllables)
+                && f.chain.admits(r.initials)
+        }
     }
 
     /// Fuzzy name matches. Candidates are the entries holding the query's rarest Han
@@ -1063,7 +1081,9 @@ impl Index {
     }
 
     /// Post/unit word matches: the entries holding a post or unit that matches the first
-    /// word, each scored on all words.
+    /// word, each scored on all words. Groups (one per matching post or unit text) are taken
+    /// best score first; an entry not yet seen scores at most the current group's score plus
+    /// each later word's best, so once that cannot enter the best `limit` the phase stops.
     fn word_phase(&self, words: &[String], top: &mut TopK) {
         let table = |arena: &StrArena, w: &str| -> Vec<i64> {
             (0..arena.len())
@@ -1079,6 +1099,10 @@ impl Index {
             }
             tabs.push((p, u));
         }
+        let rest_best: i64 = tabs[1..]
+            .iter()
+            .map(|(p, u)| p.iter().chain(u).copied().max().unwrap_or(-1))
+            .sum();
         let eval = |pos: u32, top: &mut TopK| {
             let p = pos as usize;
             let (pi, ui) = (self.post_of[p] as usize, self.unit_of[p] as usize);
@@ -1090,23 +1114,33 @@ impl Index {
                 }
                 total += s;
             }
-            top.offer(rank(3, (WORD_BASE - total).max(0) as u32, pos));
+            top.offer(word_rank(total, pos));
         };
-        let (first_posts, first_units) = (tabs[0].0.clone(), tabs[0].1.clone());
-        for (k, &s) in first_posts.iter().enumerate() {
-            if s >= 0 {
-                self.post_lists
-                    .get(k)
-                    .iter()
-                    .for_each(|&pos| eval(pos, top));
+        // (score for the first word, is a unit, text id)
+        let mut groups: Vec<(i64, bool, usize)> = tabs[0]
+            .0
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| (s, false, k))
+            .chain(tabs[0].1.iter().enumerate().map(|(k, &s)| (s, true, k)))
+            .filter(|g| g.0 >= 0)
+            .collect();
+        groups.sort_unstable_by_key(|&(s, unit, k)| (std::cmp::Reverse(s), unit, k));
+        for (score, unit, k) in groups {
+            let bound = score + rest_best;
+            if !top.accepts(word_rank(bound, 0)) {
+                break;
             }
-        }
-        for (k, &s) in first_units.iter().enumerate() {
-            if s >= 0 {
-                self.unit_lists
-                    .get(k)
-                    .iter()
-                    .for_each(|&pos| eval(pos, top));
+            let list = if unit {
+                self.unit_lists.get(k)
+            } else {
+                self.post_lists.get(k)
+            };
+            for &pos in list {
+                if !top.accepts(word_rank(bound, pos)) {
+                    break;
+                }
+                eval(pos, top);
             }
         }
     }
@@ -1177,7 +1211,7 @@ impl Index {
         if !q.words.is_empty()
             && let Some((total, hit)) = self.word_hit(p, &q.words)
         {
-            let r = rank(3, (WORD_BASE - total).max(0) as u32, pos);
+            let r = word_rank(total, pos);
             consider(
                 r,
                 Hit {

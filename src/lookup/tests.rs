@@ -209,3 +209,53 @@ fn index_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Index>();
 }
+
+#[test]
+fn word_tier_equals_reference_with_small_limits() {
+    let posts = [
+        "县长",
+        "副县长",
+        "常务副县长",
+        "局长",
+        "财政局局长",
+        "乡长",
+        "",
+    ];
+    let units = [
+        "临河县人民政府",
+        "临河县财政局",
+        "河西乡人民政府",
+        "青州市财政局",
+        "",
+    ];
+    let entries: Vec<Entry> = (0..140u64)
+        .map(|i| {
+            entry(
+                i * 3 + 1,
+                ["张伟", "李娜", "县长明"][i as usize % 3],
+                posts[i as usize % posts.len()],
+                units[(i as usize / 2) % units.len()],
+                "",
+            )
+        })
+        .collect();
+    let ix = Index::build(entries);
+    for q in [
+        "县长",
+        "临河",
+        "财政局",
+        "局长",
+        "临河 县长",
+        "县 局",
+        "长",
+        "河西 乡长",
+    ] {
+        for limit in [1, 3, 10, 50, 200] {
+            assert_eq!(
+                ix.search(q, limit),
+                ix.search_exhaustive(q, limit),
+                "{q} {limit}"
+            );
+        }
+    }
+}
