@@ -342,8 +342,14 @@ fn bad_user_files_are_reported_with_file_and_line_and_defaults_used() {
     press(&mut app, "x");
     assert_eq!(app.state.pane, Pane::Dossier);
     // The user's binding shows in the help with its description.
-    // (below the shipped dossier bindings: two lines down at 80x24)
-    keys(&mut app, "? down down");
+    // (below the shipped dossier bindings: scrolled to at 80x24)
+    press(&mut app, "?");
+    for _ in 0..12 {
+        if text(&app).contains("到底") {
+            break;
+        }
+        press(&mut app, "down");
+    }
     assert!(text(&app).contains("到底"), "{}", text(&app));
 }
 
@@ -852,7 +858,7 @@ fn a_what_if_removes_and_adds_members_and_is_saved_and_reopened_as_a_plan() {
     assert_eq!(plans[0].name, "方案一");
     assert_eq!(plans[0].remove, [removed]);
     assert_eq!(plans[0].add, [candidate]);
-    assert!(text(&app).contains("方案“方案一”已保存"));
+    assert!(text(&app).contains("方案「方案一」已保存"));
     // Esc drops the what-if; the plan reopens from the list.
     press(&mut app, "esc");
     assert!(app.state.team.whatif.is_none());
@@ -913,4 +919,53 @@ fn the_region_view_compares_teams_of_the_same_kind_and_level() {
     press(&mut app, "esc");
     assert!(app.state.team.region.is_none());
     assert_eq!(app.state.pane, Pane::Team);
+}
+
+#[test]
+fn the_filter_parses_as_typed_counts_matches_and_opens_the_dossier() {
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    assert!(app.state.is_typing());
+    // Half an expression: an error at its end, nothing evaluated.
+    type_text(&mut app, "年龄 <");
+    app.settle();
+    let err = app.state.filter.error.clone().expect("incomplete");
+    assert!(text(&app).contains("条件不完整"), "{}", text(&app));
+    assert_eq!(err.pos, 4);
+    assert!(app.state.filter.matches.is_empty());
+    // Completed: the matches come back from the worker, youngest rules applied.
+    type_text(&mut app, " 45");
+    app.settle();
+    assert!(app.state.filter.error.is_none());
+    let names: Vec<&str> = app
+        .state
+        .filter
+        .matches
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(names, ["王卫东", "李晓梅", "陈静"]);
+    assert!(text(&app).contains("符合 3 人（库中共 5 人）"));
+    // An error in the middle names the position; fixing it brings the matches back.
+    type_text(&mut app, " 且 身高 > 1");
+    app.settle();
+    let err = app.state.filter.error.clone().expect("unknown field");
+    assert_eq!(err.pos, 10);
+    assert!(text(&app).contains("第 11 字处"));
+    keys(&mut app, "ctrl-w ctrl-w ctrl-w ctrl-w");
+    type_text(&mut app, "性别 = 女");
+    app.settle();
+    assert_eq!(app.state.filter.matches.len(), 2);
+    // Down and Enter open the second match; Esc comes back to the filter.
+    keys(&mut app, "down enter");
+    assert_eq!(app.state.pane, Pane::Dossier);
+    assert_eq!(app.state.person.as_ref().unwrap().identity.name, "陈静");
+    press(&mut app, "esc");
+    assert_eq!(app.state.pane, Pane::Filter);
+    assert_eq!(app.state.filter.input.text(), "年龄 < 45 且 性别 = 女");
+    // The timeline opens from the results as well; 4 comes back.
+    press(&mut app, "tab");
+    assert_eq!(app.state.pane, Pane::Timeline);
+    press(&mut app, "4");
+    assert_eq!(app.state.pane, Pane::Filter);
 }

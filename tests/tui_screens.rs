@@ -411,3 +411,29 @@ fn team_region_view() {
         snap(name, &app);
     }
 }
+
+#[test]
+fn filter_pane() {
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    snap("filter_empty_80x24", &app);
+    for (size, name) in [
+        (SMALL, "filter_results_80x24"),
+        (WIDE, "filter_results_160x40"),
+    ] {
+        let mut app = sample_app(size);
+        app.update(Action::ShowFilter);
+        type_text(&mut app, "年龄 < 45 且 性别 = 女");
+        app.settle();
+        press(&mut app, "down");
+        snap(name, &app);
+    }
+    // A parse error: the offending characters marked under the line, the message below.
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "年龄 < 45 且 身高 > 170");
+    let buf = snap("filter_error_80x24", &app);
+    let marks = styles_of(&buf, "^");
+    assert!(!marks.is_empty());
+    assert_eq!(marks[0].fg, app.theme.style("filter.error").fg);
+}

@@ -25,6 +25,7 @@ pub enum Action {
     ShowLookup,
     ShowDossier,
     ShowTimeline,
+    ShowFilter,
     ShowTeam,
     ShowAlerts,
     ShowReserve,
@@ -97,6 +98,12 @@ pub enum Action {
     /// Units and the lookup index, loaded off the UI thread.
     #[serde(skip)]
     Loaded(Result<Loaded, String>),
+    /// The dossiers matching the filter expression with this sequence number.
+    #[serde(skip)]
+    FilterMatches {
+        seq: u64,
+        ids: Vec<crate::model::DossierId>,
+    },
     /// Alerts and the reserve pool, derived off the UI thread.
     #[serde(skip)]
     Derived(Derived),
@@ -113,6 +120,7 @@ impl Action {
         Action::ShowLookup,
         Action::ShowDossier,
         Action::ShowTimeline,
+        Action::ShowFilter,
         Action::ShowTeam,
         Action::ShowAlerts,
         Action::ShowReserve,

@@ -4,7 +4,7 @@
 //! runs headless, so tests drive it with key events and draw it on a `TestBackend`.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
@@ -61,12 +61,16 @@ pub struct App {
     /// Every dossier and unit, shared with the derivation (whole-database panes).
     loaded: Option<Loaded>,
     teams: Option<Arc<crate::team::TeamIndex>>,
+    /// Filter evaluations run on threads of their own and answer here.
+    filter_tx: Sender<(u64, Vec<crate::model::DossierId>)>,
+    filter_rx: Receiver<(u64, Vec<crate::model::DossierId>)>,
 }
 
 impl App {
     /// An app still loading: the first frame can be drawn at once; loading finishes with an
     /// `Action::Loaded`.
     pub fn new(store: Store, settings: Settings, opts: AppOptions) -> Self {
+        let (filter_tx, filter_rx) = channel();
         let mut state = State::new(settings.keymap, opts.today, opts.mask, opts.size);
         state.messages = settings
             .errors
@@ -86,6 +90,8 @@ impl App {
             deriving: None,
             loaded: None,
             teams: None,
+            filter_tx,
+            filter_rx,
         }
     }
 
@@ -169,9 +175,13 @@ impl App {
     /// changed.
     pub fn tick(&mut self) -> bool {
         let derived = self.deriving.as_ref().and_then(|rx| rx.try_recv().ok());
-        let got_derived = derived.is_some();
+        let mut got_derived = derived.is_some();
         if let Some(d) = derived {
             self.update(Action::Derived(d));
+        }
+        while let Ok((seq, ids)) = self.filter_rx.try_recv() {
+            self.update(Action::FilterMatches { seq, ids });
+            got_derived = true;
         }
         let Some(answer) = self.worker.as_ref().and_then(LookupWorker::try_recv) else {
             return got_derived;
@@ -186,6 +196,13 @@ impl App {
     /// Waits until the newest query is answered (tests; the event loop uses `tick`).
     pub fn settle(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
+        while self.state.filter.seq_shown < self.state.filter.seq_sent && Instant::now() < deadline
+        {
+            match self.filter_rx.recv_timeout(Duration::from_millis(50)) {
+                Ok((seq, ids)) => self.update(Action::FilterMatches { seq, ids }),
+                Err(_) => continue,
+            }
+        }
         while self.state.seq_shown < self.state.seq_sent && Instant::now() < deadline {
             let answer = self
                 .worker
@@ -243,6 +260,7 @@ impl App {
             }
             ShowDossier => self.show(Pane::Dossier),
             ShowTimeline => self.show(Pane::Timeline),
+            ShowFilter => self.show(Pane::Filter),
             ShowTeam => self.show(Pane::Team),
             ShowAlerts => self.show(Pane::Alerts),
             ShowReserve => self.show(Pane::Reserve),
@@ -405,6 +423,21 @@ impl App {
                 self.clamp_scrolls();
             }
             Results { seq, hits } => self.take_results(seq, hits),
+            FilterMatches { seq, ids } => {
+                let f = &mut self.state.filter;
+                if seq != f.seq_sent {
+                    return;
+                }
+                f.seq_shown = seq;
+                f.selected = 0;
+                f.matches = match &self.index {
+                    Some(index) => ids
+                        .iter()
+                        .filter_map(|id| index.entry(*id).cloned())
+                        .collect(),
+                    None => Vec::new(),
+                };
+            }
             Loaded(Ok(data)) => {
                 self.state.loading = false;
                 self.state.total = data.index.len();
@@ -485,7 +518,7 @@ impl App {
             Pane::Team if st.team.focus == TeamFocus::Members => {
                 st.team.focus = TeamFocus::Units;
             }
-            Pane::Team | Pane::Alerts | Pane::Reserve => st.pane = Pane::Lookup,
+            Pane::Filter | Pane::Team | Pane::Alerts | Pane::Reserve => st.pane = Pane::Lookup,
             Pane::Lookup if !st.query.is_empty() => {
                 st.query.clear();
                 self.submit_query();
@@ -516,6 +549,13 @@ impl App {
             }
             Pane::Alerts => Some(self.state.alerts.selected_person()),
             Pane::Team => Some(self.state.team.selected_member().map(|m| m.id)),
+            Pane::Filter => Some(
+                self.state
+                    .filter
+                    .matches
+                    .get(self.state.filter.selected)
+                    .map(|e| e.id),
+            ),
             Pane::Reserve => Some(self.state.reserve.selected_entry().map(|e| e.id)),
             _ => None,
         };
@@ -619,10 +659,82 @@ impl App {
                 }
             }
             Some(Overlay::Help { .. }) => {}
+            None if self.state.pane == Pane::Filter && self.state.filter.input.apply(action) => {
+                self.submit_filter();
+            }
             None if self.state.pane == Pane::Lookup && self.state.query.apply(action) => {
                 self.submit_query();
             }
             None => {}
+        }
+    }
+
+    /// Parses the filter expression as typed; a valid one is evaluated over every dossier on a
+    /// thread of its own (the answer comes back as `FilterMatches`).
+    fn submit_filter(&mut self) {
+        let text = self.state.filter.input.text().to_string();
+        let f = &mut self.state.filter;
+        f.seq_sent += 1;
+        f.matches.clear();
+        f.selected = 0;
+        f.canonical = None;
+        f.error = None;
+        if text.trim().is_empty() {
+            f.seq_shown = f.seq_sent;
+            return;
+        }
+        let expr = match crate::filter::parse(&text) {
+            Ok(e) => e,
+            Err(e) => {
+                let message = if e.found.is_empty() || e.pos >= text.chars().count() {
+                    s::fill(s::FL_ERROR_END, &[("expected", &e.expected)])
+                } else {
+                    s::fill(
+                        s::FL_ERROR,
+                        &[
+                            ("pos", &(e.pos + 1)),
+                            ("expected", &e.expected),
+                            ("found", &e.found),
+                        ],
+                    )
+                };
+                f.error = Some(super::state::FilterError {
+                    pos: e.pos,
+                    len: e.len.max(1),
+                    message: s::unambiguous(&message),
+                });
+                f.seq_shown = f.seq_sent;
+                return;
+            }
+        };
+        f.canonical = Some(expr.to_string());
+        let Some(loaded) = &self.loaded else {
+            f.seq_shown = f.seq_sent;
+            return;
+        };
+        let (seq, tx) = (f.seq_sent, self.filter_tx.clone());
+        let (dossiers, units, today) = (
+            loaded.dossiers.clone(),
+            loaded.units.clone(),
+            self.state.today,
+        );
+        let spawned = std::thread::Builder::new()
+            .name("filter".into())
+            .spawn(move || {
+                let ctx = crate::filter::Ctx {
+                    today,
+                    units: &units,
+                };
+                let ids = dossiers
+                    .iter()
+                    .filter(|d| expr.matches(d, &ctx))
+                    .map(|d| d.id)
+                    .collect();
+                let _ = tx.send((seq, ids));
+            });
+        if let Err(e) = spawned {
+            tracing::error!("cannot start a filter thread: {e}");
+            self.state.filter.seq_shown = seq;
         }
     }
 
@@ -716,6 +828,11 @@ impl App {
                     Top => 0,
                     _ => max,
                 };
+            }
+            Pane::Filter => {
+                let rows = ui::filter::list_area(body).height as usize;
+                let f = &mut self.state.filter;
+                f.selected = step(f.selected, f.matches.len(), rows);
             }
             Pane::Team => {
                 let t = &mut self.state.team;

@@ -25,6 +25,7 @@ pub enum Section {
     Lookup,
     Dossier,
     Timeline,
+    Filter,
     Team,
     Alerts,
     Reserve,
@@ -36,11 +37,12 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Global,
         Section::Lookup,
         Section::Dossier,
         Section::Timeline,
+        Section::Filter,
         Section::Team,
         Section::Alerts,
         Section::Reserve,
@@ -57,6 +59,7 @@ impl Section {
             Section::Lookup => "lookup",
             Section::Dossier => "dossier",
             Section::Timeline => "timeline",
+            Section::Filter => "filter",
             Section::Team => "team",
             Section::Alerts => "alerts",
             Section::Reserve => "reserve",
@@ -78,6 +81,7 @@ impl Section {
             Section::Lookup => s::HELP_SECTION_LOOKUP,
             Section::Dossier => s::HELP_SECTION_DOSSIER,
             Section::Timeline => s::HELP_SECTION_TIMELINE,
+            Section::Filter => s::HELP_SECTION_FILTER,
             Section::Team => s::HELP_SECTION_TEAM,
             Section::Alerts => s::HELP_SECTION_ALERTS,
             Section::Reserve => s::HELP_SECTION_RESERVE,

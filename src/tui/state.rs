@@ -24,16 +24,18 @@ pub enum Pane {
     Lookup,
     Dossier,
     Timeline,
+    Filter,
     Team,
     Alerts,
     Reserve,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Lookup,
         Pane::Dossier,
         Pane::Timeline,
+        Pane::Filter,
         Pane::Team,
         Pane::Alerts,
         Pane::Reserve,
@@ -44,6 +46,7 @@ impl Pane {
             Pane::Lookup => s::PANE_LOOKUP,
             Pane::Dossier => s::PANE_DOSSIER,
             Pane::Timeline => s::PANE_TIMELINE,
+            Pane::Filter => s::PANE_FILTER,
             Pane::Team => s::PANE_TEAM,
             Pane::Alerts => s::PANE_ALERTS,
             Pane::Reserve => s::PANE_RESERVE,
@@ -57,6 +60,7 @@ impl Pane {
             Pane::Lookup => Action::ShowLookup,
             Pane::Dossier => Action::ShowDossier,
             Pane::Timeline => Action::ShowTimeline,
+            Pane::Filter => Action::ShowFilter,
             Pane::Team => Action::ShowTeam,
             Pane::Alerts => Action::ShowAlerts,
             Pane::Reserve => Action::ShowReserve,
@@ -68,7 +72,7 @@ impl Pane {
     pub fn is_list(self) -> bool {
         matches!(
             self,
-            Pane::Lookup | Pane::Team | Pane::Alerts | Pane::Reserve
+            Pane::Lookup | Pane::Filter | Pane::Team | Pane::Alerts | Pane::Reserve
         )
     }
 
@@ -78,6 +82,7 @@ impl Pane {
             Pane::Lookup => Section::Lookup,
             Pane::Dossier => Section::Dossier,
             Pane::Timeline => Section::Timeline,
+            Pane::Filter => Section::Filter,
             Pane::Team => Section::Team,
             Pane::Alerts => Section::Alerts,
             Pane::Reserve => Section::Reserve,
@@ -86,7 +91,7 @@ impl Pane {
 
     /// Whether the pane's focus is a text input (plain characters are typed, not bound).
     pub fn is_typing(self) -> bool {
-        self == Pane::Lookup
+        matches!(self, Pane::Lookup | Pane::Filter)
     }
 }
 
@@ -119,6 +124,29 @@ pub enum TeamFocus {
     #[default]
     Units,
     Members,
+}
+
+/// Where the filter expression fails to parse: char offset, length and the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterError {
+    pub pos: usize,
+    pub len: usize,
+    pub message: String,
+}
+
+/// The filter pane: the expression, whether it parses, and the dossiers it matches.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FilterView {
+    pub input: LineInput,
+    pub error: Option<FilterError>,
+    /// The expression as the engine writes it back (the canonical Chinese form).
+    pub canonical: Option<String>,
+    /// The newest evaluation sent and the one shown.
+    pub seq_sent: u64,
+    pub seq_shown: u64,
+    /// The matching dossiers as lookup entries, in id order.
+    pub matches: Vec<Entry>,
+    pub selected: usize,
 }
 
 /// A what-if over the chosen team: members taken out and candidates put in, and the profile
@@ -449,6 +477,7 @@ pub struct State {
     pub posting: usize,
     /// The list pane the open dossier was opened from (Esc returns to it).
     pub origin: Pane,
+    pub filter: FilterView,
     pub team: TeamView,
     pub alerts: AlertsView,
     pub reserve: ReserveView,
@@ -480,6 +509,7 @@ impl State {
             dossier_scroll: 0,
             posting: 0,
             origin: Pane::Lookup,
+            filter: FilterView::default(),
             team: TeamView::default(),
             alerts: AlertsView::default(),
             reserve: ReserveView::default(),

@@ -10,6 +10,7 @@ pub const APP_TITLE: &str = "干部库";
 pub const PANE_LOOKUP: &str = "查询";
 pub const PANE_DOSSIER: &str = "档案";
 pub const PANE_TIMELINE: &str = "履历";
+pub const PANE_FILTER: &str = "筛选";
 pub const PANE_TEAM: &str = "班子";
 pub const PANE_ALERTS: &str = "预警";
 pub const PANE_RESERVE: &str = "后备";
@@ -43,6 +44,16 @@ pub const COL_AGE: &str = "年龄";
 pub const COL_POST: &str = "现任职务";
 pub const COL_UNIT: &str = "单位";
 
+// ---- filter pane ------------------------------------------------------------------------
+pub const FL_PROMPT: &str = "条件：";
+pub const FL_HINT: &str = "输入筛选条件，条件之间用「且」「或」连接，例如：";
+pub const FL_ERROR: &str = "第 {pos} 字处应为{expected}，实为{found}";
+pub const FL_ERROR_END: &str = "条件不完整：结尾处应为{expected}";
+pub const FL_COUNT: &str = "符合 {n} 人（库中共 {total} 人）";
+pub const FL_EVALUATING: &str = "正在筛选";
+pub const FL_CANONICAL: &str = "规范写法：";
+pub const FL_NONE: &str = "没有符合条件的干部";
+
 // ---- team pane --------------------------------------------------------------------------
 pub const TM_SEARCH: &str = "查找单位：";
 pub const TM_TITLE: &str = "{unit}  班子 {n} 人  平均年龄 {age} 岁";
@@ -62,7 +73,7 @@ pub const TM_SHARE: &str = "{k}/{n}";
 pub const TM_WARNINGS: &str = "结构提示";
 pub const TM_NO_WARNINGS: &str = "符合各项班子结构规则";
 pub const TM_WHATIF_TITLE: &str = "{unit}  调整方案（未保存，Esc 放弃）";
-pub const TM_PLAN_TITLE: &str = "{unit}  方案“{name}”";
+pub const TM_PLAN_TITLE: &str = "{unit}  方案「{name}」";
 pub const TM_REMOVED: &str = "减";
 pub const TM_ADDED: &str = "增";
 pub const TM_COMPARE: &str = "项目";
@@ -78,7 +89,7 @@ pub const TM_NO_CANDIDATE: &str = "没有可加入的人选：先在查询页选
 pub const TM_ALREADY_MEMBER: &str = "{name}已在班子中";
 pub const TM_NO_POST: &str = "{name}没有现任职务，无法作为人选";
 pub const TM_PLAN_PROMPT: &str = "方案名称：";
-pub const TM_PLAN_SAVED: &str = "方案“{name}”已保存";
+pub const TM_PLAN_SAVED: &str = "方案「{name}」已保存";
 pub const TM_PLAN_FAILED: &str = "无法保存方案：{err}";
 pub const TM_PLANS_TITLE: &str = "已存方案（Enter 打开，Esc 关闭）";
 pub const TM_NO_PLANS: &str = "还没有保存过方案";
@@ -234,6 +245,7 @@ pub const HELP_SECTION_GLOBAL: &str = "全局";
 pub const HELP_SECTION_LOOKUP: &str = "查询页（输入时）";
 pub const HELP_SECTION_DOSSIER: &str = "档案页";
 pub const HELP_SECTION_TIMELINE: &str = "履历页";
+pub const HELP_SECTION_FILTER: &str = "筛选页（输入时）";
 pub const HELP_SECTION_TEAM: &str = "班子页";
 pub const HELP_SECTION_ALERTS: &str = "预警页";
 pub const HELP_SECTION_RESERVE: &str = "后备干部页";
@@ -313,6 +325,14 @@ pub fn rank_short(rank: crate::model::Rank) -> &'static str {
     }
 }
 
+/// Engine text for the screen: curly quotes (of ambiguous width) become corner brackets.
+pub fn unambiguous(text: &str) -> String {
+    text.replace('“', "「")
+        .replace('”', "」")
+        .replace('‘', "『")
+        .replace('’', "』")
+}
+
 /// Replaces `{name}` placeholders in a template.
 pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut out = template.to_string();
@@ -346,6 +366,7 @@ pub fn action_desc(a: &Action) -> &'static str {
         ShowLookup => "查询页",
         ShowDossier => "档案页",
         ShowTimeline => "履历页",
+        ShowFilter => "筛选页",
         ShowTeam => "班子页",
         ShowAlerts => "预警页",
         ShowReserve => "后备干部页",
@@ -392,7 +413,13 @@ pub fn action_desc(a: &Action) -> &'static str {
         SortTarget => "按拟任职务排序",
         SortReadiness => "按成熟度排序",
         SortGaps => "按差距数排序",
-        Insert(_) | Paste(_) | Resize(..) | Results { .. } | Loaded(_) | Derived(_) => "",
+        Insert(_)
+        | Paste(_)
+        | Resize(..)
+        | Results { .. }
+        | FilterMatches { .. }
+        | Loaded(_)
+        | Derived(_) => "",
     }
 }
 

@@ -49,6 +49,8 @@ pub const KEYS: &[&str] = &[
     "dossier.warn",
     "dossier.section",
     "dossier.section.active",
+    "filter.error",
+    "filter.count",
     "team.cursor",
     "team.cursor.inactive",
     "team.chosen",

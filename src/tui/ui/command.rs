@@ -138,6 +138,7 @@ mod tests {
                 Action::ShowLookup,
                 Action::ShowDossier,
                 Action::ShowTimeline,
+                Action::ShowFilter,
                 Action::ShowTeam,
                 Action::ShowAlerts,
                 Action::ShowReserve

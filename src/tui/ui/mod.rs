@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod command;
 pub mod dossier;
+pub mod filter;
 pub mod format;
 pub mod help;
 pub mod lookup;
@@ -81,6 +82,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             timeline::draw(buf, r.body, state, theme);
             None
         }
+        Pane::Filter => filter::draw(buf, r.body, state, theme),
         Pane::Team => team::draw(buf, r.body, state, theme),
         Pane::Alerts => alerts::draw(buf, r.body, state, theme),
         Pane::Reserve => {

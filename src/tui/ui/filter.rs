@@ -1,0 +1,166 @@
+//! The filter pane: the expression line (the error's characters marked under it), the parse
+//! error or the match count with the canonical form, and the matching cadres with the lookup's
+//! columns. Draws from state only; parsing happens in `update` and evaluation off the UI thread.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+
+use super::super::state::State;
+use super::super::strings as s;
+use super::super::text::{Seg, char_width, fill, pad, put, put_with, truncate, width, wrap};
+use super::super::theme::Theme;
+
+const NAME_W: usize = 10;
+const GENDER_W: usize = 6;
+const AGE_W: usize = 6;
+
+/// Rows of the result list within the pane's body.
+pub fn list_area(body: Rect) -> Rect {
+    let top = 4.min(body.height);
+    Rect::new(body.x, body.y + top, body.width, body.height - top)
+}
+
+/// Draws the pane; returns where the terminal cursor goes (in the expression line).
+pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Option<Position> {
+    if body.height == 0 {
+        return None;
+    }
+    let f = &state.filter;
+    let x = put(
+        buf,
+        body.x,
+        body.y,
+        body.width,
+        &[Seg::new(format!(" {}", s::FL_PROMPT), "lookup.prompt")],
+        theme,
+    );
+    let cols = (body.x + body.width).saturating_sub(x + 1) as usize;
+    let (shown, cursor_col) = f.input.view(cols);
+    put(
+        buf,
+        x,
+        body.y,
+        cols as u16,
+        &[Seg::new(shown.clone(), "lookup.input")],
+        theme,
+    );
+    let cursor = state
+        .overlay
+        .is_none()
+        .then(|| Position::new(x + cursor_col as u16, body.y));
+    if body.height < 2 {
+        return cursor;
+    }
+    // Under the line: the error's characters marked (when the whole text is in view).
+    let whole = shown == f.input.text();
+    if let Some(e) = &f.error
+        && whole
+    {
+        let chars: Vec<char> = f.input.text().chars().collect();
+        let before: usize = chars.iter().take(e.pos).map(|c| char_width(*c)).sum();
+        let span: usize = chars
+            .iter()
+            .skip(e.pos)
+            .take(e.len)
+            .map(|c| char_width(*c))
+            .sum::<usize>()
+            .max(1);
+        let mx = x + before as u16;
+        if mx < body.x + body.width {
+            put(
+                buf,
+                mx,
+                body.y + 1,
+                (body.x + body.width - mx).min(span as u16),
+                &[Seg::new("^".repeat(span), "filter.error")],
+                theme,
+            );
+        }
+    }
+    if body.height < 3 {
+        return cursor;
+    }
+    // The message: the error, or the count and the canonical form.
+    let info: Vec<Seg> = if let Some(e) = &f.error {
+        vec![Seg::new(format!(" {}", e.message), "filter.error")]
+    } else if f.input.text().trim().is_empty() {
+        vec![
+            Seg::new(format!(" {}", s::FL_HINT), "ui.hint"),
+            Seg::new(crate::filter::SEED_EXAMPLE, "ui.hint"),
+        ]
+    } else if f.seq_shown < f.seq_sent {
+        vec![Seg::new(format!(" {}", s::FL_EVALUATING), "ui.hint")]
+    } else {
+        let count = if f.matches.is_empty() {
+            s::FL_NONE.to_string()
+        } else {
+            s::fill(
+                s::FL_COUNT,
+                &[("n", &f.matches.len()), ("total", &state.total)],
+            )
+        };
+        let mut segs = vec![Seg::new(format!(" {count}  "), "filter.count")];
+        if let Some(c) = &f.canonical {
+            segs.push(Seg::new(s::FL_CANONICAL, "ui.label"));
+            segs.push(Seg::new(c.clone(), "ui.hint"));
+        }
+        segs
+    };
+    // An error has the rows below to itself (there are no results); wrap it.
+    let lines = if f.error.is_some() {
+        wrap(&info, body.width as usize, 1)
+    } else {
+        vec![info]
+    };
+    for (i, line) in lines
+        .iter()
+        .take(body.height.saturating_sub(2) as usize)
+        .enumerate()
+    {
+        put(buf, body.x, body.y + 2 + i as u16, body.width, line, theme);
+    }
+    if body.height < 4 || f.matches.is_empty() {
+        return cursor;
+    }
+    let header = [
+        Seg::new(" ", ""),
+        Seg::new(pad(s::COL_NAME, NAME_W), "lookup.header"),
+        Seg::new(pad(s::COL_GENDER, GENDER_W), "lookup.header"),
+        Seg::new(pad(s::COL_AGE, AGE_W), "lookup.header"),
+        Seg::new(format!("{} {}", s::COL_POST, s::COL_UNIT), "lookup.header"),
+    ];
+    put(buf, body.x, body.y + 3, body.width, &header, theme);
+    let list = list_area(body);
+    let offset = super::lookup::scroll_offset(f.selected, list.height as usize);
+    let rest = (body.width as usize).saturating_sub(1 + NAME_W + GENDER_W + AGE_W);
+    for (i, e) in f
+        .matches
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(list.height as usize)
+    {
+        let y = list.y + (i - offset) as u16;
+        let line = Rect::new(list.x, y, list.width, 1);
+        let base = if i == f.selected {
+            let st = theme.style("lookup.selected");
+            fill(buf, line, st);
+            st
+        } else {
+            Style::default()
+        };
+        let age = e.birth.whole_years_until(&state.today);
+        let post = format!("{} {}", e.post, e.unit);
+        let segs = [
+            Seg::new(" ", ""),
+            Seg::new(pad(&e.name, NAME_W), ""),
+            Seg::new(pad(e.gender.label(), GENDER_W), ""),
+            Seg::new(pad(&age.to_string(), AGE_W), ""),
+            Seg::new(truncate(post.trim(), rest), ""),
+        ];
+        debug_assert!(width(&segs[1].text) == NAME_W);
+        put_with(buf, line.x, y, line.width, &segs, theme, base);
+    }
+    cursor
+}
