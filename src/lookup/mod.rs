@@ -33,7 +33,7 @@ use classes::{
     ClassTable, InitialsChain, NameMatch, PieceFilter, Scratch, Tok, ascii_bit, byte_code,
     fuzzy_floor, han_bits, pack_ascii,
 };
-use topk::{TopK, rank, rank_pos};
+use topk::{TopK, rank, rank_penalty, rank_pos, rank_tier};
 
 /// What lookup knows of one cadre: enough to match and to show a result row.
 #[derive(Clone, Debug, PartialEq)]
@@ -383,6 +383,61 @@ struct Prefilter {
     need_h: u64,
     pieces: PieceFilter,
     chain: InitialsChain,
+}
+
+/// Which keyed lengths (capped at 31) can still enter the best `limit` during a fuzzy scan in
+/// ascending position order: lengths whose floor is below the worst held penalty always,
+/// lengths whose floor equals it only before the worst held position. Rebuilt after every
+/// candidate that was matched (only then can the worst change).
+struct Gate {
+    below: u32,
+    equal: u32,
+    before: u32,
+}
+
+impl Gate {
+    fn new(floors: &[u32; 32], top: &TopK, complete: bool) -> Gate {
+        let w = top.worst();
+        if !complete || w == u64::MAX || rank_tier(w) > 2 {
+            return Gate {
+                below: u32::MAX,
+                equal: 0,
+                before: 0,
+            };
+        }
+        if rank_tier(w) < 2 {
+            return Gate {
+                below: 0,
+                equal: 0,
+                before: 0,
+            };
+        }
+        let pen = rank_penalty(w);
+        let mut g = Gate {
+            below: 0,
+            equal: 0,
+            before: rank_pos(w),
+        };
+        for (n, &f) in floors.iter().enumerate() {
+            if f.min((1 << 30) - 1) < pen {
+                g.below |= 1 << n;
+            } else if f.min((1 << 30) - 1) == pen {
+                g.equal |= 1 << n;
+            }
+        }
+        g
+    }
+
+    #[inline]
+    fn open_for(&self, len: u32, pos: u32) -> bool {
+        (self.below >> len) & 1 == 1 || ((self.equal >> len) & 1 == 1 && pos < self.before)
+    }
+
+    /// Nothing at `pos` or later can enter.
+    #[inline]
+    fn closed(&self, pos: u32) -> bool {
+        self.below == 0 && (self.equal == 0 || pos >= self.before)
+    }
 }
 
 /// State of one fuzzy scan (see `Index::fuzzy_phase`).
@@ -1032,25 +1087,34 @@ impl Index {
                 Tok::Ascii(_) => None,
             })
             .min_by_key(|l| l.len());
-        // The cheap checks inline: the signature word, then (once full) the floor by length.
-        let need = run.filter.need;
+        // The cheap checks inline: the signature word, then whether an entry of its length
+        // could still enter (see `Gate`); the scan ends once no length can.
         let floors: [u32; 32] = std::array::from_fn(|n| fuzzy_floor(n, max_pieces));
-        let mut check = |pos: u32, s: u32, top: &mut TopK| {
-            if s & need == need
-                && (!complete || top.accepts(rank(2, floors[(s >> SIG_LEN_SHIFT) as usize], pos)))
-            {
-                run.visit(pos, top);
+        let need = run.filter.need;
+        let mut gate = Gate::new(&floors, top, complete);
+        let mut step = |pos: u32, s: u32, top: &mut TopK, gate: &mut Gate| -> bool {
+            if gate.closed(pos) {
+                return false;
             }
+            if s & need == need && gate.open_for(s >> SIG_LEN_SHIFT, pos) {
+                run.visit(pos, top);
+                *gate = Gate::new(&floors, top, complete);
+            }
+            true
         };
         match rarest {
             Some(list) => {
                 for &pos in list {
-                    check(pos, self.sig[pos as usize], top);
+                    if !step(pos, self.sig[pos as usize], top, &mut gate) {
+                        break;
+                    }
                 }
             }
             None => {
                 for (pos, &s) in self.sig.iter().enumerate() {
-                    check(pos as u32, s, top);
+                    if !step(pos as u32, s, top, &mut gate) {
+                        break;
+                    }
                 }
             }
         }

@@ -14,7 +14,6 @@ pub fn rank(tier: u8, penalty: u32, pos: u32) -> u64 {
 pub fn rank_tier(r: u64) -> u8 {
     (r >> 62) as u8
 }
-#[cfg(test)]
 pub fn rank_penalty(r: u64) -> u32 {
     ((r >> 32) & ((1 << 30) - 1)) as u32
 }
@@ -76,6 +75,11 @@ impl TopK {
     #[inline]
     pub fn accepts(&self, r: u64) -> bool {
         r < self.worst && self.cap > 0
+    }
+
+    /// The worst rank held when full, else u64::MAX.
+    pub fn worst(&self) -> u64 {
+        self.worst
     }
 
     pub fn is_full(&self) -> bool {
