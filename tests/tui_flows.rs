@@ -969,3 +969,67 @@ fn the_filter_parses_as_typed_counts_matches_and_opens_the_dossier() {
     press(&mut app, "4");
     assert_eq!(app.state.pane, Pane::Filter);
 }
+
+#[test]
+fn filter_results_sort_by_column_and_export_to_csv_and_xlsx() {
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "年龄 < 45");
+    app.settle();
+    let names = |app: &App| -> Vec<String> {
+        app.state
+            .filter
+            .matches
+            .iter()
+            .map(|e| e.name.clone())
+            .collect()
+    };
+    press(&mut app, "alt-a");
+    assert_eq!(names(&app), ["陈静", "李晓梅", "王卫东"], "youngest first");
+    press(&mut app, "alt-a");
+    assert_eq!(names(&app), ["王卫东", "李晓梅", "陈静"]);
+    // Plain letters stay text while sorting keys are Alt-chords.
+    type_text(&mut app, " ");
+    app.settle();
+    assert_eq!(
+        names(&app),
+        ["王卫东", "李晓梅", "陈静"],
+        "the order survives new results"
+    );
+    // F5 asks for a path (default in the current directory), Enter writes.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("结果.csv");
+    press(&mut app, "f5");
+    assert!(app.state.is_typing());
+    assert_eq!(
+        app.state.filter.export.as_ref().unwrap().0.text(),
+        "筛选结果.csv"
+    );
+    press(&mut app, "ctrl-u");
+    type_text(&mut app, csv.to_str().unwrap());
+    press(&mut app, "enter");
+    let written = std::fs::read_to_string(&csv).unwrap();
+    let body = written.trim_start_matches('\u{feff}');
+    let order: Vec<&str> = body
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1))
+        .collect();
+    assert_eq!(order, ["王卫东", "李晓梅", "陈静"], "{written}");
+    assert!(text(&app).contains("已导出 3 人到"));
+    // XLSX, and Esc on the path writes nothing.
+    let xlsx = dir.path().join("结果.xlsx");
+    press(&mut app, "f6");
+    press(&mut app, "ctrl-u");
+    type_text(&mut app, xlsx.to_str().unwrap());
+    press(&mut app, "enter");
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 0);
+    let other = dir.path().join("不写.csv");
+    press(&mut app, "f5");
+    press(&mut app, "ctrl-u");
+    type_text(&mut app, other.to_str().unwrap());
+    press(&mut app, "esc");
+    assert!(!other.exists());
+    assert!(app.state.filter.export.is_none());
+    assert_eq!(app.state.pane, Pane::Filter);
+}

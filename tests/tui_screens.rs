@@ -437,3 +437,17 @@ fn filter_pane() {
     assert!(!marks.is_empty());
     assert_eq!(marks[0].fg, app.theme.style("filter.error").fg);
 }
+
+#[test]
+fn filter_sorted_with_the_export_path_asked() {
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "年龄 < 45");
+    app.settle();
+    keys(&mut app, "alt-a f6");
+    let buf = snap("filter_export_80x24", &app);
+    assert_eq!(
+        style_of(&buf, "年龄  现任").unwrap().fg,
+        app.theme.style("reserve.sorted").fg
+    );
+}

@@ -79,6 +79,9 @@ pub enum Action {
     SortTarget,
     SortReadiness,
     SortGaps,
+    // exporting the filter's results
+    ExportCsv,
+    ExportXlsx,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -167,6 +170,8 @@ impl Action {
         Action::SortTarget,
         Action::SortReadiness,
         Action::SortGaps,
+        Action::ExportCsv,
+        Action::ExportXlsx,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal

@@ -404,6 +404,32 @@ impl App {
                 }
                 r.refresh();
             }
+            SortName | SortAge | SortPost if self.state.pane == Pane::Filter => {
+                let col = match action {
+                    SortName => ReserveColumn::Name,
+                    SortAge => ReserveColumn::Age,
+                    _ => ReserveColumn::Post,
+                };
+                let f = &mut self.state.filter;
+                f.sort = match f.sort {
+                    Some((c, desc)) if c == col => Some((c, !desc)),
+                    _ => Some((col, false)),
+                };
+                f.resort(&self.state.today);
+                f.selected = 0;
+            }
+            ExportCsv | ExportXlsx if self.state.pane == Pane::Filter => {
+                if self.state.filter.matches.is_empty() {
+                    self.notice(s::FL_NOTHING_TO_EXPORT);
+                } else {
+                    let xlsx = action == ExportXlsx;
+                    let mut input = LineInput::default();
+                    let ext = if xlsx { "xlsx" } else { "csv" };
+                    input.set(&format!("{}.{ext}", s::FL_EXPORT_DEFAULT));
+                    self.state.filter.export = Some((input, xlsx));
+                }
+            }
+            ExportCsv | ExportXlsx => {}
             RegionView | CycleSort | Expand | Collapse | SwitchFocus | RemoveMember
             | AddCandidate | SavePlan | OpenPlans | FilterText | CycleSeverity | CycleRule
             | ToggleReviewed | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost
@@ -437,6 +463,7 @@ impl App {
                         .collect(),
                     None => Vec::new(),
                 };
+                f.resort(&self.state.today);
             }
             Loaded(Ok(data)) => {
                 self.state.loading = false;
@@ -481,6 +508,9 @@ impl App {
     fn back(&mut self) {
         let st = &mut self.state;
         if st.overlay.take().is_some() {
+            return;
+        }
+        if st.pane == Pane::Filter && st.filter.export.take().is_some() {
             return;
         }
         if st.pane == Pane::Team && st.team.plan_name.take().is_some() {
@@ -616,6 +646,13 @@ impl App {
     /// Applies an editing action to the focused input.
     fn edit(&mut self, action: &Action) {
         if self.state.overlay.is_none()
+            && self.state.pane == Pane::Filter
+            && let Some((path, _)) = &mut self.state.filter.export
+        {
+            path.apply(action);
+            return;
+        }
+        if self.state.overlay.is_none()
             && self.state.pane == Pane::Team
             && let Some(name) = &mut self.state.team.plan_name
         {
@@ -735,6 +772,37 @@ impl App {
         if let Err(e) = spawned {
             tracing::error!("cannot start a filter thread: {e}");
             self.state.filter.seq_shown = seq;
+        }
+    }
+
+    /// Writes the shown results, in the shown order, to a CSV or XLSX file (the io engine's
+    /// columns); a user-asked write, like a review mark.
+    fn export_filter(&mut self, path: &std::path::Path, xlsx: bool) {
+        let Some(loaded) = &self.loaded else {
+            return;
+        };
+        let by_id: std::collections::HashMap<_, _> =
+            loaded.dossiers.iter().map(|d| (d.id, d)).collect();
+        let rows: Vec<crate::io::results::ResultRow> = self
+            .state
+            .filter
+            .matches
+            .iter()
+            .filter_map(|e| by_id.get(&e.id))
+            .map(|d| crate::io::results::ResultRow::new(d, &loaded.units, &self.state.today))
+            .collect();
+        let title = self.state.filter.canonical.clone().unwrap_or_default();
+        let written = if xlsx {
+            crate::io::results::write_xlsx(&rows, &title, path)
+        } else {
+            crate::io::results::write_csv(&rows, path)
+        };
+        match written {
+            Ok(()) => self.notice(s::fill(
+                s::FL_EXPORTED,
+                &[("n", &rows.len()), ("path", &path.display())],
+            )),
+            Err(e) => self.error(s::fill(s::FL_EXPORT_FAILED, &[("err", &e)])),
         }
     }
 
@@ -1244,6 +1312,15 @@ impl App {
 
     /// Enter in a pane's input line: keep the unit words, or save the review note.
     fn confirm_prompt(&mut self) {
+        if self.state.pane == Pane::Filter
+            && let Some((path, xlsx)) = self.state.filter.export.take()
+        {
+            let path = path.text().trim().to_string();
+            if !path.is_empty() {
+                self.export_filter(std::path::Path::new(&path), xlsx);
+            }
+            return;
+        }
         if self.state.pane == Pane::Team
             && let Some(name) = self.state.team.plan_name.take()
         {

@@ -147,6 +147,32 @@ pub struct FilterView {
     /// The matching dossiers as lookup entries, in id order.
     pub matches: Vec<Entry>,
     pub selected: usize,
+    /// The column the matches are sorted by (name, age or post) and whether descending;
+    /// None = id order.
+    pub sort: Option<(ReserveColumn, bool)>,
+    /// The export path being typed, and whether it is an xlsx export.
+    pub export: Option<(LineInput, bool)>,
+}
+
+impl FilterView {
+    /// Sorts the matches by the chosen column (stable: ties keep id order).
+    pub fn resort(&mut self, today: &PartialDate) {
+        self.matches.sort_by_key(|e| e.id);
+        let Some((col, desc)) = self.sort else {
+            return;
+        };
+        self.matches.sort_by(|a, b| {
+            let o = match col {
+                ReserveColumn::Age => a
+                    .birth
+                    .whole_years_until(today)
+                    .cmp(&b.birth.whole_years_until(today)),
+                ReserveColumn::Post => (&a.post, &a.unit).cmp(&(&b.post, &b.unit)),
+                _ => a.name.cmp(&b.name),
+            };
+            if desc { o.reverse() } else { o }
+        });
+    }
 }
 
 /// A what-if over the chosen team: members taken out and candidates put in, and the profile
@@ -534,6 +560,7 @@ impl State {
     /// Whether the pane's own input line (a filter text, a note) has the focus.
     pub fn has_prompt(&self) -> bool {
         (self.pane == Pane::Alerts && self.alerts.input.is_some())
+            || (self.pane == Pane::Filter && self.filter.export.is_some())
             || (self.pane == Pane::Team && (self.team.searching || self.team.plan_name.is_some()))
     }
 

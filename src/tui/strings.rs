@@ -53,6 +53,11 @@ pub const FL_COUNT: &str = "符合 {n} 人（库中共 {total} 人）";
 pub const FL_EVALUATING: &str = "正在筛选";
 pub const FL_CANONICAL: &str = "规范写法：";
 pub const FL_NONE: &str = "没有符合条件的干部";
+pub const FL_EXPORT_PROMPT: &str = "导出到：";
+pub const FL_EXPORT_DEFAULT: &str = "筛选结果";
+pub const FL_EXPORTED: &str = "已导出 {n} 人到 {path}";
+pub const FL_EXPORT_FAILED: &str = "导出失败：{err}";
+pub const FL_NOTHING_TO_EXPORT: &str = "没有可导出的结果";
 
 // ---- team pane --------------------------------------------------------------------------
 pub const TM_SEARCH: &str = "查找单位：";
@@ -413,6 +418,8 @@ pub fn action_desc(a: &Action) -> &'static str {
         SortTarget => "按拟任职务排序",
         SortReadiness => "按成熟度排序",
         SortGaps => "按差距数排序",
+        ExportCsv => "导出结果为 CSV",
+        ExportXlsx => "导出结果为 Excel（xlsx）",
         Insert(_)
         | Paste(_)
         | Resize(..)

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 
-use super::super::state::State;
+use super::super::state::{ReserveColumn, State};
 use super::super::strings as s;
 use super::super::text::{Seg, char_width, fill, pad, put, put_with, truncate, width, wrap};
 use super::super::theme::Theme;
@@ -52,6 +52,36 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
     if body.height < 2 {
         return cursor;
     }
+    // Under the line: the export path being typed.
+    if let Some((path, _)) = &f.export {
+        let px = put(
+            buf,
+            body.x,
+            body.y + 1,
+            body.width,
+            &[Seg::new(
+                format!(" {}", s::FL_EXPORT_PROMPT),
+                "lookup.prompt",
+            )],
+            theme,
+        );
+        let cols = (body.x + body.width).saturating_sub(px + 1) as usize;
+        let (shown, col) = path.view(cols);
+        put(
+            buf,
+            px,
+            body.y + 1,
+            cols as u16,
+            &[Seg::new(shown, "lookup.input")],
+            theme,
+        );
+        let cursor = state
+            .overlay
+            .is_none()
+            .then(|| Position::new(px + col as u16, body.y + 1));
+        draw_rest(buf, body, state, theme);
+        return cursor;
+    }
     // Under the line: the error's characters marked (when the whole text is in view).
     let whole = shown == f.input.text();
     if let Some(e) = &f.error
@@ -78,8 +108,15 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
             );
         }
     }
+    draw_rest(buf, body, state, theme);
+    cursor
+}
+
+/// The message line and the results.
+fn draw_rest(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) {
+    let f = &state.filter;
     if body.height < 3 {
-        return cursor;
+        return;
     }
     // The message: the error, or the count and the canonical form.
     let info: Vec<Seg> = if let Some(e) = &f.error {
@@ -121,14 +158,25 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
         put(buf, body.x, body.y + 2 + i as u16, body.width, line, theme);
     }
     if body.height < 4 || f.matches.is_empty() {
-        return cursor;
+        return;
     }
+    let sorted = f.sort.map(|(c, _)| c);
+    let head = |c: ReserveColumn| {
+        if sorted == Some(c) {
+            "reserve.sorted"
+        } else {
+            "lookup.header"
+        }
+    };
     let header = [
         Seg::new(" ", ""),
-        Seg::new(pad(s::COL_NAME, NAME_W), "lookup.header"),
+        Seg::new(pad(s::COL_NAME, NAME_W), head(ReserveColumn::Name)),
         Seg::new(pad(s::COL_GENDER, GENDER_W), "lookup.header"),
-        Seg::new(pad(s::COL_AGE, AGE_W), "lookup.header"),
-        Seg::new(format!("{} {}", s::COL_POST, s::COL_UNIT), "lookup.header"),
+        Seg::new(pad(s::COL_AGE, AGE_W), head(ReserveColumn::Age)),
+        Seg::new(
+            format!("{} {}", s::COL_POST, s::COL_UNIT),
+            head(ReserveColumn::Post),
+        ),
     ];
     put(buf, body.x, body.y + 3, body.width, &header, theme);
     let list = list_area(body);
@@ -162,5 +210,4 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
         debug_assert!(width(&segs[1].text) == NAME_W);
         put_with(buf, line.x, y, line.width, &segs, theme, base);
     }
-    cursor
 }
