@@ -306,7 +306,7 @@ impl ClassTable {
     ///   penalty = characters left over.
     /// - Fuzzy: any increasing assignment, demoted readings allowed; penalty =
     ///   2·(characters skipped before) + 4·(characters skipped between) + (characters after)
-    ///   + 3·(pieces read with a demoted reading). Since a fuzzy match skips or demotes
+    ///   plus 3·(pieces read with a demoted reading). Since a fuzzy match skips or demotes
     ///   something, its penalty is at least n − m + 1 for m pieces on n characters
     ///   (`fuzzy_floor`).
     pub fn name_match(&self, name: &[u32], q: &[Tok]) -> Option<NameMatch> {
