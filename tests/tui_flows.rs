@@ -1033,3 +1033,58 @@ fn filter_results_sort_by_column_and_export_to_csv_and_xlsx() {
     assert!(app.state.filter.export.is_none());
     assert_eq!(app.state.pane, Pane::Filter);
 }
+
+#[test]
+fn filters_are_saved_loaded_renamed_and_deleted() {
+    let store = sample_store();
+    let mut app = app_with(store.clone(), Settings::defaults(&Env::default()), SMALL);
+    app.update(Action::ShowFilter);
+    // Nothing to save yet.
+    press(&mut app, "f8");
+    assert!(text(&app).contains("还没有保存过条件"));
+    press(&mut app, "f7");
+    assert!(app.state.filter.name.is_none());
+    type_text(&mut app, "年龄<45");
+    app.settle();
+    press(&mut app, "f7");
+    type_text(&mut app, "年轻干部");
+    press(&mut app, "enter");
+    let saved = store.saved_filters().unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].name, "年轻干部");
+    assert_eq!(saved[0].text, "年龄 < 45", "saved in the canonical form");
+    // Cleared, then loaded from the list.
+    press(&mut app, "ctrl-u");
+    app.settle();
+    assert!(app.state.filter.matches.is_empty());
+    press(&mut app, "f8");
+    let screen = text(&app);
+    assert!(screen.contains("年轻干部"), "{screen}");
+    press(&mut app, "enter");
+    app.settle();
+    assert!(app.state.filter.saved.is_none());
+    assert_eq!(app.state.filter.input.text(), "年龄 < 45");
+    assert_eq!(app.state.filter.matches.len(), 3);
+    // Renamed in the list (F7 there), then deleted (Delete).
+    press(&mut app, "f8");
+    press(&mut app, "f7");
+    press(&mut app, "ctrl-u");
+    type_text(&mut app, "四十五岁以下");
+    press(&mut app, "enter");
+    let saved = store.saved_filters().unwrap();
+    assert_eq!(saved[0].name, "四十五岁以下");
+    assert!(text(&app).contains("四十五岁以下"));
+    press(&mut app, "delete");
+    assert!(store.saved_filters().unwrap().is_empty());
+    assert!(app.state.filter.saved.is_none());
+    // Esc closes the list without touching the expression.
+    press(&mut app, "f7");
+    type_text(&mut app, "甲");
+    press(&mut app, "enter");
+    press(&mut app, "f8");
+    assert!(app.state.filter.saved.is_some());
+    press(&mut app, "esc");
+    assert!(app.state.filter.saved.is_none());
+    assert_eq!(app.state.pane, Pane::Filter);
+    assert_eq!(app.state.filter.input.text(), "年龄 < 45");
+}

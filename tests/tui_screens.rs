@@ -451,3 +451,19 @@ fn filter_sorted_with_the_export_path_asked() {
         app.theme.style("reserve.sorted").fg
     );
 }
+
+#[test]
+fn filter_saved_list() {
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    for (expr, name) in [("年龄 < 45", "年轻干部"), ("性别 = 女", "女干部")] {
+        press(&mut app, "ctrl-u");
+        type_text(&mut app, expr);
+        app.settle();
+        press(&mut app, "f7");
+        type_text(&mut app, name);
+        press(&mut app, "enter");
+    }
+    keys(&mut app, "f8 down");
+    snap("filter_saved_80x24", &app);
+}

@@ -82,6 +82,9 @@ pub enum Action {
     // exporting the filter's results
     ExportCsv,
     ExportXlsx,
+    // named filters
+    SaveFilter,
+    OpenFilters,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -172,6 +175,8 @@ impl Action {
         Action::SortGaps,
         Action::ExportCsv,
         Action::ExportXlsx,
+        Action::SaveFilter,
+        Action::OpenFilters,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal

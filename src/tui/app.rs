@@ -234,6 +234,19 @@ impl App {
     /// The only place state changes.
     pub fn update(&mut self, action: Action) {
         use Action::*;
+        // While the saved filters are listed, moving, Enter and Delete act on the list.
+        if self.state.pane == Pane::Filter
+            && self.state.overlay.is_none()
+            && self.state.filter.name.is_none()
+            && self.state.filter.saved.is_some()
+            && matches!(
+                action,
+                ShowDossier | DeleteForward | Up | Down | PageUp | PageDown | Top | Bottom
+            )
+        {
+            self.saved_filter_key(&action);
+            return;
+        }
         match action {
             Quit => self.state.quit = true,
             Back => self.back(),
@@ -430,6 +443,26 @@ impl App {
                 }
             }
             ExportCsv | ExportXlsx => {}
+            SaveFilter if self.state.pane == Pane::Filter => {
+                let f = &mut self.state.filter;
+                if let Some((list, i)) = &f.saved {
+                    if let Some(sf) = list.get(*i) {
+                        let mut input = LineInput::default();
+                        input.set(&sf.name);
+                        f.name = Some((input, Some(sf.name.clone())));
+                    }
+                } else if f.canonical.is_some() {
+                    f.name = Some((LineInput::default(), None));
+                } else {
+                    self.notice(s::FL_NOTHING_TO_SAVE);
+                }
+            }
+            OpenFilters if self.state.pane == Pane::Filter => {
+                if self.state.filter.saved.take().is_none() {
+                    self.open_saved_filters(0);
+                }
+            }
+            SaveFilter | OpenFilters => {}
             RegionView | CycleSort | Expand | Collapse | SwitchFocus | RemoveMember
             | AddCandidate | SavePlan | OpenPlans | FilterText | CycleSeverity | CycleRule
             | ToggleReviewed | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost
@@ -511,6 +544,12 @@ impl App {
             return;
         }
         if st.pane == Pane::Filter && st.filter.export.take().is_some() {
+            return;
+        }
+        if st.pane == Pane::Filter && st.filter.name.take().is_some() {
+            return;
+        }
+        if st.pane == Pane::Filter && st.filter.saved.take().is_some() {
             return;
         }
         if st.pane == Pane::Team && st.team.plan_name.take().is_some() {
@@ -653,6 +692,13 @@ impl App {
             return;
         }
         if self.state.overlay.is_none()
+            && self.state.pane == Pane::Filter
+            && let Some((name, _)) = &mut self.state.filter.name
+        {
+            name.apply(action);
+            return;
+        }
+        if self.state.overlay.is_none()
             && self.state.pane == Pane::Team
             && let Some(name) = &mut self.state.team.plan_name
         {
@@ -772,6 +818,74 @@ impl App {
         if let Err(e) = spawned {
             tracing::error!("cannot start a filter thread: {e}");
             self.state.filter.seq_shown = seq;
+        }
+    }
+
+    /// Lists the saved filters (a store read), the `sel`th selected.
+    fn open_saved_filters(&mut self, sel: usize) {
+        match self.store.saved_filters() {
+            Ok(list) if list.is_empty() => {
+                self.state.filter.saved = None;
+                self.notice(s::FL_SAVED_NONE);
+            }
+            Ok(list) => {
+                let sel = sel.min(list.len() - 1);
+                self.state.filter.saved = Some((list, sel));
+            }
+            Err(e) => self.error(s::fill(s::FL_STORE_FAILED, &[("err", &e)])),
+        }
+    }
+
+    /// Keys while the saved filters are listed: move, Enter loads, Delete deletes.
+    fn saved_filter_key(&mut self, action: &Action) {
+        let Some((list, i)) = &mut self.state.filter.saved else {
+            return;
+        };
+        let last = list.len().saturating_sub(1);
+        match action {
+            Action::Up => *i = i.saturating_sub(1),
+            Action::Down => *i = (*i + 1).min(last),
+            Action::PageUp | Action::Top => *i = 0,
+            Action::PageDown | Action::Bottom => *i = last,
+            Action::ShowDossier => {
+                let text = list.get(*i).map(|f| f.text.clone()).unwrap_or_default();
+                self.state.filter.saved = None;
+                self.state.filter.input.set(&text);
+                self.submit_filter();
+            }
+            _ => {
+                let name = list.get(*i).map(|f| f.name.clone()).unwrap_or_default();
+                let at = *i;
+                match self.store.delete_filter(&name) {
+                    Ok(()) => {
+                        self.notice(s::fill(s::FL_DELETED, &[("name", &name)]));
+                        self.open_saved_filters(at);
+                    }
+                    Err(e) => self.error(s::fill(s::FL_STORE_FAILED, &[("err", &e)])),
+                }
+            }
+        }
+    }
+
+    /// Enter on a filter name: saves the expression under it, or renames the saved filter.
+    fn name_filter(&mut self, name: String, old: Option<String>) {
+        let result = match &old {
+            Some(old) => self.store.rename_filter(old, &name),
+            None => {
+                let text = self.state.filter.canonical.clone().unwrap_or_default();
+                self.store.save_filter(&name, &text)
+            }
+        };
+        match result {
+            Ok(()) => match &old {
+                Some(old) => {
+                    self.notice(s::fill(s::FL_RENAMED, &[("old", old), ("name", &name)]));
+                    let at = self.state.filter.saved.as_ref().map_or(0, |(_, i)| *i);
+                    self.open_saved_filters(at);
+                }
+                None => self.notice(s::fill(s::FL_SAVED, &[("name", &name)])),
+            },
+            Err(e) => self.error(s::fill(s::FL_STORE_FAILED, &[("err", &e)])),
         }
     }
 
@@ -1312,6 +1426,15 @@ impl App {
 
     /// Enter in a pane's input line: keep the unit words, or save the review note.
     fn confirm_prompt(&mut self) {
+        if self.state.pane == Pane::Filter
+            && let Some((name, old)) = self.state.filter.name.take()
+        {
+            let name = name.text().trim().to_string();
+            if !name.is_empty() {
+                self.name_filter(name, old);
+            }
+            return;
+        }
         if self.state.pane == Pane::Filter
             && let Some((path, xlsx)) = self.state.filter.export.take()
         {

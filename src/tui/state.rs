@@ -152,6 +152,10 @@ pub struct FilterView {
     pub sort: Option<(ReserveColumn, bool)>,
     /// The export path being typed, and whether it is an xlsx export.
     pub export: Option<(LineInput, bool)>,
+    /// A name being typed: for saving the expression, or renaming the saved filter named.
+    pub name: Option<(LineInput, Option<String>)>,
+    /// The saved filters listed, and the selected one.
+    pub saved: Option<(Vec<crate::store::SavedFilter>, usize)>,
 }
 
 impl FilterView {
@@ -560,7 +564,8 @@ impl State {
     /// Whether the pane's own input line (a filter text, a note) has the focus.
     pub fn has_prompt(&self) -> bool {
         (self.pane == Pane::Alerts && self.alerts.input.is_some())
-            || (self.pane == Pane::Filter && self.filter.export.is_some())
+            || (self.pane == Pane::Filter
+                && (self.filter.export.is_some() || self.filter.name.is_some()))
             || (self.pane == Pane::Team && (self.team.searching || self.team.plan_name.is_some()))
     }
 

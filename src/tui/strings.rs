@@ -54,6 +54,14 @@ pub const FL_EVALUATING: &str = "正在筛选";
 pub const FL_CANONICAL: &str = "规范写法：";
 pub const FL_NONE: &str = "没有符合条件的干部";
 pub const FL_EXPORT_PROMPT: &str = "导出到：";
+pub const FL_NAME_PROMPT: &str = "条件名称：";
+pub const FL_SAVED_TITLE: &str = "已存条件（Enter 载入，{rename} 改名，{delete} 删除，Esc 关闭）";
+pub const FL_SAVED_NONE: &str = "还没有保存过条件";
+pub const FL_SAVED: &str = "条件「{name}」已保存";
+pub const FL_RENAMED: &str = "条件「{old}」已改名为「{name}」";
+pub const FL_DELETED: &str = "条件「{name}」已删除";
+pub const FL_NOTHING_TO_SAVE: &str = "条件为空或有误，不能保存";
+pub const FL_STORE_FAILED: &str = "操作失败：{err}";
 pub const FL_EXPORT_DEFAULT: &str = "筛选结果";
 pub const FL_EXPORTED: &str = "已导出 {n} 人到 {path}";
 pub const FL_EXPORT_FAILED: &str = "导出失败：{err}";
@@ -420,6 +428,8 @@ pub fn action_desc(a: &Action) -> &'static str {
         SortGaps => "按差距数排序",
         ExportCsv => "导出结果为 CSV",
         ExportXlsx => "导出结果为 Excel（xlsx）",
+        SaveFilter => "保存条件（列表中：改名）",
+        OpenFilters => "已存条件",
         Insert(_)
         | Paste(_)
         | Resize(..)

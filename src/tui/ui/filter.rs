@@ -6,6 +6,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 
+use super::super::action::Action;
+use super::super::keymap::Section;
 use super::super::state::{ReserveColumn, State};
 use super::super::strings as s;
 use super::super::text::{Seg, char_width, fill, pad, put, put_with, truncate, width, wrap};
@@ -52,17 +54,19 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
     if body.height < 2 {
         return cursor;
     }
-    // Under the line: the export path being typed.
-    if let Some((path, _)) = &f.export {
+    // Under the line: the export path or the filter's name being typed.
+    let asked = f
+        .export
+        .as_ref()
+        .map(|(p, _)| (s::FL_EXPORT_PROMPT, p))
+        .or_else(|| f.name.as_ref().map(|(n, _)| (s::FL_NAME_PROMPT, n)));
+    if let Some((prompt, path)) = asked {
         let px = put(
             buf,
             body.x,
             body.y + 1,
             body.width,
-            &[Seg::new(
-                format!(" {}", s::FL_EXPORT_PROMPT),
-                "lookup.prompt",
-            )],
+            &[Seg::new(format!(" {prompt}"), "lookup.prompt")],
             theme,
         );
         let cols = (body.x + body.width).saturating_sub(px + 1) as usize;
@@ -112,10 +116,54 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
     cursor
 }
 
-/// The message line and the results.
+/// The message line and the results (or the saved filters, when listed).
 fn draw_rest(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) {
     let f = &state.filter;
     if body.height < 3 {
+        return;
+    }
+    if let Some((list, sel)) = &f.saved {
+        let key = |a: &Action| {
+            state
+                .keymap
+                .key_for(&[Section::Filter, Section::Edit], a)
+                .map(|k| k.label())
+                .unwrap_or_default()
+        };
+        let title = s::fill(
+            s::FL_SAVED_TITLE,
+            &[
+                ("rename", &key(&Action::SaveFilter)),
+                ("delete", &key(&Action::DeleteForward)),
+            ],
+        );
+        put(
+            buf,
+            body.x,
+            body.y + 2,
+            body.width,
+            &[Seg::new(format!(" {title}"), "ui.heading")],
+            theme,
+        );
+        let rows = body.height.saturating_sub(3) as usize;
+        let offset = super::lookup::scroll_offset(*sel, rows);
+        for (i, sf) in list.iter().enumerate().skip(offset).take(rows) {
+            let y = body.y + 3 + (i - offset) as u16;
+            let line = Rect::new(body.x, y, body.width, 1);
+            let base = if i == *sel {
+                let st = theme.style("lookup.selected");
+                fill(buf, line, st);
+                st
+            } else {
+                Style::default()
+            };
+            let segs = [
+                Seg::new(" ", ""),
+                Seg::new(pad(&sf.name, 16), "ui.label"),
+                Seg::new(s::unambiguous(&sf.text), ""),
+            ];
+            put_with(buf, body.x, y, body.width, &segs, theme, base);
+        }
         return;
     }
     // The message: the error, or the count and the canonical form.
