@@ -85,7 +85,7 @@ fn malformed_json_is_refused_at_its_line() {
     let good = jsonl(&[], &[person("李明", (1980, 5, 1), Gender::Male, 13)]);
     let text = format!("{good}{{\"record\":\"dossier\",\"identity\":\n");
     let f = write(dir.path(), "bad.jsonl", text.as_bytes());
-    let p = refused(&store, &[f.clone()]);
+    let p = refused(&store, std::slice::from_ref(&f));
     let p = one(&p);
     assert_eq!((p.file.clone(), p.line), (f, 2));
     assert!(p.reason.starts_with("JSON 语法错误"), "{}", p.reason);
@@ -321,7 +321,7 @@ fn csv_bad_rows_name_file_row_and_column() {
     ]
     .join("\r\n");
     let f = write(dir.path(), "bad.csv", text.as_bytes());
-    let p = refused(&store, &[f.clone()]);
+    let p = refused(&store, std::slice::from_ref(&f));
     let got: Vec<(usize, Option<&str>, &str)> = p
         .iter()
         .map(|p| (p.line, p.column.as_deref(), p.reason.as_str()))

@@ -53,7 +53,7 @@ fn identity() -> impl Strategy<Value = Identity> {
                 photo,
             )| Identity {
                 name,
-                gender: gender,
+                gender,
                 ethnicity,
                 birth,
                 native_place,
@@ -62,7 +62,7 @@ fn identity() -> impl Strategy<Value = Identity> {
                 work_start,
                 health,
                 id_number,
-                political_status: political_status,
+                political_status,
                 party_name,
                 professional_title,
                 photo,
@@ -83,12 +83,12 @@ fn education() -> impl Strategy<Value = Education> {
     )
         .prop_map(
             |(kind, level, degree, school, major, category, start, end)| Education {
-                kind: kind,
-                level: level,
-                degree: degree,
+                kind,
+                level,
+                degree,
                 school,
                 major,
-                category: category,
+                category,
                 start,
                 end,
             },
@@ -126,8 +126,8 @@ fn posting() -> impl Strategy<Value = Posting> {
                 unit,
                 unit_name,
                 position,
-                rank: rank,
-                role: role,
+                rank,
+                role,
                 portfolio,
                 concurrent,
                 probation,
@@ -146,7 +146,7 @@ fn assessment() -> impl Strategy<Value = Assessment> {
         .prop_map(
             |(year, grade, democratic_score, special, talk_notes)| Assessment {
                 year,
-                grade: grade,
+                grade,
                 democratic_score,
                 special,
                 talk_notes,
@@ -213,7 +213,7 @@ fn dossier() -> impl Strategy<Value = Dossier> {
         proptest::collection::vec(
             (select(RewardKind::ALL), odate(), text(), text(), text()).prop_map(
                 |(kind, date, title, issuer, reason)| Reward {
-                    kind: kind,
+                    kind,
                     date,
                     title,
                     issuer,
@@ -231,7 +231,7 @@ fn dossier() -> impl Strategy<Value = Dossier> {
                 any::<bool>(),
             )
                 .prop_map(|(source, date, summary, conclusion, resolved)| Finding {
-                    source: source,
+                    source,
                     date,
                     summary,
                     conclusion,
@@ -264,9 +264,9 @@ fn dossier() -> impl Strategy<Value = Dossier> {
             proptest::option::of(
                 (select(Rank::ALL), text(), select(Readiness::ALL), odate()).prop_map(
                     |(target, target_post, readiness, since)| ReserveInfo {
-                        target: target,
+                        target,
                         target_post,
-                        readiness: readiness,
+                        readiness,
                         since,
                     },
                 ),
@@ -296,7 +296,7 @@ fn dossier() -> impl Strategy<Value = Dossier> {
                 findings,
                 family,
                 record,
-                status: status,
+                status,
                 reserve,
                 last_report,
             },
