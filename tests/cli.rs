@@ -237,3 +237,15 @@ fn a_database_in_use_is_reported_not_corrupted() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn closing_the_store_frees_the_database_for_the_next_process_at_once() {
+    let (_dir, db) = setup();
+    for _ in 0..15 {
+        let store = cadre::store::Store::open(&db).unwrap();
+        store.save_filter("x", "性别 = 女").unwrap();
+        drop(store);
+        let o = cadre(&db, &["check"]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+}

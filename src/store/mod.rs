@@ -242,9 +242,13 @@ impl Store {
     }
 
     pub fn open_with(path: &Path, opts: &StoreOptions) -> Result<Self> {
+        // No periodic flusher: every write here is flushed explicitly before it is reported,
+        // and without that thread holding the database, dropping the last handle releases the
+        // directory lock at once (so the next process, or the next clerk, can open it).
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(opts.cache_bytes)
+            .flush_every_ms(None)
             .open()
             .map_err(|e| match e {
                 sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
