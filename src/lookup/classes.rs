@@ -5,7 +5,7 @@
 //! prefix, fuzzy) that every fast path in `mod.rs` must agree with. It must not rank across
 //! entries, touch entry storage or know about posts, units or ID numbers.
 
-use std::collections::{HashMap, HashSet};
+use super::hash::{FxHashMap, FxHashSet};
 
 use super::MatchField;
 use super::reading::{self, Place};
@@ -106,17 +106,17 @@ pub struct ClassTable {
     pub class_syls: Vec<u16>,
     syl_text: String,
     syl_offs: Vec<u32>,
-    syl_ids: HashMap<String, u16>,
+    syl_ids: FxHashMap<String, u16>,
     /// Classes of CJK Unified Ideographs (U+4E00..=U+9FFF) in given-name place.
     cjk_given: Vec<u32>,
-    others: HashMap<(char, u32), u32>,
+    others: FxHashMap<(char, u32), u32>,
     /// For every non-ASCII character present: union of its classes' key codes.
-    pub lit_codes: HashMap<char, u32>,
+    pub lit_codes: FxHashMap<char, u32>,
     /// Packed prefixes of all normal syllables: the pieces a prefix match can use.
-    pub prefixes: HashSet<u64>,
+    pub prefixes: FxHashSet<u64>,
     /// Packed prefixes of all syllables, demoted ones included (the pieces any match can
     /// use), each with the Bloom mask of the syllables it begins.
-    pub prefix_masks: HashMap<u64, u64>,
+    pub prefix_masks: FxHashMap<u64, u64>,
 }
 
 const CJK_START: u32 = 0x4E00;

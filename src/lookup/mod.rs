@@ -15,6 +15,7 @@
 //! settled.
 
 mod classes;
+mod hash;
 pub mod reading;
 mod topk;
 pub mod worker;
@@ -22,7 +23,6 @@ pub mod worker;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use fuzzy_matcher::FuzzyMatcher;
@@ -33,6 +33,7 @@ use classes::{
     ClassTable, InitialsChain, NameMatch, PieceFilter, Scratch, Tok, ascii_bit, byte_code,
     fuzzy_floor, han_bits, pack_ascii,
 };
+use hash::FxHashMap;
 use topk::{TopK, rank, rank_penalty, rank_pos, rank_tier};
 
 /// What lookup knows of one cadre: enough to match and to show a result row.
@@ -142,6 +143,12 @@ struct StrArena {
 }
 
 impl StrArena {
+    fn with_capacity(strings: usize, bytes: usize) -> Self {
+        StrArena {
+            text: String::with_capacity(bytes),
+            offs: Vec::with_capacity(strings + 1),
+        }
+    }
     fn push(&mut self, s: &str) -> u32 {
         if self.offs.is_empty() {
             self.offs.push(0);
@@ -166,7 +173,7 @@ impl StrArena {
 #[derive(Default)]
 struct Interner {
     arena: StrArena,
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
 }
 
 impl Interner {
@@ -237,7 +244,7 @@ pub struct Index {
     /// The rest of the prefilter signature, one aligned record per entry.
     sig_rest: Vec<SigRest>,
     /// Entries containing each non-ASCII character (a Han character as a rule).
-    han_ids: HashMap<char, u32>,
+    han_ids: FxHashMap<char, u32>,
     han_lists: Postings,
     // ID tails.
     id_keys: Vec<u64>,
@@ -486,7 +493,7 @@ struct Piece {
 /// Per-query cache of "does this piece fit this class" (bit 0 prefix, bit 1 whole, bit 7
 /// computed), one lazily allocated row per distinct ASCII piece.
 struct Memo {
-    rows: HashMap<u64, usize>,
+    rows: FxHashMap<u64, usize>,
     data: Vec<Vec<u8>>,
     classes: usize,
 }
@@ -506,7 +513,7 @@ impl Memo {
 impl Index {
     /// Builds the index; a repeated dossier id keeps the last entry given.
     pub fn build(entries: Vec<Entry>) -> Self {
-        let mut entries = entries;
+        let entries = entries;
         let mut order: Vec<(DossierId, u32)> = entries
             .iter()
             .enumerate()
@@ -520,11 +527,13 @@ impl Index {
             .map(|(_, (_, i))| *i)
             .collect();
         let n = order.len();
+        let name_bytes: usize = entries.iter().map(|e| e.name.len()).sum();
+        let id_bytes: usize = entries.iter().map(|e| e.id_number.len()).sum();
 
         let mut ix = Index {
             ids: Vec::with_capacity(n),
-            names: StrArena::default(),
-            id_numbers: StrArena::default(),
+            names: StrArena::with_capacity(n, name_bytes),
+            id_numbers: StrArena::with_capacity(n, id_bytes),
             genders: Vec::with_capacity(n),
             births: Vec::with_capacity(n),
             post_of: Vec::with_capacity(n),
@@ -534,13 +543,13 @@ impl Index {
             materialized: (0..n).map(|_| OnceLock::new()).collect(),
             table: ClassTable::new(),
             keyed_offs: Vec::with_capacity(n + 1),
-            keyed: Vec::with_capacity(n * 3),
-            records: Vec::with_capacity(n + n / 4),
+            keyed: Vec::with_capacity(name_bytes / 3 + n),
+            records: Vec::with_capacity(n * 2),
             wild: Vec::new(),
             max_keyed: 0,
             sig: Vec::with_capacity(n),
             sig_rest: Vec::with_capacity(n),
-            han_ids: HashMap::new(),
+            han_ids: FxHashMap::default(),
             han_lists: Postings::default(),
             id_keys: Vec::with_capacity(n),
             id_pos: Vec::with_capacity(n),
@@ -556,29 +565,37 @@ impl Index {
         ix.keyed_offs.push(0);
         for (pos, &i) in order.iter().enumerate() {
             let pos = pos as u32;
-            let e = &mut entries[i as usize];
+            let e = &entries[i as usize];
             ix.ids.push(e.id);
             ix.genders.push(e.gender);
             ix.births.push(e.birth);
-            // Take the entry's text as we go: the arenas hold it from here on.
-            let name = std::mem::take(&mut e.name);
-            let id_number = std::mem::take(&mut e.id_number);
-            ix.names.push(&name);
-            ix.id_numbers.push(&id_number);
-            ix.post_of.push(posts.intern(&std::mem::take(&mut e.post)));
-            ix.unit_of.push(units.intern(&std::mem::take(&mut e.unit)));
-            let id = normalized_id(&id_number);
-            if !id.is_empty() {
-                id_recs.push((id_key(id.iter().rev().copied()).0, pos));
+            ix.names.push(&e.name);
+            ix.id_numbers.push(&e.id_number);
+            ix.post_of.push(posts.intern(&e.post));
+            ix.unit_of.push(units.intern(&e.unit));
+            let (key, len) = id_key(
+                e.id_number
+                    .chars()
+                    .rev()
+                    .filter_map(reading::ascii_form)
+                    .filter(|b| b.is_ascii_digit() || *b == b'x'),
+            );
+            if len > 0 {
+                id_recs.push((key, pos));
             }
 
             chars.clear();
-            chars.extend(name.chars().filter(|c| reading::is_keyed(*c)));
-            let places = reading::places(&chars);
+            chars.extend(e.name.chars().filter(|c| reading::is_keyed(*c)));
+            let surname = reading::surname_places(&chars);
             let start = ix.keyed.len();
             let (mut sa, mut sh, mut ss) = (0u64, 0u64, 0u64);
-            for (c, p) in chars.iter().zip(places) {
-                let cid = ix.table.class_for(*c, p);
+            for (k, c) in chars.iter().enumerate() {
+                let p = match k {
+                    0 => surname.0,
+                    1 => surname.1,
+                    _ => None,
+                };
+                let cid = ix.table.class_for(*c, p.unwrap_or(reading::Place::Given));
                 ix.keyed.push(cid);
                 let cls = &ix.table.classes[cid as usize];
                 sa |= cls.chars;
@@ -619,12 +636,19 @@ impl Index {
             for (k, &c) in name.iter().enumerate() {
                 let codes = ix.table.classes[c as usize].codes;
                 let shift = 59 - 5 * k;
+                if codes.is_power_of_two() {
+                    // One initial (the common case): extend every key in place.
+                    let code = (codes.trailing_zeros() as u64) << shift;
+                    keys.iter_mut().for_each(|k| *k |= code);
+                    continue;
+                }
                 let before = keys.len();
-                for b in 0..32u32 {
-                    if codes & (1 << b) != 0 {
-                        for j in 0..before {
-                            keys.push(keys[j] | (b as u64) << shift);
-                        }
+                let mut rest = codes;
+                while rest != 0 {
+                    let code = (rest.trailing_zeros() as u64) << shift;
+                    rest &= rest - 1;
+                    for j in 0..before {
+                        keys.push(keys[j] | code);
                     }
                 }
                 keys.drain(..before);
@@ -640,10 +664,24 @@ impl Index {
                 ix.records.push(Record { key, pos, c0, c1 });
             }
         }
-        drop(entries);
-        ix.records.sort_unstable_by_key(|r| (r.key, r.pos));
-        ix.records.shrink_to_fit();
-        id_recs.sort_unstable();
+        let sort_records = |records: &mut Vec<Record>| {
+            records.sort_unstable_by_key(|r| (r.key, r.pos));
+            records.shrink_to_fit();
+        };
+        if n >= 100_000 {
+            // The two big sorts run side by side.
+            std::thread::scope(|sc| {
+                let records = &mut ix.records;
+                let h = sc.spawn(move || sort_records(records));
+                id_recs.sort_unstable();
+                if let Err(panic) = h.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            });
+        } else {
+            sort_records(&mut ix.records);
+            id_recs.sort_unstable();
+        }
         ix.id_keys = id_recs.iter().map(|r| r.0).collect();
         ix.id_pos = id_recs.iter().map(|r| r.1).collect();
         ix.posts = posts.arena;
@@ -657,6 +695,9 @@ impl Index {
             ix.unit_of.iter().enumerate().map(|(p, &k)| (k, p as u32)),
         );
         ix.build_han_lists();
+        // The entries' strings are freed here (about 60 ms for a million): doing it on another
+        // thread was tried and slowed the first searches by contending for the allocator.
+        drop(entries);
         ix
     }
 
@@ -814,7 +855,7 @@ impl Index {
             return false;
         }
         let mut memo = Memo {
-            rows: HashMap::new(),
+            rows: FxHashMap::default(),
             data: Vec::new(),
             classes: self.table.classes.len(),
         };

@@ -3,7 +3,11 @@
 //! the normalization of syllables to plain ASCII (ü typed as v or u). It must not index, match
 //! or rank; it only answers "how can this character be typed here".
 
+use std::sync::OnceLock;
+
 use pinyin::ToPinyinMulti;
+
+use super::hash::FxHashMap;
 
 /// Single-character surnames whose surname reading is not (or not only) the character's common
 /// reading. The first readings listed are the surname readings; the character's other readings
@@ -169,22 +173,50 @@ pub struct Readings {
 /// name 阳); a single surname needs at least two.
 pub fn places(keyed: &[char]) -> Vec<Place> {
     let mut out = vec![Place::Given; keyed.len()];
-    if keyed.len() >= 3 {
-        for (i, (s, _)) in COMPOUND_SURNAMES.iter().enumerate() {
-            let mut cs = s.chars();
-            if cs.next() == Some(keyed[0]) && cs.next() == Some(keyed[1]) {
-                out[0] = Place::Compound(i as u16, 0);
-                out[1] = Place::Compound(i as u16, 1);
-                return out;
-            }
-        }
+    let (a, b) = surname_places(keyed);
+    if let Some(p) = a {
+        out[0] = p;
     }
-    if keyed.len() >= 2
-        && let Some(i) = SURNAME_READINGS.iter().position(|(c, _)| *c == keyed[0])
-    {
-        out[0] = Place::Surname(i as u16);
+    if let Some(p) = b {
+        out[1] = p;
     }
     out
+}
+
+/// The places of the first two keyed characters when they are (part of) a surname from the
+/// tables; every other character is `Place::Given`. Same rules as `places`, no allocation.
+pub fn surname_places(keyed: &[char]) -> (Option<Place>, Option<Place>) {
+    struct Tables {
+        single: FxHashMap<char, u16>,
+        compound: FxHashMap<(char, char), u16>,
+    }
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    let t = TABLES.get_or_init(|| Tables {
+        single: SURNAME_READINGS
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| (*c, i as u16))
+            .collect(),
+        compound: COMPOUND_SURNAMES
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (s, _))| {
+                let mut cs = s.chars();
+                Some(((cs.next()?, cs.next()?), i as u16))
+            })
+            .collect(),
+    });
+    if keyed.len() >= 3
+        && let Some(&i) = t.compound.get(&(keyed[0], keyed[1]))
+    {
+        return (Some(Place::Compound(i, 0)), Some(Place::Compound(i, 1)));
+    }
+    if keyed.len() >= 2
+        && let Some(&i) = t.single.get(&keyed[0])
+    {
+        return (Some(Place::Surname(i)), None);
+    }
+    (None, None)
 }
 
 /// The ASCII character a clerk types for `c` in a name or a query: ASCII letters lowercased,
@@ -206,7 +238,9 @@ pub fn ascii_form(c: char) -> Option<u8> {
 /// Whether `c` takes a place in a name or a query (letters, digits, Han characters); spaces,
 /// punctuation and the middle dot of transliterated names do not.
 pub fn is_keyed(c: char) -> bool {
-    ascii_form(c).is_some() || c.is_alphanumeric()
+    // CJK Unified Ideographs first: nearly every name character, and the general Unicode
+    // table lookup is slow for them.
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ascii_form(c).is_some() || c.is_alphanumeric()
 }
 
 /// Readings of a keyed character at a place.
