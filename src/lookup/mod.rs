@@ -513,7 +513,6 @@ impl Memo {
 impl Index {
     /// Builds the index; a repeated dossier id keeps the last entry given.
     pub fn build(entries: Vec<Entry>) -> Self {
-        let entries = entries;
         let mut order: Vec<(DossierId, u32)> = entries
             .iter()
             .enumerate()
