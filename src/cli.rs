@@ -538,18 +538,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             list.sort_by_key(|u| u.id);
             let profiles: Vec<crate::team::TeamProfile> =
                 list.into_iter().map(profile_of).collect();
-            match format {
-                ReportFormat::Table => print!("{}", crate::render::region_text(&profiles)),
-                ReportFormat::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &profiles
-                            .iter()
-                            .map(crate::render::team_json)
-                            .collect::<Vec<_>>()
-                    )?
-                ),
-            }
+            print_report(
+                *format,
+                &profiles,
+                crate::render::region_text,
+                crate::render::team_json,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Alerts {
@@ -587,17 +581,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .is_none_or(|u| a.unit_name.contains(u.as_str()))
                 })
                 .collect();
-            match format {
-                ReportFormat::Table => print!("{}", crate::render::alerts_text(&all)),
-                ReportFormat::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &all.iter()
-                            .map(crate::render::alert_json)
-                            .collect::<Vec<_>>()
-                    )?
-                ),
-            }
+            print_report(
+                *format,
+                &all,
+                crate::render::alerts_text,
+                crate::render::alert_json,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Reserve { format }) => {
@@ -609,18 +598,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 units: &units,
             };
             let pool = crate::reserve::pool(&dossiers, &ctx, &rules.promotion);
-            match format {
-                ReportFormat::Table => print!("{}", crate::render::reserve_text(&pool)),
-                ReportFormat::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &pool
-                            .iter()
-                            .map(crate::render::reserve_json)
-                            .collect::<Vec<_>>()
-                    )?
-                ),
-            }
+            print_report(
+                *format,
+                &pool,
+                crate::render::reserve_text,
+                crate::render::reserve_json,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Rules { default }) => {
@@ -693,6 +676,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A list as an aligned table, or as a JSON array of its items.
+fn print_report<T>(
+    format: ReportFormat,
+    items: &[T],
+    text: fn(&[T]) -> String,
+    json: fn(&T) -> serde_json::Value,
+) -> Result<()> {
+    match format {
+        ReportFormat::Table => print!("{}", text(items)),
+        ReportFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&items.iter().map(json).collect::<Vec<_>>())?
+        ),
+    }
+    Ok(())
 }
 
 /// Every dossier and the unit directory, for whole-database work (stats, alerts, reserve).
