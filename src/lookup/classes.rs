@@ -644,18 +644,61 @@ impl Scratch {
 /// The order-aware necessary condition for all-letter queries: pieces start at query
 /// positions whose letter is an initial of a later and later name character, and each piece
 /// is a prefix of some syllable. Checked against the initial letters of an entry's first four
-/// characters (`InitialsChain::lanes`); lossless.
+/// characters (lanes of `Fold`); lossless.
 pub struct InitialsChain {
-    /// Positions of each letter in the query.
-    at: [u64; 26],
+    /// Positions of the query letters on each lane bit.
+    at: [u64; 24],
     /// ext[p]: the positions right after each piece that can start at p.
     ext: Vec<u64>,
     len: usize,
     enabled: bool,
 }
 
-/// Lane value meaning "more than four characters: not checked".
-pub const CHAIN_SKIP: u128 = 1 << 31;
+/// The bit of an initial letter in a 24-bit lane: the 23 letters pinyin syllables begin with
+/// have their own bit; i, u and v (which begin no syllable, only ASCII name characters)
+/// share the last.
+pub fn lane_bit(b: u8) -> u32 {
+    const MAP: [u8; 26] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 23, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 23, 23, 19, 20, 21,
+        22,
+    ];
+    MAP[(b - b'a') as usize] as u32
+}
+
+/// Per-entry data checked inline by the fuzzy scan, 16 bytes: the initial letters of the
+/// first four characters in 24-bit lanes (bits 0..96), the syllable Bloom mask folded to 31
+/// bits (bits 96..127), and bit 127 set when the name has more than four characters (the
+/// lanes then say nothing).
+pub struct Fold;
+
+impl Fold {
+    pub const LONG: u128 = 1 << 127;
+    const LANES: u128 = (1 << 96) - 1;
+
+    /// The syllable Bloom mask folded to 31 bits: a bit shared by two masks stays shared.
+    #[inline]
+    pub fn syllables(m: u64) -> u32 {
+        const M31: u64 = (1 << 31) - 1;
+        ((m & M31) | ((m >> 31) & M31) | (m >> 62)) as u32
+    }
+
+    pub fn of(table: &ClassTable, name: &[u32], syllables: u64) -> u128 {
+        let syl = (Self::syllables(syllables) as u128) << 96;
+        if name.len() > 4 {
+            return Self::LONG | syl;
+        }
+        name.iter().enumerate().fold(syl, |acc, (j, &c)| {
+            let init = table.classes[c as usize].initials & ((1 << 26) - 1);
+            let mut lane = 0u128;
+            let mut m = init;
+            while m != 0 {
+                lane |= 1 << lane_bit(b'a' + m.trailing_zeros() as u8);
+                m &= m - 1;
+            }
+            acc | lane << (24 * j)
+        })
+    }
+}
 
 impl InitialsChain {
     pub fn new(table: &ClassTable, q: &[Tok]) -> Self {
@@ -663,7 +706,7 @@ impl InitialsChain {
         let letters = q
             .iter()
             .all(|t| matches!(t, Tok::Ascii(b) if b.is_ascii_lowercase()));
-        let mut at = [0u64; 26];
+        let mut at = [0u64; 24];
         let mut ext = vec![0u64; len];
         let enabled = letters && len > 0 && len < 64;
         if enabled {
@@ -675,7 +718,7 @@ impl InitialsChain {
                 })
                 .collect();
             for (p, &b) in bytes.iter().enumerate() {
-                at[(b - b'a') as usize] |= 1 << p;
+                at[lane_bit(b) as usize] |= 1 << p;
                 for l in 1..=MAX_PIECE.min(len - p) {
                     if !table
                         .prefix_masks
@@ -695,26 +738,16 @@ impl InitialsChain {
         }
     }
 
-    /// The lanes of a name: the initial letters (normal and demoted readings) of each of its
-    /// first four characters, 32 bits each, or `CHAIN_SKIP` for longer names.
-    pub fn lanes(table: &ClassTable, name: &[u32]) -> u128 {
-        if name.len() > 4 {
-            return CHAIN_SKIP;
-        }
-        name.iter().enumerate().fold(0u128, |acc, (j, &c)| {
-            let init = table.classes[c as usize].initials & ((1 << 26) - 1);
-            acc | (init as u128) << (32 * j)
-        })
-    }
-
+    /// Whether an entry with `Fold` value `fold` may match.
     #[inline]
-    pub fn admits(&self, lanes: u128) -> bool {
-        if !self.enabled || lanes & CHAIN_SKIP != 0 {
+    pub fn admits(&self, fold: u128) -> bool {
+        if !self.enabled || fold & Fold::LONG != 0 {
             return true;
         }
+        let lanes = fold & Fold::LANES;
         let mut reach = 1u64;
         for j in 0..4 {
-            let mut init = (lanes >> (32 * j)) as u32;
+            let mut init = ((lanes >> (24 * j)) as u32) & 0xFF_FFFF;
             let mut starts = 0u64;
             while init != 0 {
                 starts |= self.at[init.trailing_zeros() as usize];
@@ -785,6 +818,17 @@ impl PieceFilter {
             first,
             last,
         }
+    }
+
+    /// The first/last checks on the folded syllable mask of a `Fold` value (bits 96..127).
+    #[inline]
+    pub fn admits_folded(&self, fold: u128) -> bool {
+        if self.len >= 64 {
+            return true;
+        }
+        let syl = (fold >> 96) as u32 & ((1 << 31) - 1);
+        (self.first == 0 || syl & Fold::syllables(self.first) != 0)
+            && (self.last == 0 || syl & Fold::syllables(self.last) != 0)
     }
 
     /// Whether an entry with syllable mask `syllables` may match.

@@ -30,7 +30,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 
 use crate::model::{Dossier, DossierId, Gender, PartialDate, UnitDirectory};
 use classes::{
-    ClassTable, InitialsChain, NameMatch, PieceFilter, Scratch, Tok, ascii_bit, byte_code,
+    ClassTable, Fold, InitialsChain, NameMatch, PieceFilter, Scratch, Tok, ascii_bit, byte_code,
     fuzzy_floor, han_bits, pack_ascii,
 };
 use hash::FxHashMap;
@@ -206,6 +206,8 @@ const MAX_KEYED: usize = 12;
 const MAX_COMBOS: usize = 16;
 /// Beyond this many ways to split a query into pieces, the prefix phase falls back to a scan.
 const MAX_SEGMENTATIONS: usize = 2048;
+/// Entries per block of the fuzzy scan.
+const SCAN_BLOCK: usize = 1024;
 /// ID tails must be at least this long.
 const MIN_ID_TAIL: usize = 4;
 /// Base of word-tier penalties (a higher word score gives a smaller penalty).
@@ -241,6 +243,9 @@ pub struct Index {
     /// Letters present in the entry's syllables (bits 0..26), any digit (bit 26), keyed
     /// length capped at 31 (bits 27..32): the word the full scan reads.
     sig: Vec<u32>,
+    /// Initials of the first characters and a folded syllable mask (see `classes::Fold`),
+    /// read by the fuzzy scan for entries whose `sig` passes.
+    sig_fold: Vec<u128>,
     /// The rest of the prefilter signature, one aligned record per entry.
     sig_rest: Vec<SigRest>,
     /// Entries containing each non-ASCII character (a Han character as a rule).
@@ -371,13 +376,11 @@ fn id_key(rev: impl Iterator<Item = u8>) -> (u64, usize) {
     (key, n)
 }
 
-/// Per-entry prefilter data besides the 32-bit scan word, kept together so that checking a
-/// candidate costs one cache line.
+/// Per-entry prefilter data besides the scan word and the fold, kept together so that the last
+/// checks of a candidate cost one cache line.
 #[derive(Clone, Copy, Debug)]
-#[repr(C, align(32))]
+#[repr(C, align(16))]
 struct SigRest {
-    /// Initial letters of the first four characters (see `classes::InitialsChain`).
-    initials: u128,
     /// Bloom mask of all syllables (see `classes::syllable_bit`).
     syllables: u64,
     /// Bloom mask of the non-ASCII characters (see `classes::han_bits`).
@@ -393,57 +396,41 @@ struct Prefilter {
 }
 
 /// Which keyed lengths (capped at 31) can still enter the best `limit` during a fuzzy scan in
-/// ascending position order: lengths whose floor is below the worst held penalty always,
-/// lengths whose floor equals it only before the worst held position. Rebuilt after every
-/// candidate that was matched (only then can the worst change).
+/// ascending position order: those whose floor is below the worst held penalty. (A length
+/// whose floor equals it cannot: when the worst held result is fuzzy it came from this same
+/// scan, so every entry still ahead has a larger position and loses the tie.) Rebuilt after
+/// every candidate that was matched, as only then can the worst change.
 struct Gate {
     below: u32,
-    equal: u32,
-    before: u32,
 }
 
 impl Gate {
     fn new(floors: &[u32; 32], top: &TopK, complete: bool) -> Gate {
         let w = top.worst();
         if !complete || w == u64::MAX || rank_tier(w) > 2 {
-            return Gate {
-                below: u32::MAX,
-                equal: 0,
-                before: 0,
-            };
+            return Gate { below: u32::MAX };
         }
         if rank_tier(w) < 2 {
-            return Gate {
-                below: 0,
-                equal: 0,
-                before: 0,
-            };
+            return Gate { below: 0 };
         }
         let pen = rank_penalty(w);
-        let mut g = Gate {
-            below: 0,
-            equal: 0,
-            before: rank_pos(w),
-        };
-        for (n, &f) in floors.iter().enumerate() {
-            if f.min((1 << 30) - 1) < pen {
-                g.below |= 1 << n;
-            } else if f.min((1 << 30) - 1) == pen {
-                g.equal |= 1 << n;
-            }
-        }
-        g
+        let below = floors
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f < pen)
+            .fold(0u32, |acc, (n, _)| acc | 1 << n);
+        Gate { below }
     }
 
     #[inline]
-    fn open_for(&self, len: u32, pos: u32) -> bool {
-        (self.below >> len) & 1 == 1 || ((self.equal >> len) & 1 == 1 && pos < self.before)
+    fn open_for(&self, len: u32) -> bool {
+        (self.below >> len) & 1 == 1
     }
 
-    /// Nothing at `pos` or later can enter.
+    /// Nothing from here on can enter.
     #[inline]
-    fn closed(&self, pos: u32) -> bool {
-        self.below == 0 && (self.equal == 0 || pos >= self.before)
+    fn closed(&self) -> bool {
+        self.below == 0
     }
 }
 
@@ -547,6 +534,7 @@ impl Index {
             wild: Vec::new(),
             max_keyed: 0,
             sig: Vec::with_capacity(n),
+            sig_fold: Vec::with_capacity(n),
             sig_rest: Vec::with_capacity(n),
             han_ids: FxHashMap::default(),
             han_lists: Postings::default(),
@@ -612,8 +600,8 @@ impl Index {
             );
 
             let name = &ix.keyed[start..];
+            ix.sig_fold.push(Fold::of(&ix.table, name, ss));
             ix.sig_rest.push(SigRest {
-                initials: InitialsChain::lanes(&ix.table, name),
                 syllables: ss,
                 han: sh,
             });
@@ -777,6 +765,7 @@ impl Index {
             + self.records.capacity() * size_of::<Record>()
             + self.wild.capacity() * 4
             + self.sig.capacity() * 4
+            + self.sig_fold.capacity() * 16
             + self.sig_rest.capacity() * std::mem::size_of::<SigRest>()
             + self.id_keys.capacity() * 8
             + self.id_pos.capacity() * 4
@@ -1090,12 +1079,18 @@ impl Index {
 
     #[inline]
     fn passes(&self, pos: usize, f: &Prefilter) -> bool {
-        self.sig[pos] & f.need == f.need && {
+        self.sig[pos] & f.need == f.need && self.folded_pass(pos, f) && {
             let r = &self.sig_rest[pos];
-            r.han & f.need_h == f.need_h
-                && f.pieces.admits(r.syllables)
-                && f.chain.admits(r.initials)
+            r.han & f.need_h == f.need_h && f.pieces.admits(r.syllables)
         }
+    }
+
+    /// The prefilter checks on `sig_fold`: the first/last pieces on the folded syllable mask and
+    /// the initials chain.
+    #[inline]
+    fn folded_pass(&self, pos: usize, f: &Prefilter) -> bool {
+        let fold = self.sig_fold[pos];
+        f.pieces.admits_folded(fold) && f.chain.admits(fold)
     }
 
     /// Fuzzy name matches. Candidates are the entries holding the query's rarest Han
@@ -1127,32 +1122,53 @@ impl Index {
                 Tok::Ascii(_) => None,
             })
             .min_by_key(|l| l.len());
-        // The cheap checks inline: the signature word, then whether an entry of its length
-        // could still enter (see `Gate`); the scan ends once no length can.
+        // Blocks of candidates: first the cheap checks on the sequential scan words (the
+        // signature, then whether an entry of its length could still enter, see `Gate`);
+        // then the folds of the survivors are loaded together, so their cache misses overlap;
+        // then each is checked in order (the gate again, as it may have tightened). The scan
+        // ends once no length can enter.
         let floors: [u32; 32] = std::array::from_fn(|n| fuzzy_floor(n, max_pieces));
         let need = run.filter.need;
         let mut gate = Gate::new(&floors, top, complete);
-        let mut step = |pos: u32, s: u32, top: &mut TopK, gate: &mut Gate| -> bool {
-            if gate.closed(pos) {
-                return false;
-            }
-            if s & need == need && gate.open_for(s >> SIG_LEN_SHIFT, pos) {
-                run.visit(pos, top);
-                *gate = Gate::new(&floors, top, complete);
-            }
-            true
-        };
+        let mut cand: Vec<u32> = Vec::with_capacity(SCAN_BLOCK);
+        let mut folds: Vec<u128> = Vec::with_capacity(SCAN_BLOCK);
+        let mut block =
+            |positions: &mut dyn Iterator<Item = u32>, top: &mut TopK, gate: &mut Gate| -> bool {
+                cand.clear();
+                for pos in positions {
+                    let s = self.sig[pos as usize];
+                    if s & need == need && gate.open_for(s >> SIG_LEN_SHIFT) {
+                        cand.push(pos);
+                    }
+                }
+                folds.clear();
+                folds.extend(cand.iter().map(|&p| self.sig_fold[p as usize]));
+                for (&pos, &fold) in cand.iter().zip(&folds) {
+                    if gate.closed() {
+                        return false;
+                    }
+                    if gate.open_for(self.sig[pos as usize] >> SIG_LEN_SHIFT)
+                        && run.filter.pieces.admits_folded(fold)
+                        && run.filter.chain.admits(fold)
+                    {
+                        run.visit(pos, top);
+                        *gate = Gate::new(&floors, top, complete);
+                    }
+                }
+                true
+            };
         match rarest {
             Some(list) => {
-                for &pos in list {
-                    if !step(pos, self.sig[pos as usize], top, &mut gate) {
+                for chunk in list.chunks(SCAN_BLOCK) {
+                    if gate.closed() || !block(&mut chunk.iter().copied(), top, &mut gate) {
                         break;
                     }
                 }
             }
             None => {
-                for (pos, &s) in self.sig.iter().enumerate() {
-                    if !step(pos as u32, s, top, &mut gate) {
+                for start in (0..self.len()).step_by(SCAN_BLOCK) {
+                    let end = (start + SCAN_BLOCK).min(self.len());
+                    if gate.closed() || !block(&mut (start as u32..end as u32), top, &mut gate) {
                         break;
                     }
                 }

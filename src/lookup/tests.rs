@@ -259,3 +259,34 @@ fn word_tier_equals_reference_with_small_limits() {
         }
     }
 }
+
+#[test]
+fn multi_block_scans_equal_reference() {
+    // Several scan blocks, with the gate tightening inside and between them.
+    let surnames = ['张', '王', '李', '曾', '单', '欧'];
+    let given = ['伟', '民', '文', '华', '明', '乐', '长', '娟', '婷', '涛'];
+    let entries: Vec<Entry> = (0..5000u64)
+        .map(|i| {
+            let k = (i * 2654435761 % 1000) as usize;
+            let mut name = String::new();
+            name.push(surnames[k % surnames.len()]);
+            name.push(given[(k / 7) % given.len()]);
+            if !k.is_multiple_of(3) {
+                name.push(given[(k / 3) % given.len()]);
+            }
+            entry(i + 1, &name, "", "", "")
+        })
+        .collect();
+    let ix = Index::build(entries);
+    for q in [
+        "juan", "tt", "wm", "明华", "ting", "le", "lt", "ceng", "juantao", "乐t",
+    ] {
+        for limit in [1, 5, 50, 400] {
+            assert_eq!(
+                ix.search(q, limit),
+                ix.search_exhaustive(q, limit),
+                "{q} {limit}"
+            );
+        }
+    }
+}
