@@ -531,7 +531,7 @@ impl State {
             results_for: String::new(),
             seq_sent: 0,
             seq_shown: 0,
-            limit: 200,
+            limit: 50,
             loading: true,
             total: 0,
             units: Arc::new(UnitDirectory::default()),
