@@ -10,6 +10,9 @@ use super::hash::{FxHashMap, FxHashSet};
 use super::MatchField;
 use super::reading::{self, Place};
 
+/// In `ClassTable::lit_initials`: some class of the character has no syllable.
+pub const LIT_BARE: u64 = 1 << 63;
+
 /// Key code of a class without any typeable syllable (a rare character without pinyin data).
 pub const CODE_NONE: u32 = 27;
 /// Key code shared by all digits.
@@ -112,6 +115,9 @@ pub struct ClassTable {
     others: FxHashMap<(char, u32), u32>,
     /// For every non-ASCII character present: union of its classes' key codes.
     pub lit_codes: FxHashMap<char, u32>,
+    /// For every non-ASCII character present: union of its classes' initial letters (26
+    /// bits), with `LIT_BARE` set when one of its classes has no syllable at all.
+    pub lit_initials: FxHashMap<char, u64>,
     /// Packed prefixes of all normal syllables: the pieces a prefix match can use.
     pub prefixes: FxHashSet<u64>,
     /// Packed prefixes of all syllables, demoted ones included (the pieces any match can
@@ -207,6 +213,8 @@ impl ClassTable {
         }
         if reading::ascii_form(c).is_none() {
             *self.lit_codes.entry(c).or_insert(0) |= codes;
+            let bare = if initials == 0 { LIT_BARE } else { 0 };
+            *self.lit_initials.entry(c).or_insert(0) |= (initials & ((1 << 26) - 1)) | bare;
         }
         let id = u32::try_from(self.classes.len()).expect("fewer than 2^32 classes");
         self.classes.push(Class {
@@ -384,6 +392,7 @@ impl ClassTable {
             + self.cjk_given.capacity() * 4
             + (self.others.capacity()
                 + self.lit_codes.capacity()
+                + self.lit_initials.capacity()
                 + self.prefixes.capacity()
                 + self.prefix_masks.capacity())
                 * 24
@@ -701,33 +710,46 @@ impl Fold {
 }
 
 impl InitialsChain {
+    /// The chain of `q`: ASCII letters start pieces on characters with that initial; a `Lit`
+    /// token is a one-token piece on a character with one of its initials. Disabled (admits
+    /// everything) for digits, for characters with a class without syllables, and for
+    /// queries of 64 tokens or more.
     pub fn new(table: &ClassTable, q: &[Tok]) -> Self {
         let len = q.len();
-        let letters = q
-            .iter()
-            .all(|t| matches!(t, Tok::Ascii(b) if b.is_ascii_lowercase()));
         let mut at = [0u64; 24];
         let mut ext = vec![0u64; len];
-        let enabled = letters && len > 0 && len < 64;
-        if enabled {
-            let bytes: Vec<u8> = q
-                .iter()
-                .map(|t| match t {
-                    Tok::Ascii(b) => *b,
-                    Tok::Lit(_) => 0,
-                })
-                .collect();
-            for (p, &b) in bytes.iter().enumerate() {
-                at[lane_bit(b) as usize] |= 1 << p;
-                for l in 1..=MAX_PIECE.min(len - p) {
-                    if !table
-                        .prefix_masks
-                        .contains_key(&pack_ascii(&bytes[p..p + l]))
-                    {
+        let mut enabled = len > 0 && len < 64;
+        let mut run = [0u8; MAX_PIECE];
+        for p in 0..len {
+            if !enabled {
+                break;
+            }
+            match q[p] {
+                Tok::Lit(c) => {
+                    let init = table.lit_initials.get(&c).copied().unwrap_or(LIT_BARE);
+                    if init & LIT_BARE != 0 {
+                        enabled = false;
                         break;
                     }
-                    ext[p] |= 1 << (p + l);
+                    let mut m = init;
+                    while m != 0 {
+                        at[lane_bit(b'a' + m.trailing_zeros() as u8) as usize] |= 1 << p;
+                        m &= m - 1;
+                    }
+                    ext[p] = 1 << (p + 1);
                 }
+                Tok::Ascii(b) if b.is_ascii_lowercase() => {
+                    at[lane_bit(b) as usize] |= 1 << p;
+                    for l in 1..=MAX_PIECE.min(len - p) {
+                        let Tok::Ascii(x) = q[p + l - 1] else { break };
+                        run[l - 1] = x;
+                        if !table.prefix_masks.contains_key(&pack_ascii(&run[..l])) {
+                            break;
+                        }
+                        ext[p] |= 1 << (p + l);
+                    }
+                }
+                Tok::Ascii(_) => enabled = false,
             }
         }
         InitialsChain {
