@@ -2,17 +2,21 @@
 //! initials and mixed forms, by the tail of an ID number, and by unit or post words. Owns the
 //! in-memory index and ranking; it never touches the store or the screen.
 //!
-//! Layout (for 10^6 entries): entries live in arenas in dossier-id order (a position is the
-//! entry's rank among ids); each name is a list of character-class ids (`classes.rs`); every
-//! name also has one or more packed initials keys (one per combination of its characters'
-//! initial letters) in a sorted array, so exact and prefix candidates are a binary-searched
-//! range; a per-entry bitmask signature (letters, initial letters, a Bloom mask of Han
-//! characters) is the lossless prefilter of the fuzzy scan; ID numbers have a sorted array of
-//! reversed-tail keys; posts and units are interned and matched once per distinct text.
+//! Layout (sized for 10^6 entries): entries live in arenas in dossier-id order, so an entry's
+//! position is its rank among ids and breaks ties. Each name is a short list of
+//! character-class ids (`classes.rs`: one character at one place, with the syllables that can
+//! be typed for it). Each name also has one packed initials key per combination of its
+//! characters' initial letters, in one sorted array: exact and prefix candidates of every way
+//! to split the query into syllable pieces are binary-searched ranges. Fuzzy matches come from
+//! a scan over a 32-bit word per entry (letters, keyed length), gated by the least penalty an
+//! entry of that length could still have, then per-entry masks (initials of the first four
+//! characters, syllable and Han Bloom masks): a lossless prefilter before the matcher. Han
+//! characters, posts and units have posting lists; ID numbers a sorted array of reversed tails.
 //!
 //! Ranking: exact, then prefix, then fuzzy name matches, then post/unit word matches; within a
-//! tier by penalty, then by dossier id. Later tiers run only while the best `limit` are not
-//! settled.
+//! tier by penalty, then by dossier id. `describe` is the single definition of how one entry
+//! matches; every phase only finds candidates faster, and tests compare `search` with an
+//! exhaustive run of `describe`. Later tiers run only while the best `limit` are not settled.
 
 mod classes;
 mod hash;
@@ -872,7 +876,11 @@ impl Index {
             out.push(cur.clone());
             return out.len() <= MAX_SEGMENTATIONS;
         }
-        if cur.len() >= self.max_keyed {
+        // No name has more characters than `max_keyed` and no piece is longer than MAX_PIECE:
+        // a branch that cannot finish within that is dropped (this bounds long pasted text).
+        if (toks.len() - pos).div_ceil(classes::MAX_PIECE)
+            > self.max_keyed - cur.len().min(self.max_keyed)
+        {
             return true;
         }
         match toks[pos] {

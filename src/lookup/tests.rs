@@ -1,6 +1,7 @@
 //! Unit tests of the lookup engine's internals: the prefilter is lossless, and the indexed
 //! search ranks exactly like the exhaustive reference (`Index::search_exhaustive`). Behaviour
-//! seen through the public interface is tested in tests/lookup.rs.
+//! seen through the public interface belongs in tests/lookup.rs, not here; nothing here may
+//! depend on timing.
 
 use proptest::prelude::*;
 
@@ -289,4 +290,23 @@ fn multi_block_scans_equal_reference() {
             );
         }
     }
+}
+
+#[test]
+fn long_pasted_queries_are_exact() {
+    let ix = Index::build(vec![
+        entry(1, "张安安", "", "", ""),
+        entry(2, "安安安安", "", "", ""),
+        entry(3, "阿卜杜热合曼买买提明艾力江", "", "", ""),
+        entry(4, "安安安安安安安安安安安安", "", "", ""), // twelve keyed characters
+        entry(5, "南娜宁", "", "", ""),                   // n, na, nan: many ways to split
+    ]);
+    assert_eq!(ix.max_keyed, 12);
+    // Long pasted text: the split of the query into pieces is bounded by the longest name
+    // (see `Index::split`) and the results still equal the reference.
+    let long = "an".repeat(60);
+    assert_eq!(ix.search(&long, 5), ix.search_exhaustive(&long, 5));
+    let mixed = format!("{}张{}", "anan".repeat(10), "zhang".repeat(10));
+    assert_eq!(ix.search(&mixed, 5), ix.search_exhaustive(&mixed, 5));
+    assert_eq!(ix.search("ananan", 5)[0].id, 2);
 }
