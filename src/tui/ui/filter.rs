@@ -12,6 +12,7 @@ use super::super::state::{ReserveColumn, State};
 use super::super::strings as s;
 use super::super::text::{Seg, char_width, fill, pad, put, put_with, truncate, width, wrap};
 use super::super::theme::Theme;
+use super::lookup::input_line;
 
 const NAME_W: usize = 10;
 const GENDER_W: usize = 6;
@@ -29,28 +30,8 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
         return None;
     }
     let f = &state.filter;
-    let x = put(
-        buf,
-        body.x,
-        body.y,
-        body.width,
-        &[Seg::new(format!(" {}", s::FL_PROMPT), "lookup.prompt")],
-        theme,
-    );
-    let cols = (body.x + body.width).saturating_sub(x + 1) as usize;
-    let (shown, cursor_col) = f.input.view(cols);
-    put(
-        buf,
-        x,
-        body.y,
-        cols as u16,
-        &[Seg::new(shown.clone(), "lookup.input")],
-        theme,
-    );
-    let cursor = state
-        .overlay
-        .is_none()
-        .then(|| Position::new(x + cursor_col as u16, body.y));
+    let (shown, x, at) = input_line(buf, body, body.y, s::FL_PROMPT, &f.input, theme);
+    let cursor = state.overlay.is_none().then_some(at);
     if body.height < 2 {
         return cursor;
     }
@@ -61,28 +42,8 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
         .map(|(p, _)| (s::FL_EXPORT_PROMPT, p))
         .or_else(|| f.name.as_ref().map(|(n, _)| (s::FL_NAME_PROMPT, n)));
     if let Some((prompt, path)) = asked {
-        let px = put(
-            buf,
-            body.x,
-            body.y + 1,
-            body.width,
-            &[Seg::new(format!(" {prompt}"), "lookup.prompt")],
-            theme,
-        );
-        let cols = (body.x + body.width).saturating_sub(px + 1) as usize;
-        let (shown, col) = path.view(cols);
-        put(
-            buf,
-            px,
-            body.y + 1,
-            cols as u16,
-            &[Seg::new(shown, "lookup.input")],
-            theme,
-        );
-        let cursor = state
-            .overlay
-            .is_none()
-            .then(|| Position::new(px + col as u16, body.y + 1));
+        let (_, _, at) = input_line(buf, body, body.y + 1, prompt, path, theme);
+        let cursor = state.overlay.is_none().then_some(at);
         draw_rest(buf, body, state, theme);
         return cursor;
     }

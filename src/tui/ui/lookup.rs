@@ -5,6 +5,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 
+use super::super::input::LineInput;
 use super::super::state::{ResultRow, State};
 use super::super::strings as s;
 use super::super::text::{Seg, fill, pad, put, put_with, width};
@@ -30,31 +31,45 @@ pub fn scroll_offset(selected: usize, rows: usize) -> usize {
     (selected + 1).saturating_sub(rows)
 }
 
+/// A prompt and a one-line input on row `y` of `area`, the input scrolled to keep its cursor
+/// in view. Returns the text as shown, the column the input starts at, and where the cursor is.
+pub fn input_line(
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    prompt: &str,
+    input: &LineInput,
+    theme: &Theme,
+) -> (String, u16, Position) {
+    let x = put(
+        buf,
+        area.x,
+        y,
+        area.width,
+        &[Seg::new(format!(" {prompt}"), "lookup.prompt")],
+        theme,
+    );
+    let cols = (area.x + area.width).saturating_sub(x + 1) as usize;
+    let (shown, cursor_col) = input.view(cols);
+    put(
+        buf,
+        x,
+        y,
+        cols as u16,
+        &[Seg::new(shown.clone(), "lookup.input")],
+        theme,
+    );
+    (shown, x, Position::new(x + cursor_col as u16, y))
+}
+
 /// Draws the pane; returns where the terminal cursor goes (in the query input).
 pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Option<Position> {
     if body.height == 0 {
         return None;
     }
     // Query input.
-    let x = put(
-        buf,
-        body.x,
-        body.y,
-        body.width,
-        &[Seg::new(format!(" {}", s::QUERY_PROMPT), "lookup.prompt")],
-        theme,
-    );
-    let cols = (body.x + body.width).saturating_sub(x + 1) as usize;
-    let (shown, cursor_col) = state.query.view(cols);
-    put(
-        buf,
-        x,
-        body.y,
-        cols as u16,
-        &[Seg::new(shown, "lookup.input")],
-        theme,
-    );
-    let cursor = (state.overlay.is_none()).then(|| Position::new(x + cursor_col as u16, body.y));
+    let (_, _, at) = input_line(buf, body, body.y, s::QUERY_PROMPT, &state.query, theme);
+    let cursor = state.overlay.is_none().then_some(at);
     if body.height < 2 {
         return cursor;
     }
