@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod cli;
 pub mod demo;
+pub mod facts;
 pub mod filter;
 pub mod io;
 pub mod lookup;

@@ -43,15 +43,26 @@ pub fn is_grassroots(p: &Posting, ctx: &Ctx) -> bool {
 
 /// Years served at the grassroots, overlapping postings counted once.
 pub fn grassroots_years(d: &Dossier, ctx: &Ctx) -> f64 {
-    let mut spans: Vec<(i32, i32)> = d
-        .postings
-        .iter()
-        .filter(|p| is_grassroots(p, ctx))
-        .map(|p| {
-            let end = p.end.unwrap_or(ctx.today);
+    merged_years(
+        d.postings
+            .iter()
+            .filter(|p| is_grassroots(p, ctx))
+            .map(|p| (p.start, p.end)),
+        &ctx.today,
+    )
+}
+
+/// Years covered by (start, end) spans, open ones ending on `today`, overlaps counted once.
+pub fn merged_years(
+    spans: impl Iterator<Item = (PartialDate, Option<PartialDate>)>,
+    today: &PartialDate,
+) -> f64 {
+    let mut spans: Vec<(i32, i32)> = spans
+        .map(|(start, end)| {
+            let end = end.unwrap_or(*today);
             (
-                p.start.month_index(),
-                end.month_index().max(p.start.month_index()),
+                start.month_index(),
+                end.month_index().max(start.month_index()),
             )
         })
         .collect();
@@ -157,7 +168,7 @@ fn enum_values(field: EnumField, d: &Dossier) -> Vec<Value> {
 }
 
 /// Order within a vocabulary, higher is more (education, degree, rank).
-fn height(v: &Value) -> i32 {
+pub fn height(v: &Value) -> i32 {
     match v {
         Value::Edu(l) => l.height() as i32,
         Value::Degree(g) => 3 - *g as i32,
@@ -166,11 +177,22 @@ fn height(v: &Value) -> i32 {
     }
 }
 
-fn within_years(date: Option<PartialDate>, n: Option<u16>, today: &PartialDate) -> bool {
+pub fn within_years(date: Option<PartialDate>, n: Option<u16>, today: &PartialDate) -> bool {
     match (n, date) {
         (None, _) => true,
         (Some(_), None) => false,
         (Some(n), Some(d)) => d.month_index() >= today.month_index() - 12 * n as i32 && d <= *today,
+    }
+}
+
+impl Quant {
+    /// Whether `hits` of the last `last` years satisfy the quantifier.
+    pub fn holds(self, hits: u16, last: u16) -> bool {
+        match self {
+            Quant::Each => hits == last,
+            Quant::Any => hits >= 1,
+            Quant::AtLeast(k) => hits >= k,
+        }
     }
 }
 
@@ -247,11 +269,7 @@ impl Cond {
                 let hits = (first..today.y())
                     .filter(|y| d.assessment(*y).and_then(|a| a.grade) == Some(*grade))
                     .count() as u16;
-                match quant {
-                    Quant::Each => hits == *last,
-                    Quant::Any => hits >= 1,
-                    Quant::AtLeast(k) => hits >= *k,
-                }
+                quant.holds(hits, *last)
             }
             Cond::Flag(flag) => match flag {
                 Flag::Reserve => d.status == LifeCycle::Reserve,

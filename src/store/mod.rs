@@ -87,6 +87,11 @@ const TREE_REVIEWS: &str = "alert_reviews";
 const TREE_PLANS: &str = "team_plans";
 const TREE_JOURNAL: &str = "journal";
 const META_JOURNAL: &[u8] = b"journal";
+const TREE_FACTS_CHANGED: &str = "facts_changed";
+/// The token of the facts snapshot that, with `facts_changed`, describes the database.
+const META_FACTS: &[u8] = b"facts_snapshot";
+/// The facts snapshot's file name in the database directory.
+const FACTS_FILE: &str = "facts.bin";
 
 /// Default page cache: enough for lookups and imports, far from sled's 1 GB default.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -170,6 +175,10 @@ pub struct Store {
     filters: Tree,
     reviews: Tree,
     plans: Tree,
+    /// Dossiers written since the facts snapshot was saved (id → generation of the write).
+    facts_changed: Tree,
+    /// The directory of an on-disk database (None for a temporary one).
+    dir: Option<std::sync::Arc<PathBuf>>,
 }
 
 /// One problem found by `Store::check`.
@@ -259,7 +268,9 @@ impl Store {
                 }
                 e => StoreError::Sled(e),
             })?;
-        Self::from_db(db)
+        let mut store = Self::from_db(db)?;
+        store.dir = Some(std::sync::Arc::new(path.to_path_buf()));
+        Ok(store)
     }
 
     /// A throwaway in-memory database (tests, benchmarks).
@@ -282,6 +293,8 @@ impl Store {
             filters: db.open_tree(TREE_FILTERS)?,
             reviews: db.open_tree(TREE_REVIEWS)?,
             plans: db.open_tree(TREE_PLANS)?,
+            facts_changed: db.open_tree(TREE_FACTS_CHANGED)?,
+            dir: None,
             db,
         };
         store.recover()?;
@@ -403,6 +416,7 @@ impl Store {
 
     /// Removes a dossier and its index entries together.
     pub fn remove_dossier(&self, id: DossierId) -> Result<()> {
+        self.mark_changed(id)?;
         let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
         let res: Result<(), TransactionError<StoreError>> =
             trees.transaction(|(ds, idn, names)| {
@@ -427,6 +441,7 @@ impl Store {
 
     /// Writes a dossier and swaps its index entries atomically.
     fn write_dossier(&self, d: &Dossier, must_be_new: bool) -> Result<()> {
+        self.mark_changed(d.id)?;
         let bytes = encode(d).map_err(StoreError::Encode)?;
         let (new_idn, new_name) = index_entries(d);
         let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
@@ -461,6 +476,61 @@ impl Store {
         unwrap_tx(res)
     }
 
+    // ---- facts snapshot bookkeeping ---------------------------------------------------
+
+    /// Notes that a dossier is about to change, for the facts snapshot. Written before the
+    /// change itself, so a crash can only leave an extra mark (harmless), never a missing one.
+    fn mark_changed(&self, id: DossierId) -> Result<()> {
+        let generation = self.db.generate_id()?;
+        self.facts_changed
+            .insert(id_key(id), &generation.to_be_bytes())?;
+        Ok(())
+    }
+
+    /// Where the facts snapshot of an on-disk database lives (None for a temporary one).
+    pub fn facts_file(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(FACTS_FILE))
+    }
+
+    /// The token of the facts snapshot the database was last described by, if it still holds.
+    pub fn facts_token(&self) -> Result<Option<u64>> {
+        Ok(self
+            .meta
+            .get(META_FACTS)?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// A generation number later than every write so far.
+    pub fn generation(&self) -> Result<u64> {
+        Ok(self.db.generate_id()?)
+    }
+
+    /// Dossiers written since the facts snapshot.
+    pub fn facts_changed(&self) -> Result<Vec<DossierId>> {
+        self.facts_changed
+            .iter()
+            .keys()
+            .map(|k| Ok(key_id(&k?).unwrap_or_default()))
+            .collect()
+    }
+
+    /// Records that the snapshot `token` describes every write up to `generation`: forgets
+    /// the marks of those writes and keeps later ones. Flushed before it returns.
+    pub fn facts_saved(&self, token: u64, generation: u64) -> Result<()> {
+        for kv in self.facts_changed.iter() {
+            let (k, v) = kv?;
+            let g = <[u8; 8]>::try_from(v.as_ref()).map_or(0, u64::from_be_bytes);
+            if g <= generation {
+                self.facts_changed
+                    .compare_and_swap(&k, Some(v), None as Option<&[u8]>)?
+                    .ok();
+            }
+        }
+        self.meta.insert(META_FACTS, &token.to_be_bytes())?;
+        self.flush()
+    }
+
     // ---- units ------------------------------------------------------------------------
 
     pub fn unit(&self, id: UnitId) -> Result<Option<Unit>> {
@@ -487,6 +557,8 @@ impl Store {
 
     /// Adds or replaces a unit. Flushed before it returns.
     pub fn put_unit(&self, u: &Unit) -> Result<()> {
+        // Facts carry what the directory says of each posting's unit: rebuild them.
+        self.meta.remove(META_FACTS)?;
         self.units
             .insert(unit_key(u.id), encode(u).map_err(StoreError::Encode)?)?;
         self.flush()
@@ -636,6 +708,8 @@ impl Store {
         let journal = Journal {
             floor: self.last_dossier_id()?,
         };
+        // A bulk write may touch every dossier and unit: the facts snapshot no longer holds.
+        self.meta.remove(META_FACTS)?;
         self.meta
             .insert(META_JOURNAL, encode(&journal).map_err(StoreError::Encode)?)?;
         self.flush()?;

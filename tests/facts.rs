@@ -1,0 +1,300 @@
+//! The compact facts against the dossiers they come from: the filter language decided over
+//! facts gives exactly the dossier evaluator's answer (every example of docs/filter.md and
+//! generated combinations, on the demo province), rows and lookup entries are the same, edits
+//! are followed, and the snapshot is used only while it describes the store.
+
+use cadre::demo::{self, DemoOptions};
+use cadre::facts::Facts;
+use cadre::facts::snapshot::{self, Source};
+use cadre::filter::{self, Ctx, Expr};
+use cadre::io::results::ResultRow;
+use cadre::lookup::Entry;
+use cadre::model::*;
+use cadre::store::Store;
+
+fn province() -> (Vec<Dossier>, UnitDirectory) {
+    let opts = DemoOptions {
+        count: 1500,
+        seed: 7,
+    };
+    (
+        demo::dossiers(&opts).collect(),
+        UnitDirectory::new(demo::units(&opts)),
+    )
+}
+
+fn reference(
+    dossiers: &[Dossier],
+    units: &UnitDirectory,
+    e: &Expr,
+    today: PartialDate,
+) -> Vec<u64> {
+    let ctx = Ctx { today, units };
+    let mut ids: Vec<u64> = dossiers
+        .iter()
+        .filter(|d| e.matches(d, &ctx))
+        .map(|d| d.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Every inline code span of docs/filter.md that parses: the documented examples.
+fn documented() -> Vec<String> {
+    let doc = include_str!("../docs/filter.md");
+    let mut out = Vec::new();
+    for (i, part) in doc.split('`').enumerate() {
+        if i % 2 == 1 && filter::parse(part).is_ok() && !out.contains(&part.to_string()) {
+            out.push(part.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_documented_example_selects_the_same_people() {
+    let (dossiers, units) = province();
+    let facts = Facts::build(&dossiers, &units);
+    let examples = documented();
+    assert!(
+        examples.len() >= 30,
+        "only {} examples found",
+        examples.len()
+    );
+    let today = demo::as_of();
+    let mut nonempty = 0;
+    for q in &examples {
+        let e = filter::parse(q).unwrap();
+        let want = reference(&dossiers, &units, &e, today);
+        assert_eq!(facts.select(&e, today), want, "{q}");
+        nonempty += usize::from(!want.is_empty());
+    }
+    // The comparison means something only if many examples select someone.
+    assert!(
+        nonempty * 2 > examples.len(),
+        "{nonempty} of {}",
+        examples.len()
+    );
+}
+
+#[test]
+fn rows_and_lookup_entries_are_those_of_the_dossiers() {
+    let (dossiers, units) = province();
+    let facts = Facts::build(&dossiers, &units);
+    let today = demo::as_of();
+    for (i, d) in dossiers.iter().enumerate() {
+        assert_eq!(facts.row(i, &today), ResultRow::new(d, &units, &today));
+        assert_eq!(facts.entry(i), Entry::from_dossier(d, &units));
+    }
+}
+
+#[test]
+fn team_seats_are_the_team_index() {
+    let (dossiers, units) = province();
+    let facts = Facts::build(&dossiers, &units);
+    let index = cadre::team::TeamIndex::build(&dossiers);
+    let seats = facts.seats();
+    let mut from_index: Vec<_> = index.units().collect();
+    let mut from_facts: Vec<_> = seats.keys().copied().collect();
+    from_index.sort_unstable();
+    from_facts.sort_unstable();
+    assert_eq!(from_index, from_facts);
+    for u in from_index {
+        assert_eq!(index.seats(u), seats[&u].as_slice());
+    }
+}
+
+#[test]
+fn upserts_and_removals_give_what_a_fresh_build_gives() {
+    let (mut dossiers, units) = province();
+    let mut facts = Facts::build(&dossiers, &units);
+    // Edit a few: a new posting, a removed course, a grade, a status change; drop one.
+    let start = PartialDate::ym(2026, 1).unwrap();
+    for d in dossiers.iter_mut().step_by(97) {
+        d.postings.push(Posting {
+            start,
+            end: None,
+            unit: None,
+            unit_name: "某县某镇人民政府".into(),
+            position: "镇长".into(),
+            rank: Some(Rank::TownshipPrincipal),
+            role: PostRole::Principal,
+            portfolio: String::new(),
+            concurrent: false,
+            probation: false,
+        });
+        d.education.pop();
+        d.status = LifeCycle::Reserve;
+        facts.upsert(d, &units);
+    }
+    let gone = dossiers.remove(10).id;
+    facts.remove(gone);
+    let fresh = Facts::build(&dossiers, &units);
+    let today = demo::as_of();
+    for q in documented() {
+        let e = filter::parse(&q).unwrap();
+        let want = reference(&dossiers, &units, &e, today);
+        assert_eq!(facts.select(&e, today), want, "{q}");
+        assert_eq!(fresh.select(&e, today), want, "{q}");
+        assert_eq!(facts.compacted().select(&e, today), want, "{q}");
+    }
+    assert!(facts.compacted().postings.len() < facts.postings.len());
+    assert_eq!(facts.compacted().postings.len(), fresh.postings.len());
+}
+
+#[test]
+fn the_snapshot_is_used_only_while_it_describes_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let opts = DemoOptions {
+        count: 300,
+        seed: 3,
+    };
+    let today = demo::as_of();
+    let seed = filter::parse(filter::SEED_EXAMPLE).unwrap();
+    let everyone = filter::parse("年龄 > 0").unwrap();
+    {
+        let store = Store::open(&path).unwrap();
+        let mut w = store.bulk().unwrap();
+        for u in demo::units(&opts) {
+            w.put_unit(&u).unwrap();
+        }
+        for d in demo::dossiers(&opts) {
+            w.add_dossier(d).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let units = store.directory().unwrap();
+    let first = snapshot::load(&store, &units).unwrap();
+    assert_eq!(first.source, Source::Rebuilt);
+    assert_eq!(first.facts.len(), 300);
+    let file = store.facts_file().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let again = snapshot::load(&store, &units).unwrap();
+    assert_eq!(again.source, Source::Snapshot { changed: 0 });
+    assert_eq!(
+        again.facts.select(&seed, today),
+        first.facts.select(&seed, today)
+    );
+
+    // One edit and one removal: read from the snapshot plus the two changed dossiers.
+    let mut d = store.dossier(5).unwrap().unwrap();
+    d.identity.birth = PartialDate::ym(1800, 1).unwrap();
+    store.update_dossier(&d).unwrap();
+    store.remove_dossier(6).unwrap();
+    let after = snapshot::load(&store, &units).unwrap();
+    assert_eq!(after.source, Source::Snapshot { changed: 2 });
+    let old = filter::parse("年龄 > 200").unwrap();
+    assert_eq!(after.facts.select(&old, today), vec![5]);
+    assert_eq!(after.facts.select(&everyone, today).len(), 299);
+
+    // Saving again forgets the marks.
+    snapshot::save(&store, &after.facts).unwrap();
+    let saved = snapshot::load(&store, &units).unwrap();
+    assert_eq!(saved.source, Source::Snapshot { changed: 0 });
+    assert_eq!(saved.facts.select(&old, today), vec![5]);
+
+    // A damaged file, or a changed unit, means a rebuild.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let n = bytes.len();
+    bytes.truncate(n - 10);
+    std::fs::write(&file, &bytes).unwrap();
+    let damaged = snapshot::load(&store, &units).unwrap();
+    assert_eq!(damaged.source, Source::Rebuilt);
+    assert_eq!(damaged.facts.select(&old, today), vec![5]);
+    let mut u = units.iter().next().unwrap().clone();
+    u.name.push('甲');
+    store.put_unit(&u).unwrap();
+    let renamed = snapshot::load(&store, &store.directory().unwrap()).unwrap();
+    assert_eq!(renamed.source, Source::Rebuilt);
+}
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ATOMS: &[&str] = &[
+        "年龄 < 45",
+        "年龄(2030-01) >= 50",
+        "性别 = 女",
+        "民族 != 汉族",
+        "籍贯 ~ 县",
+        "政治面貌 属于 (民主党派, 无党派人士)",
+        "党龄 >= 20",
+        "工龄 < 10",
+        "学历 >= 大学本科",
+        "全日制学历 = 大专",
+        "在职学历 >= 硕士研究生",
+        "学位 = 硕士",
+        "专业类别 属于 (经济学, 管理学)",
+        "专业 ~ 经济",
+        "院校 ~ 大学",
+        "曾任(基层, 正职)",
+        "现任(副职)",
+        "曾任(单位类型=党委)",
+        "现任(层次>=县处级副职)",
+        "任职数(正职) >= 2",
+        "曾任(乡镇, 正职)",
+        "曾任(分管~农业)",
+        "现任(兼任)",
+        "有未办结问题",
+        "试用期",
+        "基层年限 >= 5",
+        "任现职年限 >= 5",
+        "任现级年限 >= 10",
+        "职务层次 >= 县处级副职",
+        "考核(优秀, 近3年, 每年)",
+        "考核(优秀, 近5年, 至少2年)",
+        "考核(基本称职, 近5年, 任一年)",
+        "培训学时(近5年) >= 110",
+        "受处分",
+        "受奖励(近5年)",
+        "有监督信息",
+        "后备",
+        "状态 = 退休",
+        "成熟度 = 近期可用",
+        "后备目标 >= 县处级正职",
+        "单位 ~ 人民政府",
+        "职务 ~ 书记",
+    ];
+
+    fn expr() -> impl Strategy<Value = String> {
+        let leaf = (0..ATOMS.len()).prop_map(|i| ATOMS[i].to_string());
+        leaf.prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} 且 {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} 或 {b})")),
+                inner.prop_map(|a| format!("非 ({a})")),
+            ]
+        })
+    }
+
+    #[test]
+    fn every_atom_parses() {
+        for a in ATOMS {
+            filter::parse(a).unwrap_or_else(|e| panic!("{a}: {e:?}"));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn generated_filters_select_the_same_people(q in expr()) {
+            use std::sync::OnceLock;
+            static DATA: OnceLock<(Vec<Dossier>, UnitDirectory, Facts)> = OnceLock::new();
+            let (dossiers, units, facts) = DATA.get_or_init(|| {
+                let (d, u) = province();
+                let f = Facts::build(&d, &u);
+                (d, u, f)
+            });
+            let e = filter::parse(&q).unwrap();
+            let today = demo::as_of();
+            prop_assert_eq!(facts.select(&e, today), reference(dossiers, units, &e, today));
+        }
+    }
+}
