@@ -6,7 +6,9 @@ use crate::filter::eval::Ctx;
 use crate::model::*;
 use crate::promotion::{gaps, required_years_at_level};
 use crate::rules::{Rules, Severity, SupervisionCheck};
-use crate::team::{TeamIndex, is_native_of, members, profile};
+use std::borrow::Cow;
+
+use crate::team::{TeamIndex, is_native_of, members_with, profile};
 
 /// What an alert is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -41,20 +43,59 @@ impl Alert {
     }
 }
 
-/// Every alert, most severe first, then by unit and name.
+/// Every alert, most severe first, then by unit and name. The cadres are split across the
+/// machine's cores.
 pub fn scan(dossiers: &[Dossier], ctx: &Ctx, rules: &Rules) -> Vec<Alert> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(8);
+    let chunk = dossiers.len().div_ceil(threads).max(1);
+    let mut out: Vec<Alert> = std::thread::scope(|s| {
+        let parts: Vec<_> = dossiers
+            .chunks(chunk)
+            .map(|part| s.spawn(move || people_alerts(part.iter(), ctx, rules)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().expect("an alert thread panicked"))
+            .collect()
+    });
+    let index = TeamIndex::build(dossiers);
+    out.extend(team_alerts(&index, ctx, rules, |i| {
+        dossiers.get(i).map(Cow::Borrowed)
+    }));
+    sort(&mut out);
+    out
+}
+
+/// The alerts about each cadre who is not retired.
+pub fn people_alerts<'a>(
+    dossiers: impl Iterator<Item = &'a Dossier>,
+    ctx: &Ctx,
+    rules: &Rules,
+) -> Vec<Alert> {
     let mut out = Vec::new();
-    for d in dossiers.iter().filter(|d| d.status != LifeCycle::Retired) {
+    for d in dossiers.filter(|d| d.status != LifeCycle::Retired) {
         person_alerts(d, ctx, rules, &mut out);
     }
-    let index = TeamIndex::build(dossiers);
+    out
+}
+
+/// The team rules over every team of the index, each seat's dossier got by its position.
+pub fn team_alerts<'a>(
+    index: &TeamIndex,
+    ctx: &Ctx,
+    rules: &Rules,
+    mut dossier: impl FnMut(usize) -> Option<Cow<'a, Dossier>>,
+) -> Vec<Alert> {
+    let mut out = Vec::new();
     let mut team_units: Vec<UnitId> = index.units().collect();
     team_units.sort_unstable();
     for u in team_units {
         let Some(unit) = ctx.units.get(u) else {
             continue;
         };
-        let p = profile(unit, members(u, &index, dossiers, ctx), rules);
+        let p = profile(unit, members_with(u, index, ctx, &mut dossier), rules);
         for w in p.warnings {
             out.push(Alert {
                 rule_id: w.rule_id,
@@ -69,6 +110,11 @@ pub fn scan(dossiers: &[Dossier], ctx: &Ctx, rules: &Rules) -> Vec<Alert> {
             });
         }
     }
+    out
+}
+
+/// Most severe first, then by unit, subject and rule.
+pub fn sort(out: &mut [Alert]) {
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -76,7 +122,6 @@ pub fn scan(dossiers: &[Dossier], ctx: &Ctx, rules: &Rules) -> Vec<Alert> {
             .then_with(|| a.subject.cmp(&b.subject))
             .then_with(|| a.rule_id.cmp(&b.rule_id))
     });
-    out
 }
 
 /// The alerts about one cadre.

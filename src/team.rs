@@ -3,6 +3,7 @@
 //! warnings of the team rules. Pure computations over dossiers already loaded; the what-if of the
 //! team pane is the same `profile` over an edited member list.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::filter::eval::{Ctx, is_grassroots};
@@ -92,6 +93,13 @@ impl TeamIndex {
         TeamIndex { by_unit }
     }
 
+    /// The seats kept in facts: positions are those of `Facts::people`.
+    pub fn from_facts(facts: &crate::facts::Facts) -> Self {
+        TeamIndex {
+            by_unit: facts.seats(),
+        }
+    }
+
     /// (dossier index, posting index) of the team's members.
     pub fn seats(&self, unit: UnitId) -> &[(usize, usize)] {
         self.by_unit.get(&unit).map(Vec::as_slice).unwrap_or(&[])
@@ -141,10 +149,25 @@ pub fn member(d: &Dossier, p: &Posting, unit: UnitId, ctx: &Ctx) -> Member {
 
 /// The members of `unit`'s team, principal first, then deputies, then members.
 pub fn members(unit: UnitId, index: &TeamIndex, dossiers: &[Dossier], ctx: &Ctx) -> Vec<Member> {
+    members_with(unit, index, ctx, |i| dossiers.get(i).map(Cow::Borrowed))
+}
+
+/// The same, with each seat's dossier got by its position from wherever the caller keeps
+/// them (the interface reads them from the store: a team is a handful of records).
+pub fn members_with<'a>(
+    unit: UnitId,
+    index: &TeamIndex,
+    ctx: &Ctx,
+    mut dossier: impl FnMut(usize) -> Option<Cow<'a, Dossier>>,
+) -> Vec<Member> {
     let mut out: Vec<Member> = index
         .seats(unit)
         .iter()
-        .map(|&(di, pi)| member(&dossiers[di], &dossiers[di].postings[pi], unit, ctx))
+        .filter_map(|&(di, pi)| {
+            let d = dossier(di)?;
+            let p = d.postings.get(pi)?;
+            Some(member(&d, p, unit, ctx))
+        })
         .collect();
     out.sort_by_key(|m| (m.role, std::cmp::Reverse(m.rank.map(Rank::height)), m.id));
     out

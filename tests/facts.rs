@@ -67,6 +67,12 @@ fn every_documented_example_selects_the_same_people() {
         let e = filter::parse(q).unwrap();
         let want = reference(&dossiers, &units, &e, today);
         assert_eq!(facts.select(&e, today), want, "{q}");
+        let split: Vec<u64> = facts
+            .select_in_parts(&e, today, 3)
+            .into_iter()
+            .map(|i| facts.people[i].id)
+            .collect();
+        assert_eq!(split, want, "{q} in three parts");
         nonempty += usize::from(!want.is_empty());
     }
     // The comparison means something only if many examples select someone.

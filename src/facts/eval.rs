@@ -9,7 +9,7 @@ use crate::filter::eval::{height, merged_years, within_years};
 use crate::filter::lexer::CmpOp;
 use crate::model::*;
 
-use super::{Facts, Person, PostFact};
+use super::{Facts, Hot, Person, PostFact};
 
 /// A compiled filter, bound to the facts it was compiled for (text marks index their pool).
 pub struct Plan {
@@ -129,6 +129,24 @@ fn code(field: EnumField, v: &Value) -> u64 {
     }
 }
 
+/// Whether a vocabulary field is read from the hot column.
+fn is_hot(field: EnumField) -> bool {
+    matches!(
+        field,
+        EnumField::Gender | EnumField::MajorCategory | EnumField::Status
+    )
+}
+
+/// The person's values of a hot vocabulary field, as a mask of codes.
+fn have_hot(field: EnumField, h: &Hot) -> u64 {
+    match field {
+        EnumField::Gender => pos(Gender::ALL, h.gender),
+        EnumField::MajorCategory => h.majors as u64,
+        EnumField::Status => pos(LifeCycle::ALL, h.status),
+        _ => 0,
+    }
+}
+
 /// The person's values of a vocabulary field, as a mask of codes.
 fn have(field: EnumField, p: &Person) -> u64 {
     let opt = |v: Option<Value>| v.map_or(0, |v| code(field, &v));
@@ -212,13 +230,70 @@ impl Plan {
 
     /// Whether the person at `i` matches.
     pub fn matches(&self, f: &Facts, i: usize) -> bool {
-        self.node.matches(f, &f.people[i], &self.today)
+        self.node.matches(f, i, &self.today)
+    }
+
+    /// The positions in `range` that match, in order. A conjunction narrows a list of
+    /// candidates condition by condition, cheapest first (conditions have no side effects,
+    /// so the order does not change the answer).
+    pub fn select_range(&self, f: &Facts, range: std::ops::Range<usize>) -> Vec<u32> {
+        let today = &self.today;
+        match &self.node {
+            Node::And(v) if !v.is_empty() => {
+                let mut cand: Vec<u32> = range
+                    .filter(|&i| v[0].matches(f, i, today))
+                    .map(|i| i as u32)
+                    .collect();
+                for n in &v[1..] {
+                    cand.retain(|&i| n.matches(f, i as usize, today));
+                }
+                cand
+            }
+            n => range
+                .filter(|&i| n.matches(f, i, today))
+                .map(|i| i as u32)
+                .collect(),
+        }
+    }
+}
+
+/// How much reading a condition costs: 0 reads the hot column, 1 the person, 2 a few of the
+/// person's rows, 3 every posting.
+fn cost(n: &Node) -> u8 {
+    match n {
+        Node::And(v) | Node::Or(v) => v.iter().map(cost).max().unwrap_or(0),
+        Node::Not(n) => cost(n),
+        Node::Leaf(l) => match l {
+            Leaf::Num {
+                field: NumField::Age(_),
+                ..
+            } => 0,
+            Leaf::Num {
+                field: NumField::GrassrootsYears | NumField::TrainingHours(_),
+                ..
+            } => 3,
+            Leaf::Num { .. } => 1,
+            Leaf::EnumAny { field, .. } | Leaf::EnumNone { field, .. } => u8::from(!is_hot(*field)),
+            Leaf::Flag(Flag::Reserve) => 0,
+            Leaf::Flag(Flag::HasFindings | Flag::OpenFindings) => 1,
+            Leaf::Flag(_) => 2,
+            Leaf::Name { .. } | Leaf::Grade { .. } => 2,
+            Leaf::Text { field, .. } => match field {
+                TextField::Ethnicity | TextField::NativePlace | TextField::Birthplace => 1,
+                _ => 2,
+            },
+            Leaf::Post { .. } | Leaf::PostCount { .. } => 3,
+        },
     }
 }
 
 fn compile(e: &Expr, f: &Facts) -> Node {
     match e {
-        Expr::And(v) => Node::And(v.iter().map(|e| compile(e, f)).collect()),
+        Expr::And(v) => {
+            let mut nodes: Vec<Node> = v.iter().map(|e| compile(e, f)).collect();
+            nodes.sort_by_key(cost);
+            Node::And(nodes)
+        }
         Expr::Or(v) => Node::Or(v.iter().map(|e| compile(e, f)).collect()),
         Expr::Not(e) => Node::Not(Box::new(compile(e, f))),
         Expr::Cond(c) => Node::Leaf(match c {
@@ -285,18 +360,42 @@ fn compile(e: &Expr, f: &Facts) -> Node {
 }
 
 impl Node {
-    fn matches(&self, f: &Facts, p: &Person, today: &PartialDate) -> bool {
+    fn matches(&self, f: &Facts, i: usize, today: &PartialDate) -> bool {
         match self {
-            Node::And(v) => v.iter().all(|n| n.matches(f, p, today)),
-            Node::Or(v) => v.iter().any(|n| n.matches(f, p, today)),
-            Node::Not(n) => !n.matches(f, p, today),
-            Node::Leaf(l) => l.matches(f, p, today),
+            Node::And(v) => v.iter().all(|n| n.matches(f, i, today)),
+            Node::Or(v) => v.iter().any(|n| n.matches(f, i, today)),
+            Node::Not(n) => !n.matches(f, i, today),
+            Node::Leaf(l) => l.matches(f, i, today),
         }
     }
 }
 
 impl Leaf {
-    fn matches(&self, f: &Facts, p: &Person, today: &PartialDate) -> bool {
+    fn matches(&self, f: &Facts, i: usize, today: &PartialDate) -> bool {
+        // The hot column first: most first passes need nothing else.
+        let h = &f.hot[i];
+        match self {
+            Leaf::Num {
+                field: NumField::Age(at),
+                op,
+                value,
+            } => {
+                return op.holds(
+                    h.birth.whole_years_until(at.as_ref().unwrap_or(today)) as f64,
+                    *value,
+                );
+            }
+            Leaf::EnumAny { field, mask } if is_hot(*field) => {
+                return have_hot(*field, h) & mask != 0;
+            }
+            Leaf::EnumNone { field, mask } if is_hot(*field) => {
+                let have = have_hot(*field, h);
+                return have != 0 && have & mask == 0;
+            }
+            Leaf::Flag(Flag::Reserve) => return h.status == LifeCycle::Reserve,
+            _ => {}
+        }
+        let p = &f.people[i];
         match self {
             Leaf::Num { field, op, value } => {
                 let v = match field {
@@ -396,31 +495,41 @@ impl Facts {
     /// Positions in `people` of the persons matching `expr`, in position order. Large sets
     /// are split across the machine's cores.
     pub fn select_positions(&self, expr: &Expr, today: PartialDate) -> Vec<usize> {
-        let plan = Plan::new(expr, self, today);
-        let n = self.people.len();
         let threads = std::thread::available_parallelism()
             .map_or(1, |t| t.get())
             .min(8);
-        if n < 50_000 || threads == 1 {
-            return (0..n).filter(|&i| plan.matches(self, i)).collect();
-        }
-        let chunk = n.div_ceil(threads);
-        std::thread::scope(|s| {
-            let parts: Vec<_> = (0..threads)
-                .map(|t| {
-                    let plan = &plan;
-                    s.spawn(move || {
-                        (t * chunk..((t + 1) * chunk).min(n))
-                            .filter(|&i| plan.matches(self, i))
-                            .collect::<Vec<usize>>()
+        let parts = if self.people.len() < 50_000 {
+            1
+        } else {
+            threads
+        };
+        self.select_in_parts(expr, today, parts)
+    }
+
+    /// The same, the people split into `parts` ranges each read by a thread of its own.
+    pub fn select_in_parts(&self, expr: &Expr, today: PartialDate, parts: usize) -> Vec<usize> {
+        let plan = Plan::new(expr, self, today);
+        let n = self.people.len();
+        let found: Vec<u32> = if parts <= 1 {
+            plan.select_range(self, 0..n)
+        } else {
+            let chunk = n.div_ceil(parts).max(1);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..parts)
+                    .map(|t| {
+                        let plan = &plan;
+                        s.spawn(move || {
+                            plan.select_range(self, (t * chunk).min(n)..((t + 1) * chunk).min(n))
+                        })
                     })
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|h| h.join().expect("a filter thread panicked"))
-                .collect()
-        })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("a filter thread panicked"))
+                    .collect()
+            })
+        };
+        found.into_iter().map(|i| i as usize).collect()
     }
 
     /// Ids of the dossiers matching `expr`, in id order (what `filter::run` returns).
