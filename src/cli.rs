@@ -456,12 +456,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 store.save_filter(name, &text)?;
                 eprintln!("已保存筛选条件“{name}”。");
             }
-            let hits = crate::filter::run(&store, &parsed, today)?;
+            // Over the compact facts (the snapshot when it holds), as the filter pane runs it.
             let units = store.directory()?;
-            let rows: Vec<crate::io::results::ResultRow> = hits
-                .iter()
-                .map(|d| crate::io::results::ResultRow::new(d, &units, &today))
-                .collect();
+            let facts = crate::facts::snapshot::load(&store, &units)?.facts;
+            let mut found = facts.select_positions(&parsed, today);
+            found.sort_unstable_by_key(|&i| facts.people[i].id);
+            let rows: Vec<crate::io::results::ResultRow> =
+                found.iter().map(|&i| facts.row(i, &today)).collect();
             if let Some(path) = out {
                 let ext = path
                     .extension()

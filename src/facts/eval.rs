@@ -9,7 +9,7 @@ use crate::filter::eval::{height, merged_years, within_years};
 use crate::filter::lexer::CmpOp;
 use crate::model::*;
 
-use super::{Facts, Hot, Person, PostFact};
+use super::{Facts, GRADE_WINDOW, Hot, Person, PostFact};
 
 /// A compiled filter, bound to the facts it was compiled for (text marks index their pool).
 pub struct Plan {
@@ -240,11 +240,14 @@ impl Plan {
         let today = &self.today;
         match &self.node {
             Node::And(v) if !v.is_empty() => {
+                // Every condition read from the hot column in the first pass, then the rest.
+                let hot = v.iter().take_while(|n| cost(n) == 0).count().max(1);
+                let (first, rest) = v.split_at(hot);
                 let mut cand: Vec<u32> = range
-                    .filter(|&i| v[0].matches(f, i, today))
+                    .filter(|&i| first.iter().all(|n| n.matches(f, i, today)))
                     .map(|i| i as u32)
                     .collect();
-                for n in &v[1..] {
+                for n in rest {
                     cand.retain(|&i| n.matches(f, i as usize, today));
                 }
                 cand
@@ -255,6 +258,12 @@ impl Plan {
                 .collect(),
         }
     }
+}
+
+/// Whether the years a grade condition reads are all in the hot column's window.
+fn grade_in_window(f: &Facts, today: &PartialDate, last: u16) -> bool {
+    let first = today.y() as i32 - last as i32;
+    first >= f.grade_base as i32 && (today.y() as i32) <= f.grade_base as i32 + GRADE_WINDOW as i32
 }
 
 /// How much reading a condition costs: 0 reads the hot column, 1 the person, 2 a few of the
@@ -277,7 +286,9 @@ fn cost(n: &Node) -> u8 {
             Leaf::Flag(Flag::Reserve) => 0,
             Leaf::Flag(Flag::HasFindings | Flag::OpenFindings) => 1,
             Leaf::Flag(_) => 2,
-            Leaf::Name { .. } | Leaf::Grade { .. } => 2,
+            // Usually read from the hot column's grade window.
+            Leaf::Grade { .. } => 0,
+            Leaf::Name { .. } => 2,
             Leaf::Text { field, .. } => match field {
                 TextField::Ethnicity | TextField::NativePlace | TextField::Birthplace => 1,
                 _ => 2,
@@ -393,6 +404,17 @@ impl Leaf {
                 return have != 0 && have & mask == 0;
             }
             Leaf::Flag(Flag::Reserve) => return h.status == LifeCycle::Reserve,
+            Leaf::Grade { grade, last, quant } if grade_in_window(f, today, *last) => {
+                let want = Grade::ALL
+                    .iter()
+                    .position(|x| x == grade)
+                    .map_or(0, |i| i as u64 + 1);
+                let first = today.y() - *last as i16;
+                let hits = (first..today.y())
+                    .filter(|y| h.grade_code(*y, f.grade_base) == Some(want))
+                    .count() as u16;
+                return quant.holds(hits, *last);
+            }
             _ => {}
         }
         let p = &f.people[i];
@@ -464,8 +486,8 @@ impl Leaf {
                 op.holds(n, *count)
             }
             Leaf::Grade { grade, last, quant } => {
-                let grades = &f.grades[p.assessments.range()];
                 let first = today.y() - *last as i16;
+                let grades = &f.grades[p.assessments.range()];
                 let hits = (first..today.y())
                     .filter(|y| {
                         grades.iter().find(|g| g.year == *y).and_then(|g| g.grade) == Some(*grade)

@@ -195,24 +195,53 @@ impl Arena {
     }
 }
 
-/// The few fields most filters start from, in a column of their own (8 bytes a person), so
-/// that a first pass over a million people reads 8 MB rather than every `Person`.
+/// The few fields most filters start from, in a column of their own (16 bytes a person), so
+/// that a first pass over a million people reads 16 MB rather than every `Person`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hot {
     pub birth: PartialDate,
     pub majors: u16,
     pub gender: Gender,
     pub status: LifeCycle,
+    /// The grade of each year of the window starting at `Facts::grade_base`, 3 bits a year:
+    /// 0 none (no assessment, or one without a grade), else the grade's position + 1.
+    pub grades: u64,
 }
 
+/// Years of assessments the hot column holds.
+pub const GRADE_WINDOW: i16 = 21;
+
 impl Hot {
-    fn of(p: &Person) -> Self {
+    fn of(p: &Person, grades: &[GradeFact], base: i16) -> Self {
+        let mut bits = 0u64;
+        let mut seen = 0u32;
+        for g in grades {
+            let k = g.year - base;
+            // The first assessment of a year counts (as `Dossier::assessment` reads it).
+            if (0..GRADE_WINDOW).contains(&k) && seen & (1 << k) == 0 {
+                seen |= 1 << k;
+                let code = g
+                    .grade
+                    .and_then(|g| Grade::ALL.iter().position(|x| *x == g))
+                    .map_or(0, |i| i as u64 + 1);
+                bits |= code << (3 * k as u64);
+            }
+        }
         Hot {
             birth: p.birth,
             majors: p.majors as u16,
             gender: p.gender,
             status: p.status,
+            grades: bits,
         }
+    }
+
+    /// The grade code of `year`, when the window holds it.
+    pub fn grade_code(&self, year: i16, base: i16) -> Option<u64> {
+        let k = year - base;
+        (0..GRADE_WINDOW)
+            .contains(&k)
+            .then(|| (self.grades >> (3 * k as u64)) & 7)
     }
 }
 
@@ -222,6 +251,9 @@ pub struct Facts {
     pub people: Vec<Person>,
     /// `Hot` of each person, in the same order.
     pub hot: Vec<Hot>,
+    /// The first year of the hot grade window (0 until the first person is added, which sets
+    /// it to 16 years before the current one).
+    pub grade_base: i16,
     pub postings: Vec<PostFact>,
     pub courses: Vec<CourseFact>,
     pub grades: Vec<GradeFact>,
@@ -309,8 +341,15 @@ impl Facts {
     /// Adds or replaces a dossier's facts. A replaced dossier's old rows stay in the arrays
     /// unreferenced until the next rebuild (`compacted`).
     pub fn upsert(&mut self, d: &Dossier, units: &UnitDirectory) {
+        if self.grade_base == 0 {
+            self.grade_base = PartialDate::today().y() - (GRADE_WINDOW - 5);
+        }
         let person = self.person(d, units);
-        let hot = Hot::of(&person);
+        let hot = Hot::of(
+            &person,
+            &self.grades[person.assessments.range()],
+            self.grade_base,
+        );
         match self.position(d.id) {
             Some(i) => {
                 self.people[i] = person;
@@ -448,6 +487,7 @@ impl Facts {
     pub fn compacted(&self) -> Facts {
         let mut f = Facts {
             pool: self.pool.clone(),
+            grade_base: self.grade_base,
             ..Facts::default()
         };
         for p in &self.people {

@@ -515,7 +515,7 @@ impl App {
                     }
                     Err(e) => self.error(s::fill(s::REVIEWS_UNREADABLE, &[("err", &e)])),
                 }
-                self.spawn_derive(data.dossiers.clone(), data.units.clone());
+                self.spawn_derive(data.facts.clone(), data.units.clone());
                 let t = &mut self.state.team;
                 t.expanded = data.units.roots().iter().copied().collect();
                 t.rebuild(&data.units);
@@ -796,24 +796,11 @@ impl App {
             return;
         };
         let (seq, tx) = (f.seq_sent, self.filter_tx.clone());
-        let (dossiers, units, today) = (
-            loaded.dossiers.clone(),
-            loaded.units.clone(),
-            self.state.today,
-        );
+        let (facts, today) = (loaded.facts.clone(), self.state.today);
         let spawned = std::thread::Builder::new()
             .name("filter".into())
             .spawn(move || {
-                let ctx = crate::filter::Ctx {
-                    today,
-                    units: &units,
-                };
-                let ids = dossiers
-                    .iter()
-                    .filter(|d| expr.matches(d, &ctx))
-                    .map(|d| d.id)
-                    .collect();
-                let _ = tx.send((seq, ids));
+                let _ = tx.send((seq, facts.select(&expr, today)));
             });
         if let Err(e) = spawned {
             tracing::error!("cannot start a filter thread: {e}");
@@ -895,15 +882,14 @@ impl App {
         let Some(loaded) = &self.loaded else {
             return;
         };
-        let by_id: std::collections::HashMap<_, _> =
-            loaded.dossiers.iter().map(|d| (d.id, d)).collect();
+        let facts = &loaded.facts;
         let rows: Vec<crate::io::results::ResultRow> = self
             .state
             .filter
             .matches
             .iter()
-            .filter_map(|e| by_id.get(&e.id))
-            .map(|d| crate::io::results::ResultRow::new(d, &loaded.units, &self.state.today))
+            .filter_map(|e| facts.position(e.id))
+            .map(|i| facts.row(i, &self.state.today))
             .collect();
         let title = self.state.filter.canonical.clone().unwrap_or_default();
         let written = if xlsx {
@@ -1128,16 +1114,17 @@ impl App {
     /// through `tick` (or `wait_derived`).
     fn spawn_derive(
         &mut self,
-        dossiers: Arc<Vec<crate::model::Dossier>>,
+        facts: Arc<crate::facts::Facts>,
         units: Arc<crate::model::UnitDirectory>,
     ) {
         let (tx, rx) = channel();
         let rules = self.rules.clone();
         let today = self.state.today;
+        let store = self.store.clone();
         let spawned = std::thread::Builder::new()
             .name("derive".into())
             .spawn(move || {
-                let _ = tx.send(derive(&dossiers, &units, today, &rules));
+                let _ = tx.send(derive(&store, &facts, &units, today, &rules));
             });
         match spawned {
             Ok(_) => self.deriving = Some(rx),
@@ -1196,7 +1183,9 @@ impl App {
             today: self.state.today,
             units: &units,
         };
-        let members = crate::team::members(id, teams, &loaded.dossiers, &ctx);
+        let members = crate::team::members_with(id, teams, &ctx, |i| {
+            fetch_person(&self.store, &loaded.facts, i)
+        });
         let profile = crate::team::profile(unit, members, &self.rules);
         let t = &mut self.state.team;
         t.profile = Some(profile);
@@ -1232,7 +1221,9 @@ impl App {
             .map(|u| {
                 let p = crate::team::profile(
                     u,
-                    crate::team::members(u.id, teams, &loaded.dossiers, &ctx),
+                    crate::team::members_with(u.id, teams, &ctx, |i| {
+                        fetch_person(&self.store, &loaded.facts, i)
+                    }),
                     &self.rules,
                 );
                 let degree: u32 = p
@@ -1405,14 +1396,13 @@ impl App {
             today: self.state.today,
             units: &units,
         };
-        let added: Vec<crate::team::Member> = self
-            .loaded
+        let added: Vec<crate::team::Member> = plan
+            .add
             .iter()
-            .flat_map(|l| l.dossiers.iter())
-            .filter(|d| plan.add.contains(&d.id))
+            .filter_map(|id| self.store.dossier(*id).ok().flatten())
             .filter_map(|d| {
                 d.current_posting()
-                    .map(|p| crate::team::member(d, p, plan.unit, &ctx))
+                    .map(|p| crate::team::member(&d, p, plan.unit, &ctx))
             })
             .collect();
         if let Some(w) = self.whatif() {
@@ -1539,6 +1529,23 @@ impl App {
         match action {
             Some(a) => self.update(a),
             None => self.error(s::fill(s::UNKNOWN_COMMAND, &[("name", &text)])),
+        }
+    }
+}
+
+/// The dossier of the person at position `i` of the facts, read from the store (a team pane
+/// reads a handful).
+fn fetch_person<'a>(
+    store: &Store,
+    facts: &crate::facts::Facts,
+    i: usize,
+) -> Option<std::borrow::Cow<'a, crate::model::Dossier>> {
+    let id = facts.people.get(i)?.id;
+    match store.dossier(id) {
+        Ok(d) => d.map(std::borrow::Cow::Owned),
+        Err(e) => {
+            tracing::warn!("cannot read dossier #{id}: {e}");
+            None
         }
     }
 }

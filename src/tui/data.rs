@@ -1,62 +1,57 @@
-//! What the interface needs in memory: the unit directory, the lookup index and every dossier
-//! (for the whole-database panes), then what is derived from them (alerts, the reserve pool).
-//! Loading sits behind one function so it can later be replaced by a persisted compact index;
-//! it and the derivation run off the UI thread. Reads the store only through its API, calls
+//! What the interface needs in memory: the unit directory, the compact facts of every dossier
+//! (read from their snapshot, see `facts::snapshot`) and the lookup index built from them,
+//! then what is derived (alerts, the reserve pool). Whole dossiers are read from the store
+//! only when shown or needed by a derivation; loading and derivation run off the UI thread. Reads the store only through its API, calls
 //! the engines for alerts and the reserve pool, and never logs record contents.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::alerts::Alert;
+use crate::facts::Facts;
+use crate::facts::snapshot::{self, Source};
 use crate::filter::Ctx;
-use crate::lookup::{Entry, Index};
-use crate::model::{Dossier, PartialDate, UnitDirectory};
+use crate::lookup::Index;
+use crate::model::{LifeCycle, PartialDate, UnitDirectory};
 use crate::reserve::ReserveEntry;
 use crate::rules::Rules;
 use crate::store::{Store, StoreError};
 use crate::team::TeamIndex;
 
-/// Units, the lookup index and every readable dossier.
+/// Units, the lookup index and the facts of every readable dossier.
 pub struct LookupData {
     pub units: UnitDirectory,
     pub index: Index,
-    pub dossiers: Vec<Dossier>,
+    pub facts: Facts,
     /// Dossiers that could not be decoded and were left out of the index.
     pub unreadable: usize,
+    /// Whether the facts came from the snapshot or a rebuild.
+    pub source: Source,
 }
 
-/// Reads every unit and dossier and builds the lookup index.
+/// Reads the units and the facts (from the snapshot when it holds) and builds the lookup
+/// index.
 pub fn load_lookup_data(store: &Store) -> Result<LookupData, StoreError> {
     let started = std::time::Instant::now();
     let units = store.directory()?;
-    let mut entries = Vec::new();
-    let mut dossiers = Vec::new();
-    let mut unreadable = 0;
-    for d in store.dossiers() {
-        match d {
-            Ok(d) => {
-                entries.push(Entry::from_dossier(&d, &units));
-                dossiers.push(d);
-            }
-            Err(e) => {
-                unreadable += 1;
-                tracing::warn!("skipping an unreadable dossier: {e}");
-            }
-        }
-    }
-    let count = entries.len();
-    let index = Index::build(entries);
+    let loaded = snapshot::load(store, &units)?;
+    let read_ms = started.elapsed().as_millis() as u64;
+    let index = Index::build(loaded.facts.entries());
     tracing::info!(
-        dossiers = count,
-        unreadable,
+        dossiers = loaded.facts.len(),
+        unreadable = loaded.unreadable,
+        source = ?loaded.source,
+        read_ms,
         ms = started.elapsed().as_millis() as u64,
-        "lookup index built"
+        "facts loaded, lookup index built"
     );
     Ok(LookupData {
         units,
         index,
-        dossiers,
-        unreadable,
+        facts: loaded.facts,
+        unreadable: loaded.unreadable,
+        source: loaded.source,
     })
 }
 
@@ -65,7 +60,7 @@ pub fn load_lookup_data(store: &Store) -> Result<LookupData, StoreError> {
 pub struct Loaded {
     pub index: Arc<Index>,
     pub units: Arc<UnitDirectory>,
-    pub dossiers: Arc<Vec<Dossier>>,
+    pub facts: Arc<Facts>,
     pub unreadable: usize,
 }
 
@@ -74,16 +69,16 @@ impl From<LookupData> for Loaded {
         Loaded {
             index: Arc::new(d.index),
             units: Arc::new(d.units),
-            dossiers: Arc::new(d.dossiers),
+            facts: Arc::new(d.facts),
             unreadable: d.unreadable,
         }
     }
 }
 
-/// What the whole-database panes show, computed by the engines from the loaded dossiers.
+/// What the whole-database panes show, computed by the engines.
 #[derive(Clone, Debug, Default)]
 pub struct Derived {
-    /// Who sits on which team (`team::TeamIndex`), for the team pane.
+    /// Who sits on which team (`team::TeamIndex`, positions of the facts), for the team pane.
     pub teams: Arc<TeamIndex>,
     /// Every alert, most severe first (`alerts::scan`).
     pub alerts: Arc<Vec<Alert>>,
@@ -91,18 +86,42 @@ pub struct Derived {
     pub reserve: Arc<Vec<ReserveEntry>>,
 }
 
-/// Scans for alerts and builds the reserve pool (can take longer than a frame on a province:
-/// the app runs it on a thread of its own).
+/// Scans for alerts and builds the reserve pool. Cadres' alerts need whole dossiers: they are
+/// read from the store one at a time and dropped, never all held; team alerts and the pool
+/// read only the dossiers concerned. Can take longer than a frame on a province: the app
+/// runs it on a thread of its own.
 pub fn derive(
-    dossiers: &[Dossier],
+    store: &Store,
+    facts: &Facts,
     units: &UnitDirectory,
     today: PartialDate,
     rules: &Rules,
 ) -> Derived {
     let started = std::time::Instant::now();
     let ctx = Ctx { today, units };
-    let alerts = crate::alerts::scan(dossiers, &ctx, rules);
-    let reserve = crate::reserve::pool(dossiers, &ctx, &rules.promotion);
+    let mut alerts = Vec::new();
+    for d in store.dossiers().flatten() {
+        if d.status != LifeCycle::Retired {
+            crate::alerts::person_alerts(&d, &ctx, rules, &mut alerts);
+        }
+    }
+    let teams = TeamIndex::from_facts(facts);
+    let fetch = |i: usize| {
+        facts
+            .people
+            .get(i)
+            .and_then(|p| store.dossier(p.id).ok().flatten())
+            .map(Cow::Owned)
+    };
+    alerts.extend(crate::alerts::team_alerts(&teams, &ctx, rules, fetch));
+    crate::alerts::sort(&mut alerts);
+    let reserve: Vec<_> = facts
+        .people
+        .iter()
+        .filter(|p| p.status == LifeCycle::Reserve)
+        .filter_map(|p| store.dossier(p.id).ok().flatten())
+        .collect();
+    let reserve = crate::reserve::pool(&reserve, &ctx, &rules.promotion);
     tracing::info!(
         alerts = alerts.len(),
         reserve = reserve.len(),
@@ -110,7 +129,7 @@ pub fn derive(
         "alerts and reserve pool derived"
     );
     Derived {
-        teams: Arc::new(TeamIndex::build(dossiers)),
+        teams: Arc::new(teams),
         alerts: Arc::new(alerts),
         reserve: Arc::new(reserve),
     }
