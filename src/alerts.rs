@@ -51,19 +51,22 @@ pub fn scan(dossiers: &[Dossier], ctx: &Ctx, rules: &Rules) -> Vec<Alert> {
         .min(8);
     let chunk = dossiers.len().div_ceil(threads).max(1);
     let mut out: Vec<Alert> = std::thread::scope(|s| {
+        // The teams on a thread of their own, beside the cadres split across the cores.
+        let teams = s.spawn(|| {
+            let index = TeamIndex::build(dossiers);
+            team_alerts(&index, ctx, rules, |i| dossiers.get(i).map(Cow::Borrowed))
+        });
         let parts: Vec<_> = dossiers
             .chunks(chunk)
             .map(|part| s.spawn(move || people_alerts(part.iter(), ctx, rules)))
             .collect();
-        parts
+        let mut out: Vec<Alert> = parts
             .into_iter()
             .flat_map(|h| h.join().expect("an alert thread panicked"))
-            .collect()
+            .collect();
+        out.extend(teams.join().expect("the team alert thread panicked"));
+        out
     });
-    let index = TeamIndex::build(dossiers);
-    out.extend(team_alerts(&index, ctx, rules, |i| {
-        dossiers.get(i).map(Cow::Borrowed)
-    }));
     sort(&mut out);
     out
 }
@@ -128,6 +131,14 @@ pub fn sort(out: &mut [Alert]) {
 pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>) {
     let today = &ctx.today;
     let cur = d.current_posting();
+    let rank_now = d.current_rank();
+    let level_since = rank_now.and_then(|_| d.current_level_since());
+    // Spouse, children and their spouses who run businesses; relatives employed in a unit.
+    let binds = |m: &&FamilyMember| {
+        !m.businesses.is_empty() && RelationKind::classify(&m.relation).business_binds()
+    };
+    let has_business = d.family.iter().any(|m| binds(&m));
+    let has_employed = d.family.iter().any(|m| m.employer_unit.is_some());
     let push = |out: &mut Vec<Alert>,
                 rule: &crate::rules::Rule<SupervisionCheck>,
                 p: Option<&Posting>,
@@ -175,7 +186,7 @@ pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>
         match &r.check {
             SupervisionCheck::TenurePost { .. } => {}
             SupervisionCheck::TenureLevel { years } => {
-                if let (Some(rank), Some(since)) = (d.current_rank(), d.current_level_since())
+                if let (Some(rank), Some(since)) = (rank_now, level_since)
                     && rank.is_leadership()
                 {
                     let y = since.years_until(today);
@@ -223,7 +234,7 @@ pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>
                     }
                 }
             }
-            SupervisionCheck::FamilyBusiness {} => {
+            SupervisionCheck::FamilyBusiness {} if has_business => {
                 for p in d
                     .postings
                     .iter()
@@ -232,11 +243,7 @@ pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>
                     let Some(unit) = p.unit.and_then(|u| ctx.units.get(u)) else {
                         continue;
                     };
-                    for m in d
-                        .family
-                        .iter()
-                        .filter(|m| RelationKind::classify(&m.relation).business_binds())
-                    {
+                    for m in d.family.iter().filter(binds) {
                         for b in &m.businesses {
                             if let Some(field) = unit
                                 .regulates
@@ -257,7 +264,7 @@ pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>
                     }
                 }
             }
-            SupervisionCheck::RelativeInUnit { sensitive_posts } => {
+            SupervisionCheck::RelativeInUnit { sensitive_posts } if has_employed => {
                 let led: Vec<UnitId> = d
                     .postings
                     .iter()
@@ -290,13 +297,9 @@ pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>
                     }
                 }
             }
-            SupervisionCheck::BusinessSinceReport {} => {
+            SupervisionCheck::BusinessSinceReport {} if has_business => {
                 let Some(last) = d.last_report else { continue };
-                for m in d
-                    .family
-                    .iter()
-                    .filter(|m| RelationKind::classify(&m.relation).business_binds())
-                {
+                for m in d.family.iter().filter(binds) {
                     for b in &m.businesses {
                         if let Some(reg) = b.registered
                             && reg > last
@@ -345,10 +348,13 @@ pub fn person_alerts(d: &Dossier, ctx: &Ctx, rules: &Rules, out: &mut Vec<Alert>
                     );
                 }
             }
+            SupervisionCheck::FamilyBusiness {}
+            | SupervisionCheck::RelativeInUnit { .. }
+            | SupervisionCheck::BusinessSinceReport {} => {}
             SupervisionCheck::PromotionEligible {} => {
                 // Reached within the last year: the years-at-level requirement was crossed in the
                 // last 12 months and nothing else is missing.
-                let (Some(rank), Some(since)) = (d.current_rank(), d.current_level_since()) else {
+                let (Some(rank), Some(since)) = (rank_now, level_since) else {
                     continue;
                 };
                 let Some(target) = rank.next_up() else {

@@ -291,6 +291,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             bar.finish_and_clear();
             match result {
                 Ok(report) => {
+                    // The next start reads the compact facts from one file.
+                    if let Err(e) = crate::facts::snapshot::refresh(&store) {
+                        tracing::warn!("could not write the facts snapshot: {e}");
+                    }
                     for n in &report.notices {
                         eprintln!("注意：{n}");
                     }

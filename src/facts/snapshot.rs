@@ -73,6 +73,16 @@ pub fn load(store: &Store, units: &UnitDirectory) -> Result<Loaded, StoreError> 
     })
 }
 
+/// Rebuilds the facts from every dossier and writes them as the snapshot (after a bulk write
+/// such as an import, so the next start reads one file).
+pub fn refresh(store: &Store) -> Result<Facts, SnapshotError> {
+    let units = store.directory()?;
+    let generation = store.generation()?;
+    let (facts, _) = rebuild(store.dossiers(), &units);
+    save_at(store, &facts, generation)?;
+    Ok(facts)
+}
+
 /// Facts of every dossier the iterator yields; unreadable ones are counted and left out.
 pub fn rebuild(
     dossiers: impl Iterator<Item = Result<Dossier, StoreError>>,
