@@ -80,7 +80,20 @@ fn engine(c: &mut Criterion) {
     g.bench_function("team_index_build", |b| {
         b.iter(|| black_box(TeamIndex::build(&all)))
     });
-    g.bench_function("all_alerts", |b| {
+    let screened = cadre::facts::alerts::screened(&facts, &ctx, &rules);
+    let alerts = scan(&all, &ctx, &rules).len();
+    eprintln!("alerts: {alerts}; the facts leave {screened} of {n} cadres to read");
+    g.bench_function("all_alerts_facts", |b| {
+        b.iter(|| {
+            black_box(
+                cadre::facts::alerts::scan(&facts, &ctx, &rules, |i| {
+                    all.get(i).map(std::borrow::Cow::Borrowed)
+                })
+                .len(),
+            )
+        })
+    });
+    g.bench_function("all_alerts_dossiers", |b| {
         b.iter(|| black_box(scan(&all, &ctx, &rules).len()))
     });
     g.finish();

@@ -228,6 +228,36 @@ fn the_snapshot_is_used_only_while_it_describes_the_store() {
     assert_eq!(renamed.source, Source::Rebuilt);
 }
 
+#[test]
+fn alerts_read_through_the_facts_are_every_alert() {
+    let (dossiers, units) = province();
+    let facts = Facts::build(&dossiers, &units);
+    let rules = cadre::rules::Rules::defaults();
+    for today in [
+        demo::as_of(),
+        PartialDate::ym(2029, 7).unwrap(),
+        PartialDate::ym(2021, 1).unwrap(),
+    ] {
+        let ctx = Ctx {
+            today,
+            units: &units,
+        };
+        let want = cadre::alerts::scan(&dossiers, &ctx, &rules);
+        let got = cadre::facts::alerts::scan(&facts, &ctx, &rules, |i| {
+            dossiers.get(i).map(std::borrow::Cow::Borrowed)
+        });
+        assert_eq!(got, want, "on {today:?}");
+        // The screen must leave most people out, or it is not worth having.
+        let screened = cadre::facts::alerts::screened(&facts, &ctx, &rules);
+        assert!(
+            screened * 2 < dossiers.len(),
+            "{screened} of {}",
+            dossiers.len()
+        );
+        assert!(!want.is_empty());
+    }
+}
+
 mod generated {
     use super::*;
     use proptest::prelude::*;

@@ -7,6 +7,7 @@
 //! `remove`), evaluated by `eval` (the filter language, same meaning as `filter::eval`), and
 //! persisted by `snapshot`. Holds no sensitive section (family, findings' text, talk notes).
 
+pub mod alerts;
 pub mod eval;
 pub mod snapshot;
 
@@ -71,6 +72,14 @@ pub struct Person {
     pub reserve: Option<(Rank, Readiness)>,
     pub findings: u16,
     pub open_findings: u16,
+    /// A spouse, child or child's spouse runs a business (the business-avoidance rules).
+    pub family_business: bool,
+    /// A family member works in a unit of the database (the relative-in-unit rule).
+    pub family_employed: bool,
+    /// The latest registration of such a business, and the last yearly personal-matters
+    /// report (the business-since-report rule).
+    pub family_business_latest: Option<PartialDate>,
+    pub last_report: Option<PartialDate>,
     pub posts: Rows,
     /// The current main posting, as an offset within `posts`.
     pub current: Option<u16>,
@@ -456,6 +465,17 @@ impl Facts {
                 .filter(|f| !f.resolved)
                 .count()
                 .min(u16::MAX as usize) as u16,
+            family_business: d.family.iter().any(|m| {
+                !m.businesses.is_empty() && RelationKind::classify(&m.relation).business_binds()
+            }),
+            family_employed: d.family.iter().any(|m| m.employer_unit.is_some()),
+            family_business_latest: d
+                .family
+                .iter()
+                .filter(|m| RelationKind::classify(&m.relation).business_binds())
+                .flat_map(|m| m.businesses.iter().filter_map(|b| b.registered))
+                .max(),
+            last_report: d.last_report,
             posts: rows(&mut self.postings, posts.into_iter()),
             current,
             courses: rows(&mut self.courses, courses.into_iter()),

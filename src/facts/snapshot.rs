@@ -18,7 +18,7 @@ use super::Facts;
 
 const MAGIC: &[u8; 8] = b"CADREFX\x01";
 /// Bumped whenever `Facts` changes shape: an older file is then rebuilt.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// How the facts were obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -86,9 +86,8 @@ pub struct Derived {
     pub reserve: Arc<Vec<ReserveEntry>>,
 }
 
-/// Scans for alerts and builds the reserve pool. Cadres' alerts need whole dossiers: they are
-/// read from the store one at a time and dropped, never all held; team alerts and the pool
-/// read only the dossiers concerned. Can take longer than a frame on a province: the app
+/// Scans for alerts and builds the reserve pool, reading from the store only the dossiers the
+/// facts cannot clear of an alert, the teams' members and the reserve cadres, one at a time. Can take longer than a frame on a province: the app
 /// runs it on a thread of its own.
 pub fn derive(
     store: &Store,
@@ -99,13 +98,7 @@ pub fn derive(
 ) -> Derived {
     let started = std::time::Instant::now();
     let ctx = Ctx { today, units };
-    let mut alerts = Vec::new();
-    for d in store.dossiers().flatten() {
-        if d.status != LifeCycle::Retired {
-            crate::alerts::person_alerts(&d, &ctx, rules, &mut alerts);
-        }
-    }
-    let teams = TeamIndex::from_facts(facts);
+    // Only the cadres the facts cannot clear, and the teams' members, are read.
     let fetch = |i: usize| {
         facts
             .people
@@ -113,8 +106,8 @@ pub fn derive(
             .and_then(|p| store.dossier(p.id).ok().flatten())
             .map(Cow::Owned)
     };
-    alerts.extend(crate::alerts::team_alerts(&teams, &ctx, rules, fetch));
-    crate::alerts::sort(&mut alerts);
+    let alerts = crate::facts::alerts::scan(facts, &ctx, rules, fetch);
+    let teams = TeamIndex::from_facts(facts);
     let reserve: Vec<_> = facts
         .people
         .iter()
