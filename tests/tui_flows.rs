@@ -942,7 +942,7 @@ fn the_filter_parses_as_typed_counts_matches_and_opens_the_dossier() {
         .filter
         .matches
         .iter()
-        .map(|e| e.name.as_str())
+        .map(|e| e.row.name.as_str())
         .collect();
     assert_eq!(names, ["王卫东", "李晓梅", "陈静"]);
     assert!(text(&app).contains("符合 3 人（库中共 5 人）"));
@@ -952,7 +952,7 @@ fn the_filter_parses_as_typed_counts_matches_and_opens_the_dossier() {
     let err = app.state.filter.error.clone().expect("unknown field");
     assert_eq!(err.pos, 10);
     assert!(text(&app).contains("第 11 字处"));
-    keys(&mut app, "ctrl-w ctrl-w ctrl-w ctrl-w");
+    keys(&mut app, "ctrl-w ctrl-w ctrl-w");
     type_text(&mut app, "性别 = 女");
     app.settle();
     assert_eq!(app.state.filter.matches.len(), 2);
@@ -981,7 +981,7 @@ fn filter_results_sort_by_column_and_export_to_csv_and_xlsx() {
             .filter
             .matches
             .iter()
-            .map(|e| e.name.clone())
+            .map(|e| e.row.name.clone())
             .collect()
     };
     press(&mut app, "alt-a");
