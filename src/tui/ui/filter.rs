@@ -25,7 +25,7 @@ const GENDER_W: usize = 5;
 const AGE_W: usize = 5;
 const BIRTH_W: usize = 9;
 const RANK_W: usize = 11;
-const SINCE_W: usize = 10;
+const SINCE_W: usize = 11;
 
 /// Columns the expression wraps at: the body less the prompt and a cell for the cursor.
 fn editor_cols(body: Rect) -> usize {
