@@ -473,8 +473,8 @@ mod laws {
 fn seed_definition(d: &Dossier, units: &UnitDirectory, date: &PartialDate) -> bool {
     let b = &d.identity.birth;
     let mut age = date.y() as i32 - b.y() as i32;
-    let had_birthday = (date.m().unwrap_or(1), date.d().unwrap_or(1))
-        >= (b.m().unwrap_or(1), b.d().unwrap_or(1));
+    let had_birthday =
+        (date.m().unwrap_or(1), date.d().unwrap_or(1)) >= (b.m().unwrap_or(1), b.d().unwrap_or(1));
     if !had_birthday {
         age -= 1;
     }
