@@ -1671,7 +1671,7 @@ impl App {
     /// pane, as a candidate with their current post (the dossier is read from the store).
     fn add_candidate_from_filter(&mut self) {
         let Some(unit) = self.state.team.profile.as_ref().map(|p| p.unit) else {
-            self.notice(s::TM_NO_CHOSEN);
+            self.notice(s::FL_NO_TEAM);
             return;
         };
         let Some(id) = self

@@ -74,6 +74,7 @@ pub const FL_SORTED: &str = "按{col}{dir}";
 pub const FL_ASCENDING: &str = "升序";
 pub const FL_DESCENDING: &str = "降序";
 pub const FL_ADDED_TO_TEAM: &str = "已将{name}加入「{unit}」的调整方案（班子页查看）";
+pub const FL_NO_TEAM: &str = "先在班子页选定一个单位，再把筛选结果加入其调整方案";
 pub const FL_CONDITION_ADDED: &str = "已加入条件：{cond}";
 
 // ---- filter builder menus ---------------------------------------------------------------
