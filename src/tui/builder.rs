@@ -258,10 +258,7 @@ impl Builder {
     /// The condition as far as it is built (for the menu's title line).
     pub fn preview(&self) -> String {
         let Some(f) = self.field else {
-            return self
-                .join
-                .map(|j| format!("{} …", j.word()))
-                .unwrap_or_default();
+            return self.join.map(|j| j.word().to_string()).unwrap_or_default();
         };
         let mut out = String::new();
         if let Some(j) = self.join {

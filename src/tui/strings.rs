@@ -122,7 +122,7 @@ pub const FB_ITEM_DEPUTY: &str = "班子副职";
 pub const FB_ITEM_MEMBER: &str = "班子成员";
 pub const FB_ITEM_CONCURRENT: &str = "兼任的职务";
 pub const FB_ITEM_NOT_CONCURRENT: &str = "非兼任的职务";
-pub const FB_ITEM_UNIT_KIND: &str = "党委、政府、乡镇……";
+pub const FB_ITEM_UNIT_KIND: &str = "党委、政府、乡镇等";
 pub const FB_ITEM_UNIT_LEVEL: &str = "省级、市级、县级、乡级";
 pub const FB_ITEM_RANK: &str = "如 层次>=县处级副职";
 pub const FB_ITEM_PORTFOLIO: &str = "分管工作包含";

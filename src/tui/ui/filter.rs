@@ -180,8 +180,8 @@ fn draw_message(buf: &mut Buffer, rest: Rect, state: &State, theme: &Theme) {
         }
         segs
     };
-    // An error has the rows below to itself (there are no results); wrap it.
-    let lines = if f.error.is_some() {
+    // An error or the hint has the rows below to itself (there are no results); wrap it.
+    let lines = if f.error.is_some() || f.input.text().trim().is_empty() {
         wrap(&info, rest.width as usize, 1)
     } else {
         vec![info]
@@ -248,7 +248,7 @@ fn flexible_widths(w: u16) -> (usize, usize) {
     let fixed = 1 + NAME_W + GENDER_W + AGE_W + BIRTH_W + RANK_W + SINCE_W;
     let rest = (w as usize).saturating_sub(fixed);
     let post = (rest * 2 / 5).min(30);
-    (post, rest - post)
+    (post, (rest - post).min(40))
 }
 
 /// The header and the rows of the results, below the message row.
