@@ -773,10 +773,8 @@ impl App {
                 }
             }
             Some(Overlay::Help { .. }) => {}
-            None if self.state.pane == Pane::Filter => {
-                if self.state.filter.input.apply(action) {
-                    self.submit_filter();
-                }
+            None if self.state.pane == Pane::Filter && self.state.filter.input.apply(action) => {
+                self.submit_filter();
             }
             None if self.state.pane == Pane::Lookup && self.state.query.apply(action) => {
                 self.submit_query();
