@@ -1373,25 +1373,33 @@ impl App {
             self.notice(s::TM_NO_CANDIDATE);
             return;
         };
+        self.add_to_whatif(unit, &d);
+    }
+
+    /// Adds a cadre to the what-if of the chosen team (`unit`) as a candidate with their
+    /// current post, and recomputes it; false, with a notice, when they are in the team
+    /// already or hold no post.
+    fn add_to_whatif(&mut self, unit: crate::model::UnitId, d: &crate::model::Dossier) -> bool {
         let name = d.identity.name.clone();
         if self.state.team.member_rows().iter().any(|m| m.id == d.id) {
             self.notice(s::fill(s::TM_ALREADY_MEMBER, &[("name", &name)]));
-            return;
+            return false;
         }
         let Some(post) = d.current_posting() else {
             self.notice(s::fill(s::TM_NO_POST, &[("name", &name)]));
-            return;
+            return false;
         };
         let units = self.state.units.clone();
         let ctx = crate::filter::Ctx {
             today: self.state.today,
             units: &units,
         };
-        let m = crate::team::member(&d, post, unit, &ctx);
+        let m = crate::team::member(d, post, unit, &ctx);
         if let Some(w) = self.whatif() {
             w.added.push(m);
         }
         self.recompute_whatif();
+        true
     }
 
     /// Enter in the plan name: saves the what-if as a named plan (the only write).
@@ -1693,29 +1701,14 @@ impl App {
                 return;
             }
         };
-        let name = d.identity.name.clone();
-        if self.state.team.member_rows().iter().any(|m| m.id == d.id) {
-            self.notice(s::fill(s::TM_ALREADY_MEMBER, &[("name", &name)]));
+        if !self.add_to_whatif(unit, &d) {
             return;
         }
-        let Some(post) = d.current_posting() else {
-            self.notice(s::fill(s::TM_NO_POST, &[("name", &name)]));
-            return;
-        };
         let units = self.state.units.clone();
-        let ctx = crate::filter::Ctx {
-            today: self.state.today,
-            units: &units,
-        };
-        let m = crate::team::member(&d, post, unit, &ctx);
-        if let Some(w) = self.whatif() {
-            w.added.push(m);
-        }
-        self.recompute_whatif();
         let unit_name = units.get(unit).map(|u| u.name.clone()).unwrap_or_default();
         self.notice(s::fill(
             s::FL_ADDED_TO_TEAM,
-            &[("name", &name), ("unit", &unit_name)],
+            &[("name", &d.identity.name), ("unit", &unit_name)],
         ));
     }
 }

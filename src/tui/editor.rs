@@ -172,7 +172,7 @@ mod tests {
         assert!(e.apply(&Action::DeleteBack));
         assert!(!e.apply(&Action::CursorLeft));
         assert_eq!(e.cursor(), (0, 5));
-        // Wrapped at 6 columns: 年龄 is 4 wide, so " <" ends the first row.
+        // Wrapped at 6 columns: 年龄 is 4 wide, so " <" ends the first row and " 4" is the second.
         let (cells, end) = e.layout(6);
         assert_eq!(
             cells[1],
@@ -194,7 +194,7 @@ mod tests {
             end,
             Cell {
                 row: 1,
-                col: 3,
+                col: 2,
                 width: 1
             }
         );

@@ -227,13 +227,13 @@ fn draw_saved(
     for (i, sf) in list.iter().enumerate().skip(offset).take(rows) {
         let y = rest.y + 1 + (i - offset) as u16;
         let line = Rect::new(rest.x, y, rest.width, 1);
-        let base = if i == sel {
-            let st = theme.style("lookup.selected");
-            fill(buf, line, st);
-            st
-        } else {
-            Style::default()
-        };
+        let base = row_base(
+            buf,
+            line,
+            i == sel,
+            Style::default(),
+            theme.style("lookup.selected"),
+        );
         let segs = [
             Seg::new(" ", ""),
             Seg::new(pad(&sf.name, 16), "ui.label"),
@@ -284,23 +284,10 @@ fn draw_results(buf: &mut Buffer, rest: Rect, state: &State, theme: &Theme) {
     }
     put(buf, rest.x, rest.y + 1, rest.width, &header, theme);
     let list = Rect::new(rest.x, rest.y + 2, rest.width, rest.height - 2);
-    let offset = scroll_offset(f.selected, list.height as usize);
-    for (i, r) in f
-        .matches
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(list.height as usize)
-    {
-        let y = list.y + (i - offset) as u16;
-        let line = Rect::new(list.x, y, list.width, 1);
-        let base = if i == f.selected {
-            let st = theme.style("lookup.selected");
-            fill(buf, line, st);
-            st
-        } else {
-            Style::default()
-        };
+    for (i, line) in shown_rows(list, f.selected, f.matches.len()) {
+        let (r, y) = (&f.matches[i], line.y);
+        let selected = theme.style("lookup.selected");
+        let base = row_base(buf, line, i == f.selected, Style::default(), selected);
         let row = &r.row;
         let cells: [(FilterColumn, String); 8] = [
             (FilterColumn::Name, row.name.clone()),
@@ -362,23 +349,10 @@ fn draw_menu(buf: &mut Buffer, area: Rect, b: &Builder, theme: &Theme) -> Option
         .unwrap_or(0)
         .clamp(6, (area.width as usize / 2).max(6))
         + 2;
-    let offset = scroll_offset(b.selected, list.height as usize);
-    for (i, o) in b
-        .options
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(list.height as usize)
-    {
-        let y = list.y + (i - offset) as u16;
-        let line = Rect::new(list.x, y, list.width, 1);
-        let base = if i == b.selected {
-            let st = popup.patch(theme.style("ui.popup.selected"));
-            fill(buf, line, st);
-            st
-        } else {
-            popup
-        };
+    for (i, line) in shown_rows(list, b.selected, b.options.len()) {
+        let (o, y) = (&b.options[i], line.y);
+        let selected = popup.patch(theme.style("ui.popup.selected"));
+        let base = row_base(buf, line, i == b.selected, popup, selected);
         let mut segs = vec![Seg::new(" ", "")];
         if grouped {
             segs.push(Seg::new(pad(o.heading.unwrap_or(""), group_w), "ui.label"));
@@ -389,4 +363,34 @@ fn draw_menu(buf: &mut Buffer, area: Rect, b: &Builder, theme: &Theme) -> Option
         put_with(buf, line.x, y, line.width, &segs, theme, base);
     }
     Some(at)
+}
+
+/// The style a list row's text goes over: `selected`, filled across the row, when it is the
+/// selected one; else `plain`.
+fn row_base(
+    buf: &mut Buffer,
+    line: Rect,
+    is_selected: bool,
+    plain: Style,
+    selected: Style,
+) -> Style {
+    if is_selected {
+        fill(buf, line, selected);
+        selected
+    } else {
+        plain
+    }
+}
+
+/// The rows of a list shown in `list`, scrolled to keep `selected` in view: each item's index
+/// and the line it is drawn on.
+fn shown_rows(list: Rect, selected: usize, len: usize) -> impl Iterator<Item = (usize, Rect)> {
+    let rows = list.height as usize;
+    let offset = scroll_offset(selected, rows);
+    (offset..len.min(offset + rows)).map(move |i| {
+        (
+            i,
+            Rect::new(list.x, list.y + (i - offset) as u16, list.width, 1),
+        )
+    })
 }
