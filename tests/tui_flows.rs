@@ -1321,3 +1321,80 @@ fn a_filter_result_is_added_to_the_chosen_teams_what_if() {
     assert!(screen.contains("调整方案（未保存"), "{screen}");
     assert!(screen.contains(&pick), "{screen}");
 }
+
+#[test]
+fn the_expression_takes_line_breaks_and_esc_leaves_the_menu_without_a_change() {
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "年龄 < 45 且");
+    press(&mut app, "alt-enter");
+    type_text(&mut app, "身高 > 1");
+    app.settle();
+    assert_eq!(app.state.filter.input.lines().len(), 2);
+    // The error counts the line break as one character and is marked on the second row.
+    let err = app.state.filter.error.clone().expect("unknown field");
+    assert_eq!(err.pos, "年龄 < 45 且\n".chars().count());
+    let buf = render(&app);
+    let marked = app.theme.style("filter.error.mark");
+    assert_eq!(buf[(7, 2)].symbol(), "身");
+    assert_eq!(buf[(7, 2)].bg, marked.bg.unwrap());
+    // Fixed on the second line: the line break is only whitespace to the parser.
+    keys(&mut app, "ctrl-w ctrl-w ctrl-w");
+    type_text(&mut app, "性别 = 女");
+    app.settle();
+    assert!(app.state.filter.error.is_none());
+    assert_eq!(
+        app.state.filter.canonical.as_deref(),
+        Some("年龄 < 45 且 性别 = 女")
+    );
+    assert_eq!(app.state.filter.matches.len(), 2);
+    // Esc leaves the menus half-way without touching the expression.
+    keys(&mut app, "f4 enter");
+    type_text(&mut app, "学历");
+    press(&mut app, "enter");
+    assert!(text(&app).contains("选比较方式"));
+    press(&mut app, "esc");
+    assert!(app.state.filter.menu.is_none());
+    assert_eq!(app.state.filter.input.text(), "年龄 < 45 且\n性别 = 女");
+    assert_eq!(app.state.pane, Pane::Filter);
+    // A wrong number is refused with a notice and the step stays.
+    press(&mut app, "f4");
+    type_text(&mut app, "或");
+    press(&mut app, "enter");
+    type_text(&mut app, "党龄");
+    press(&mut app, "enter");
+    type_text(&mut app, ">=");
+    press(&mut app, "enter");
+    type_text(&mut app, "十");
+    press(&mut app, "enter");
+    assert!(text(&app).contains("请输入一个数字"), "{}", text(&app));
+    keys(&mut app, "ctrl-u");
+    type_text(&mut app, "20");
+    press(&mut app, "enter");
+    app.settle();
+    assert_eq!(
+        app.state.filter.canonical.as_deref(),
+        Some("年龄 < 45 且 性别 = 女 或 党龄 >= 20")
+    );
+}
+
+#[test]
+fn the_vim_keymap_moves_in_the_builder_and_sorts_by_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "keymap = \"vim\"\n").unwrap();
+    let settings = config::load(Some(dir.path()), &Env::default());
+    assert!(settings.errors.is_empty());
+    let mut app = app_with(sample_store(), settings, SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "年龄 < 50");
+    app.settle();
+    keys(&mut app, "alt-l alt-l");
+    use cadre::tui::state::FilterColumn;
+    assert_eq!(app.state.filter.sort, Some((FilterColumn::Gender, false)));
+    keys(&mut app, "alt-h");
+    assert_eq!(app.state.filter.sort, Some((FilterColumn::Name, false)));
+    keys(&mut app, "f4 ctrl-j");
+    assert_eq!(app.state.filter.menu.as_ref().unwrap().selected, 1);
+    keys(&mut app, "ctrl-k");
+    assert_eq!(app.state.filter.menu.as_ref().unwrap().selected, 0);
+}
