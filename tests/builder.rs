@@ -582,3 +582,33 @@ fn typed_values_out_of_range_are_refused_and_the_step_stays() {
     assert!(matches!(b.confirm(Some(&d)), Progress::Invalid(_)));
     assert_eq!(b.step, Step::Field);
 }
+
+#[test]
+fn a_posting_condition_chosen_again_is_taken_back() {
+    use K::*;
+    let (text, cond) = built(
+        false,
+        &[
+            Pick("曾任"),
+            Pick("基层"),
+            Pick("正职"),
+            Pick("单位层级"),
+            Pick("县级"),
+            Pick("基层"),
+            Pick("单位层级"),
+            Pick("副职"),
+            Pick("完成"),
+        ],
+    );
+    assert_eq!(text, "曾任(副职)");
+    assert_eq!(
+        cond,
+        Cond::Post {
+            current: false,
+            pred: PostPred {
+                role: Some(PostRole::Deputy),
+                ..PostPred::default()
+            }
+        }
+    );
+}

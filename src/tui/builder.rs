@@ -727,18 +727,18 @@ impl Builder {
     /// ask for their value.
     fn choose_item(&mut self, item: PostItem) -> Progress {
         let (_, set) = self.item_state(item);
-        let p2 = &mut self.pred;
+        let pred = &mut self.pred;
         match item {
-            PostItem::Grassroots => p2.grassroots = !set,
-            PostItem::Role(r) => p2.role = if set { None } else { Some(r) },
-            PostItem::Concurrent(c) => p2.concurrent = if set { None } else { Some(c) },
+            PostItem::Grassroots => pred.grassroots = !set,
+            PostItem::Role(r) => pred.role = if set { None } else { Some(r) },
+            PostItem::Concurrent(c) => pred.concurrent = if set { None } else { Some(c) },
             _ if set => match item {
-                PostItem::UnitKind => p2.unit_kind = None,
-                PostItem::UnitLevel => p2.unit_level = None,
-                PostItem::Rank => p2.rank = None,
-                PostItem::Portfolio => p2.portfolio = None,
-                PostItem::Unit => p2.unit = None,
-                _ => p2.position = None,
+                PostItem::UnitKind => pred.unit_kind = None,
+                PostItem::UnitLevel => pred.unit_level = None,
+                PostItem::Rank => pred.rank = None,
+                PostItem::Portfolio => pred.portfolio = None,
+                PostItem::Unit => pred.unit = None,
+                _ => pred.position = None,
             },
             _ => {
                 self.item = Some(item);
