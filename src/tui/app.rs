@@ -1625,16 +1625,19 @@ impl App {
         f.menu = Some(super::builder::Builder::new(joined, f.values.as_deref()));
     }
 
-    /// The result rows for the matching ids, in id order (the dossiers are in memory).
+    /// The result rows for the matching ids, in id order (the dossiers are in memory, in id
+    /// order as the store keeps them; a dossier out of order is still found).
     fn filter_rows(&self, ids: &[DossierId]) -> Vec<super::state::FilterRow> {
         let Some(loaded) = &self.loaded else {
             return Vec::new();
         };
-        let wanted: std::collections::HashSet<DossierId> = ids.iter().copied().collect();
-        let mut rows: Vec<super::state::FilterRow> = loaded
-            .dossiers
+        let all = &loaded.dossiers;
+        let mut rows: Vec<super::state::FilterRow> = ids
             .iter()
-            .filter(|d| wanted.contains(&d.id))
+            .filter_map(|&id| match all.binary_search_by_key(&id, |d| d.id) {
+                Ok(i) => Some(&all[i]),
+                Err(_) => all.iter().find(|d| d.id == id),
+            })
             .map(|d| super::state::FilterRow::new(d, &loaded.units, &self.state.today))
             .collect();
         rows.sort_by_key(|r| r.id());
