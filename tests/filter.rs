@@ -464,3 +464,80 @@ mod laws {
         }
     }
 }
+
+/// The seed's example as the issue defines it, written out here without the filter engine:
+/// under 45 on `date` (whole years from the birth date at its precision), some posting ever
+/// that was a principal post in a township, street or county-level unit, some education in
+/// economics or management (given, or inferred from the major's name), and 优秀 in each of the
+/// three completed years before `date`'s year.
+fn seed_definition(d: &Dossier, units: &UnitDirectory, date: &PartialDate) -> bool {
+    let b = &d.identity.birth;
+    let mut age = date.y() as i32 - b.y() as i32;
+    let had_birthday =
+        (date.m().unwrap_or(1), date.d().unwrap_or(1)) >= (b.m().unwrap_or(1), b.d().unwrap_or(1));
+    if !had_birthday {
+        age -= 1;
+    }
+    let grassroots = |p: &Posting| match p.unit.and_then(|u| units.get(u)) {
+        Some(u) => {
+            matches!(u.kind, UnitKind::Township | UnitKind::Street)
+                || matches!(u.level, UnitLevel::County | UnitLevel::Township)
+        }
+        None => {
+            let n = &p.unit_name;
+            n.ends_with('乡') || n.ends_with('镇') || n.contains("街道") || n.contains('县')
+        }
+    };
+    let principal_at_grassroots = d
+        .postings
+        .iter()
+        .any(|p| p.role == PostRole::Principal && grassroots(p));
+    let major = d.education.iter().any(|e| {
+        matches!(
+            e.category.or_else(|| MajorCategory::infer(&e.major)),
+            Some(MajorCategory::Economics | MajorCategory::Management)
+        )
+    });
+    let excellent_each_year = (date.y() - 3..date.y()).all(|y| {
+        d.assessments
+            .iter()
+            .any(|a| a.year == y && a.grade == Some(Grade::Excellent))
+    });
+    age < 45 && principal_at_grassroots && major && excellent_each_year
+}
+
+#[test]
+fn the_seed_example_on_the_demo_province_selects_exactly_whom_it_defines() {
+    let store = cadre::tui::testing::demo_store();
+    let units = store.directory().unwrap();
+    let all: Vec<Dossier> = store.dossiers().map(|d| d.unwrap()).collect();
+    assert!(all.len() >= 1000, "the demo province is loaded");
+    let expr = parse(SEED_EXAMPLE).unwrap();
+    for date in [
+        PartialDate::ymd(2025, 6, 15).unwrap(),
+        PartialDate::ymd(2026, 11, 25).unwrap(),
+    ] {
+        let hits: Vec<DossierId> = cadre::filter::run(&store, &expr, date)
+            .unwrap()
+            .iter()
+            .map(|d| d.id)
+            .collect();
+        assert!(!hits.is_empty(), "someone qualifies on {date}");
+        let mut near_misses = 0;
+        for d in &all {
+            let want = seed_definition(d, &units, &date);
+            assert_eq!(
+                hits.contains(&d.id),
+                want,
+                "{} (#{}) on {date}: the filter and the definition disagree",
+                d.identity.name,
+                d.id
+            );
+            // Failing only one part: the test sees people on every side of the line.
+            if !want && d.age_on(&date) < 45 {
+                near_misses += 1;
+            }
+        }
+        assert!(near_misses > hits.len(), "{near_misses} young non-matches");
+    }
+}

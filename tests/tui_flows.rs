@@ -942,7 +942,7 @@ fn the_filter_parses_as_typed_counts_matches_and_opens_the_dossier() {
         .filter
         .matches
         .iter()
-        .map(|e| e.name.as_str())
+        .map(|e| e.row.name.as_str())
         .collect();
     assert_eq!(names, ["王卫东", "李晓梅", "陈静"]);
     assert!(text(&app).contains("符合 3 人（库中共 5 人）"));
@@ -952,7 +952,7 @@ fn the_filter_parses_as_typed_counts_matches_and_opens_the_dossier() {
     let err = app.state.filter.error.clone().expect("unknown field");
     assert_eq!(err.pos, 10);
     assert!(text(&app).contains("第 11 字处"));
-    keys(&mut app, "ctrl-w ctrl-w ctrl-w ctrl-w");
+    keys(&mut app, "ctrl-w ctrl-w ctrl-w");
     type_text(&mut app, "性别 = 女");
     app.settle();
     assert_eq!(app.state.filter.matches.len(), 2);
@@ -981,7 +981,7 @@ fn filter_results_sort_by_column_and_export_to_csv_and_xlsx() {
             .filter
             .matches
             .iter()
-            .map(|e| e.name.clone())
+            .map(|e| e.row.name.clone())
             .collect()
     };
     press(&mut app, "alt-a");
@@ -1087,4 +1087,314 @@ fn filters_are_saved_loaded_renamed_and_deleted() {
     assert!(app.state.filter.saved.is_none());
     assert_eq!(app.state.pane, Pane::Filter);
     assert_eq!(app.state.filter.input.text(), "年龄 < 45");
+}
+
+/// Builds the seed's example in the builder's menus, by keys only; the expression must be
+/// empty when it starts.
+fn build_seed_example_by_keys(app: &mut App) {
+    assert!(app.state.filter.input.is_empty());
+    // 年龄 < 45
+    press(app, "f4");
+    assert!(app.state.filter.menu.is_some());
+    assert!(app.state.is_typing());
+    type_text(app, "年龄");
+    press(app, "enter");
+    type_text(app, "<");
+    press(app, "enter");
+    type_text(app, "45");
+    press(app, "enter");
+    assert!(app.state.filter.menu.is_none());
+    assert_eq!(app.state.filter.input.text(), "年龄 < 45");
+    // 且 曾任(基层, 正职): the join is the first choice; 完成 is the first item.
+    keys(app, "f4 enter");
+    type_text(app, "曾任");
+    press(app, "enter");
+    type_text(app, "基层");
+    press(app, "enter");
+    type_text(app, "正职");
+    keys(app, "enter enter");
+    // 且 专业类别 属于 (经济学, 管理学): Tab marks the first value.
+    keys(app, "f4 enter");
+    type_text(app, "专业类别");
+    press(app, "enter");
+    type_text(app, "属于");
+    press(app, "enter");
+    type_text(app, "经济学");
+    press(app, "tab");
+    type_text(app, "管理学");
+    press(app, "enter");
+    // 且 考核(优秀, 近3年, 每年): moving with the arrows instead of typing.
+    keys(app, "f4 enter");
+    type_text(app, "考核");
+    press(app, "enter");
+    assert_eq!(
+        app.state.filter.menu.as_ref().unwrap().options[0].label,
+        "优秀"
+    );
+    press(app, "enter");
+    press(app, "enter"); // the window: 3 years unless typed
+    keys(app, "down up enter");
+    app.settle();
+}
+
+#[test]
+fn the_seed_example_is_built_by_keys_saved_exported_and_matches_cadre_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let store = cadre::store::Store::open(&db).unwrap();
+    cadre::seed::seed_demo(&store).unwrap();
+    let mut app = app_with(store.clone(), Settings::defaults(&Env::default()), SMALL);
+    app.update(Action::ShowFilter);
+    build_seed_example_by_keys(&mut app);
+    assert_eq!(
+        app.state.filter.input.text(),
+        cadre::filter::SEED_EXAMPLE,
+        "{}",
+        text(&app)
+    );
+    assert!(app.state.filter.error.is_none());
+    let ids: Vec<u64> = app.state.filter.matches.iter().map(|r| r.id()).collect();
+    assert!(!ids.is_empty(), "{}", text(&app));
+    assert!(text(&app).contains(&format!("符合 {} 人", ids.len())));
+    // Saved under a name, exported to XLSX.
+    press(&mut app, "f7");
+    type_text(&mut app, "基层正职后备");
+    press(&mut app, "enter");
+    let xlsx = dir.path().join("名单.xlsx");
+    press(&mut app, "f6");
+    press(&mut app, "ctrl-u");
+    type_text(&mut app, xlsx.to_str().unwrap());
+    press(&mut app, "enter");
+    assert!(text(&app).contains(&format!("已导出 {} 人到", ids.len())));
+    drop(app);
+    drop(store);
+    // The workbook: the title, the Chinese header row, one row per match in the list's order.
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let range = wb.worksheet_range("名单").unwrap();
+    let header: Vec<String> = (0..9)
+        .map(|c| range.get_value((1, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "档案编号",
+            "姓名",
+            "性别",
+            "年龄",
+            "出生年月",
+            "职务层次",
+            "现任职务",
+            "工作单位",
+            "任现职时间"
+        ]
+    );
+    let in_file: Vec<u64> = (2..range.height() as u32)
+        .map(|r| {
+            range
+                .get_value((r, 0))
+                .unwrap()
+                .to_string()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(in_file, ids);
+    // The command line runs the saved filter to the same people.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cadre"))
+        .arg("--db")
+        .arg(&db)
+        .args(["query", "--saved", "基层正职后备", "--format", "jsonl"])
+        .args(["--as-of", "2025-06-15"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_cli: Vec<u64> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["档案编号"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(from_cli, ids);
+}
+
+#[test]
+fn filter_results_sort_by_every_column_both_ways() {
+    let mut app = demo_app(SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "年龄 < 40");
+    app.settle();
+    assert!(app.state.filter.matches.len() > 20);
+    use cadre::tui::state::FilterColumn;
+    // alt-right walks the columns from the first; alt-r turns the order round.
+    for col in FilterColumn::ALL {
+        press(&mut app, "alt-right");
+        assert_eq!(app.state.filter.sort, Some((col, false)));
+        for desc in [false, true] {
+            let rows: Vec<_> = app.state.filter.matches.iter().collect();
+            for w in rows.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                let o = match col {
+                    FilterColumn::Name => a.row.name.cmp(&b.row.name),
+                    FilterColumn::Gender => a.row.gender.cmp(b.row.gender),
+                    FilterColumn::Age => a.row.age.cmp(&b.row.age),
+                    FilterColumn::Birth => a.birth.cmp(&b.birth),
+                    FilterColumn::Rank => {
+                        a.rank.map(|r| r.height()).cmp(&b.rank.map(|r| r.height()))
+                    }
+                    FilterColumn::Post => a.row.post.cmp(&b.row.post),
+                    FilterColumn::Unit => a.row.unit.cmp(&b.row.unit),
+                    FilterColumn::Since => a.since.cmp(&b.since),
+                };
+                let o = if desc { o.reverse() } else { o };
+                assert_ne!(o, std::cmp::Ordering::Greater, "{col:?} desc={desc}");
+            }
+            let first = rows[0].id();
+            let last = rows[rows.len() - 1].id();
+            press(&mut app, "alt-r");
+            if !desc {
+                assert_eq!(app.state.filter.sort, Some((col, true)));
+                assert_ne!(first, last);
+            }
+        }
+        // The header shows the column sorted by.
+        assert!(text(&app).contains(col.title()), "{col:?}");
+    }
+    // alt-left goes back round; the old keys still pick their column.
+    press(&mut app, "alt-left");
+    assert_eq!(app.state.filter.sort.unwrap().0, FilterColumn::Unit);
+    press(&mut app, "alt-a");
+    assert_eq!(app.state.filter.sort, Some((FilterColumn::Age, false)));
+}
+
+#[test]
+fn a_filter_result_is_added_to_the_chosen_teams_what_if() {
+    let mut app = app_with(province_store(), Settings::defaults(&Env::default()), SMALL);
+    // Without a chosen team the key says so.
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "性别 = 女 且 非 现任(单位类型=政府)");
+    app.settle();
+    press(&mut app, "alt-t");
+    assert!(app.state.team.whatif.is_none());
+    assert!(text(&app).contains("先在班子页选定"), "{}", text(&app));
+    // Choose the county government's team, come back, add the selected result.
+    press(&mut app, "ctrl-x");
+    type_text(&mut app, "show_team");
+    press(&mut app, "enter");
+    press(&mut app, "/");
+    type_text(&mut app, "临河政府");
+    press(&mut app, "enter");
+    let before = app.state.team.profile.clone().unwrap();
+    press(&mut app, "4");
+    assert_eq!(app.state.pane, Pane::Filter);
+    let pick = app.state.filter.matches[0].row.name.clone();
+    press(&mut app, "alt-t");
+    let w = app
+        .state
+        .team
+        .whatif
+        .as_ref()
+        .expect("a what-if is started");
+    assert_eq!(w.added.len(), 1);
+    assert_eq!(w.added[0].name, pick);
+    assert_eq!(w.profile.members.len(), before.members.len() + 1);
+    assert_eq!(
+        w.profile.women,
+        before.women + 1,
+        "the gauges are recomputed"
+    );
+    assert!(text(&app).contains(&format!("已将{pick}加入")));
+    // Twice is refused; the team pane shows the candidate beside the current team.
+    press(&mut app, "alt-t");
+    assert_eq!(app.state.team.whatif.as_ref().unwrap().added.len(), 1);
+    assert!(text(&app).contains("已在班子中"));
+    press(&mut app, "ctrl-x");
+    type_text(&mut app, "show_team");
+    press(&mut app, "enter");
+    let screen = text(&app);
+    assert!(screen.contains("调整方案（未保存"), "{screen}");
+    assert!(screen.contains(&pick), "{screen}");
+}
+
+#[test]
+fn the_expression_takes_line_breaks_and_esc_leaves_the_menu_without_a_change() {
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "年龄 < 45 且");
+    press(&mut app, "alt-enter");
+    type_text(&mut app, "身高 > 1");
+    app.settle();
+    assert_eq!(app.state.filter.input.lines().len(), 2);
+    // The error counts the line break as one character and is marked on the second row.
+    let err = app.state.filter.error.clone().expect("unknown field");
+    assert_eq!(err.pos, "年龄 < 45 且\n".chars().count());
+    let buf = render(&app);
+    let marked = app.theme.style("filter.error.mark");
+    assert_eq!(buf[(7, 2)].symbol(), "身");
+    assert_eq!(buf[(7, 2)].bg, marked.bg.unwrap());
+    // Fixed on the second line: the line break is only whitespace to the parser.
+    keys(&mut app, "ctrl-w ctrl-w ctrl-w");
+    type_text(&mut app, "性别 = 女");
+    app.settle();
+    assert!(app.state.filter.error.is_none());
+    assert_eq!(
+        app.state.filter.canonical.as_deref(),
+        Some("年龄 < 45 且 性别 = 女")
+    );
+    assert_eq!(app.state.filter.matches.len(), 2);
+    // Esc leaves the menus half-way without touching the expression.
+    keys(&mut app, "f4 enter");
+    type_text(&mut app, "学历");
+    press(&mut app, "enter");
+    assert!(text(&app).contains("选比较方式"));
+    press(&mut app, "esc");
+    assert!(app.state.filter.menu.is_none());
+    assert_eq!(app.state.filter.input.text(), "年龄 < 45 且\n性别 = 女");
+    assert_eq!(app.state.pane, Pane::Filter);
+    // A wrong number is refused with a notice and the step stays.
+    press(&mut app, "f4");
+    type_text(&mut app, "或");
+    press(&mut app, "enter");
+    type_text(&mut app, "党龄");
+    press(&mut app, "enter");
+    type_text(&mut app, ">=");
+    press(&mut app, "enter");
+    type_text(&mut app, "十");
+    press(&mut app, "enter");
+    assert!(text(&app).contains("请输入一个数字"), "{}", text(&app));
+    keys(&mut app, "ctrl-u");
+    type_text(&mut app, "20");
+    press(&mut app, "enter");
+    app.settle();
+    assert_eq!(
+        app.state.filter.canonical.as_deref(),
+        Some("年龄 < 45 且 性别 = 女 或 党龄 >= 20")
+    );
+}
+
+#[test]
+fn the_vim_keymap_moves_in_the_builder_and_sorts_by_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "keymap = \"vim\"\n").unwrap();
+    let settings = config::load(Some(dir.path()), &Env::default());
+    assert!(settings.errors.is_empty());
+    let mut app = app_with(sample_store(), settings, SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, "年龄 < 50");
+    app.settle();
+    keys(&mut app, "alt-l alt-l");
+    use cadre::tui::state::FilterColumn;
+    assert_eq!(app.state.filter.sort, Some((FilterColumn::Gender, false)));
+    keys(&mut app, "alt-h");
+    assert_eq!(app.state.filter.sort, Some((FilterColumn::Name, false)));
+    keys(&mut app, "f4 ctrl-j");
+    assert_eq!(app.state.filter.menu.as_ref().unwrap().selected, 1);
+    keys(&mut app, "ctrl-k");
+    assert_eq!(app.state.filter.menu.as_ref().unwrap().selected, 0);
 }

@@ -433,9 +433,77 @@ fn filter_pane() {
     app.update(Action::ShowFilter);
     type_text(&mut app, "年龄 < 45 且 身高 > 170");
     let buf = snap("filter_error_80x24", &app);
-    let marks = styles_of(&buf, "^");
-    assert!(!marks.is_empty());
-    assert_eq!(marks[0].fg, app.theme.style("filter.error").fg);
+    // The offending word is marked in place; the rest of the expression is not.
+    let marked = app.theme.style("filter.error.mark");
+    let at = styles_of(&buf, "身高");
+    assert!(!at.is_empty());
+    assert_eq!(at[0].bg, marked.bg);
+    assert_ne!(styles_of(&buf, "年龄")[0].bg, marked.bg);
+    // A long expression wraps by display width instead of scrolling out of sight.
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    type_text(&mut app, cadre::filter::SEED_EXAMPLE);
+    type_text(
+        &mut app,
+        " 且 籍贯 ~ 临河 且 民族 = 汉族 且 非 受处分(近5年) 且",
+    );
+    let buf = snap("filter_long_error_80x24", &app);
+    let text = screen_text(&buf);
+    assert!(text.contains("条件不完整"), "{text}");
+    assert!(text.contains("受处分(近5年)"), "the end is in view: {text}");
+}
+
+#[test]
+fn filter_builder_menus() {
+    for (size, name) in [
+        (SMALL, "filter_menu_fields_80x24"),
+        (WIDE, "filter_menu_fields_160x40"),
+    ] {
+        let mut app = sample_app(size);
+        app.update(Action::ShowFilter);
+        type_text(&mut app, "年龄 < 45");
+        app.settle();
+        keys(&mut app, "f4 enter");
+        let buf = snap(name, &app);
+        // The highlighted option and the hints for the menu.
+        assert!(
+            screen_text(&buf)
+                .lines()
+                .last()
+                .unwrap()
+                .contains("Tab 多选")
+        );
+        // Rows: tabs, expression, title, instruction, typed text, then the options.
+        assert!(screen_text(&buf).lines().nth(5).unwrap().contains("年龄"));
+        assert_eq!(
+            buf[(20, 5)].bg,
+            app.theme.style("ui.popup.selected").bg.unwrap()
+        );
+        assert_ne!(buf[(20, 6)].bg, buf[(20, 5)].bg);
+    }
+    // Several values of 属于, the first marked; text completion from the data.
+    for (size, name) in [
+        (SMALL, "filter_menu_values_80x24"),
+        (WIDE, "filter_menu_values_160x40"),
+    ] {
+        let mut app = sample_app(size);
+        app.update(Action::ShowFilter);
+        press(&mut app, "f4");
+        type_text(&mut app, "专业类别");
+        press(&mut app, "enter");
+        type_text(&mut app, "属于");
+        press(&mut app, "enter");
+        type_text(&mut app, "经济学");
+        press(&mut app, "tab");
+        snap(name, &app);
+    }
+    let mut app = sample_app(SMALL);
+    app.update(Action::ShowFilter);
+    press(&mut app, "f4");
+    type_text(&mut app, "院校");
+    keys(&mut app, "enter enter");
+    type_text(&mut app, "党校");
+    snap("filter_menu_completion_80x24", &app);
 }
 
 #[test]
@@ -447,7 +515,7 @@ fn filter_sorted_with_the_export_path_asked() {
     keys(&mut app, "alt-a f6");
     let buf = snap("filter_export_80x24", &app);
     assert_eq!(
-        style_of(&buf, "年龄  现任").unwrap().fg,
+        style_of(&buf, "年龄 出生年月").unwrap().fg,
         app.theme.style("reserve.sorted").fg
     );
 }

@@ -45,7 +45,7 @@ pub enum EnumField {
 }
 
 /// Free-text fields, compared whole (=) or by containment (~).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TextField {
     Name,
     Ethnicity,

@@ -5,8 +5,10 @@
 
 pub mod ast;
 pub mod eval;
+pub mod fields;
 pub mod lexer;
 pub mod parser;
+pub mod values;
 
 pub use ast::Expr;
 pub use eval::Ctx;

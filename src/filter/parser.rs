@@ -3,6 +3,7 @@
 //! there. Owns syntax only; it reads no data.
 
 use super::ast::*;
+use super::fields::{self, FlagKind, Kind, NumKind};
 use super::lexer::{CmpOp, LexError, Tok, Token, lex};
 use crate::model::*;
 
@@ -164,50 +165,49 @@ impl Parser {
 
     fn condition(&mut self) -> Result<Cond, ParseError> {
         let (w, at) = self.word().expect("atom checked a word");
-        let lw = w.to_ascii_lowercase();
-        let k = lw.as_str();
-        // Numeric measures.
-        let num = match k {
-            "age" | "年龄" => Some(NumField::Age(self.opt_date_arg()?)),
-            "party_years" | "党龄" => Some(NumField::PartyYears),
-            "work_years" | "工龄" => Some(NumField::WorkYears),
-            "years_in_post" | "任现职年限" => Some(NumField::YearsInPost),
-            "years_at_level" | "任现级年限" => Some(NumField::YearsAtLevel),
-            "grassroots_years" | "基层年限" => Some(NumField::GrassrootsYears),
-            "training_hours" | "培训学时" => {
-                self.expect(Tok::LParen, "“(近N年)”")?;
-                let n = self.window()?;
-                self.expect(Tok::RParen, "“)”")?;
-                Some(NumField::TrainingHours(n))
-            }
-            _ => None,
+        let Some(field) = fields::find(&w) else {
+            return Err(self.error_at(
+                at,
+                "条件名（如 年龄、性别、学历、专业类别、曾任、现任、考核、培训学时、后备）",
+            ));
         };
-        if let Some(field) = num {
-            let op = self.cmp_op()?;
-            let value = self.number()?;
-            return Ok(Cond::Num { field, op, value });
-        }
-        if let Some(field) = enum_field(k) {
-            return self.enum_cond(field);
-        }
-        if let Some(field) = text_field(k) {
-            let op = match self.peek() {
-                Some(Tok::Op(CmpOp::Eq)) => TextOp::Eq,
-                Some(Tok::Op(CmpOp::Ne)) => TextOp::Ne,
-                Some(Tok::Contains) => TextOp::Contains,
-                _ => return Err(self.error("“=”“!=”或“~”（包含）")),
-            };
-            self.i += 1;
-            let value = self.text_value()?;
-            return Ok(Cond::Text { field, op, value });
-        }
-        match k {
-            "held" | "曾任" | "holds" | "现任" => {
-                let current = matches!(k, "holds" | "现任");
+        match field.kind {
+            Kind::Num(n) => {
+                let field = match n {
+                    NumKind::Age => NumField::Age(self.opt_date_arg()?),
+                    NumKind::PartyYears => NumField::PartyYears,
+                    NumKind::WorkYears => NumField::WorkYears,
+                    NumKind::YearsInPost => NumField::YearsInPost,
+                    NumKind::YearsAtLevel => NumField::YearsAtLevel,
+                    NumKind::GrassrootsYears => NumField::GrassrootsYears,
+                    NumKind::TrainingHours => {
+                        self.expect(Tok::LParen, "“(近N年)”")?;
+                        let n = self.window()?;
+                        self.expect(Tok::RParen, "“)”")?;
+                        NumField::TrainingHours(n)
+                    }
+                };
+                let op = self.cmp_op()?;
+                let value = self.number()?;
+                Ok(Cond::Num { field, op, value })
+            }
+            Kind::Enum(field) => self.enum_cond(field),
+            Kind::Text(field) => {
+                let op = match self.peek() {
+                    Some(Tok::Op(CmpOp::Eq)) => TextOp::Eq,
+                    Some(Tok::Op(CmpOp::Ne)) => TextOp::Ne,
+                    Some(Tok::Contains) => TextOp::Contains,
+                    _ => return Err(self.error("“=”“!=”或“~”（包含）")),
+                };
+                self.i += 1;
+                let value = self.text_value()?;
+                Ok(Cond::Text { field, op, value })
+            }
+            Kind::Post { current } => {
                 let pred = self.post_pred()?;
                 Ok(Cond::Post { current, pred })
             }
-            "posts" | "任职数" => {
+            Kind::PostCount => {
                 let pred = self.post_pred()?;
                 let op = self.cmp_op()?;
                 let count = self.number()?;
@@ -220,17 +220,15 @@ impl Parser {
                     count: count as u32,
                 })
             }
-            "grade" | "考核" => self.grade(),
-            "reserve" | "后备" => Ok(Cond::Flag(Flag::Reserve)),
-            "punished" | "受处分" => Ok(Cond::Flag(Flag::Punished(self.opt_window_arg()?))),
-            "rewarded" | "受奖励" => Ok(Cond::Flag(Flag::Rewarded(self.opt_window_arg()?))),
-            "has_findings" | "有监督信息" => Ok(Cond::Flag(Flag::HasFindings)),
-            "open_findings" | "有未办结问题" => Ok(Cond::Flag(Flag::OpenFindings)),
-            "probation" | "试用期" => Ok(Cond::Flag(Flag::Probation)),
-            _ => Err(self.error_at(
-                at,
-                "条件名（如 年龄、性别、学历、专业类别、曾任、现任、考核、培训学时、后备）",
-            )),
+            Kind::Grade => self.grade(),
+            Kind::Flag(flag) => Ok(Cond::Flag(match flag {
+                FlagKind::Reserve => Flag::Reserve,
+                FlagKind::Punished => Flag::Punished(self.opt_window_arg()?),
+                FlagKind::Rewarded => Flag::Rewarded(self.opt_window_arg()?),
+                FlagKind::HasFindings => Flag::HasFindings,
+                FlagKind::OpenFindings => Flag::OpenFindings,
+                FlagKind::Probation => Flag::Probation,
+            })),
         }
     }
 
@@ -432,18 +430,7 @@ impl Parser {
             _ => return Err(self.error(&expected_values(field))),
         };
         self.i += 1;
-        let v = match field {
-            EnumField::Gender => Gender::parse(&w).map(Value::Gender),
-            EnumField::PoliticalStatus => PoliticalStatus::parse(&w).map(Value::Political),
-            EnumField::Education | EnumField::FullTimeEducation | EnumField::InServiceEducation => {
-                EduLevel::parse(&w).map(Value::Edu)
-            }
-            EnumField::Degree => Degree::parse(&w).map(Value::Degree),
-            EnumField::MajorCategory => MajorCategory::parse(&w).map(Value::Major),
-            EnumField::Rank | EnumField::ReserveTarget => Rank::parse(&w).map(Value::Rank),
-            EnumField::Status => LifeCycle::parse(&w).map(Value::Status),
-            EnumField::Readiness => Readiness::parse(&w).map(Value::Readiness),
-        };
+        let v = fields::enum_value(field, &w);
         v.ok_or_else(|| self.error_at(here, &expected_values(field)))
     }
 
@@ -569,37 +556,6 @@ fn parse_han_count(w: &str, prefix: &str, suffixes: &[&str]) -> Option<u16> {
         let digits = rest.strip_suffix(s)?;
         let n: f64 = digits.parse().ok()?;
         positive(n)
-    })
-}
-
-fn enum_field(k: &str) -> Option<EnumField> {
-    Some(match k {
-        "gender" | "性别" => EnumField::Gender,
-        "political_status" | "政治面貌" => EnumField::PoliticalStatus,
-        "education" | "学历" => EnumField::Education,
-        "fulltime_education" | "全日制学历" => EnumField::FullTimeEducation,
-        "inservice_education" | "在职学历" => EnumField::InServiceEducation,
-        "degree" | "学位" => EnumField::Degree,
-        "major_category" | "专业类别" | "学科门类" => EnumField::MajorCategory,
-        "rank" | "职务层次" | "职级" => EnumField::Rank,
-        "status" | "状态" => EnumField::Status,
-        "reserve_target" | "后备目标" => EnumField::ReserveTarget,
-        "readiness" | "成熟度" => EnumField::Readiness,
-        _ => return None,
-    })
-}
-
-fn text_field(k: &str) -> Option<TextField> {
-    Some(match k {
-        "name" | "姓名" => TextField::Name,
-        "ethnicity" | "民族" => TextField::Ethnicity,
-        "native_place" | "籍贯" => TextField::NativePlace,
-        "birthplace" | "出生地" => TextField::Birthplace,
-        "major" | "专业" => TextField::Major,
-        "school" | "院校" | "毕业院校" => TextField::School,
-        "unit" | "单位" => TextField::Unit,
-        "post" | "职务" => TextField::Post,
-        _ => return None,
     })
 }
 

@@ -85,6 +85,13 @@ pub enum Action {
     // named filters
     SaveFilter,
     OpenFilters,
+    // the filter builder: menus, sorting by any column, a line break in the expression
+    BuildCondition,
+    ToggleMark,
+    SortNext,
+    SortPrev,
+    SortReverse,
+    NewLine,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -113,6 +120,9 @@ pub enum Action {
     /// Alerts and the reserve pool, derived off the UI thread.
     #[serde(skip)]
     Derived(Derived),
+    /// The text values of the data, counted off the UI thread (the builder's completion).
+    #[serde(skip)]
+    FilterValues(std::sync::Arc<crate::filter::values::DataValues>),
 }
 
 impl Action {
@@ -177,6 +187,12 @@ impl Action {
         Action::ExportXlsx,
         Action::SaveFilter,
         Action::OpenFilters,
+        Action::BuildCondition,
+        Action::ToggleMark,
+        Action::SortNext,
+        Action::SortPrev,
+        Action::SortReverse,
+        Action::NewLine,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal

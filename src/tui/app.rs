@@ -22,7 +22,8 @@ use super::data::{Derived, Loaded, derive, load_lookup_data};
 use super::input::LineInput;
 use super::keymap::{KeyCombo, Section};
 use super::state::{
-    AlertInput, CommandLine, Message, Overlay, Pane, ReserveColumn, ResultRow, State, TeamFocus,
+    AlertInput, CommandLine, FilterColumn, Message, Overlay, Pane, ReserveColumn, ResultRow, State,
+    TeamFocus,
 };
 use super::strings as s;
 use super::theme::Theme;
@@ -64,6 +65,8 @@ pub struct App {
     /// Filter evaluations run on threads of their own and answer here.
     filter_tx: Sender<(u64, Vec<crate::model::DossierId>)>,
     filter_rx: Receiver<(u64, Vec<crate::model::DossierId>)>,
+    /// The data's text values being counted off the UI thread (the builder's completion).
+    values_rx: Option<Receiver<crate::filter::values::DataValues>>,
 }
 
 impl App {
@@ -92,6 +95,7 @@ impl App {
             teams: None,
             filter_tx,
             filter_rx,
+            values_rx: None,
         }
     }
 
@@ -101,6 +105,7 @@ impl App {
         let mut app = App::new(store, settings, opts);
         app.update(Action::Loaded(Ok(Loaded::from(data))));
         app.wait_derived();
+        app.wait_values();
         Ok(app)
     }
 
@@ -179,6 +184,10 @@ impl App {
         if let Some(d) = derived {
             self.update(Action::Derived(d));
         }
+        if let Some(v) = self.values_rx.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            self.update(Action::FilterValues(Arc::new(v)));
+            got_derived = true;
+        }
         while let Ok((seq, ids)) = self.filter_rx.try_recv() {
             self.update(Action::FilterMatches { seq, ids });
             got_derived = true;
@@ -245,6 +254,9 @@ impl App {
             )
         {
             self.saved_filter_key(&action);
+            return;
+        }
+        if self.builder_key(&action) {
             return;
         }
         match action {
@@ -418,19 +430,22 @@ impl App {
                 r.refresh();
             }
             SortName | SortAge | SortPost if self.state.pane == Pane::Filter => {
-                let col = match action {
-                    SortName => ReserveColumn::Name,
-                    SortAge => ReserveColumn::Age,
-                    _ => ReserveColumn::Post,
-                };
-                let f = &mut self.state.filter;
-                f.sort = match f.sort {
-                    Some((c, desc)) if c == col => Some((c, !desc)),
-                    _ => Some((col, false)),
-                };
-                f.resort(&self.state.today);
-                f.selected = 0;
+                self.state.filter.sort_by(match action {
+                    SortName => FilterColumn::Name,
+                    SortAge => FilterColumn::Age,
+                    _ => FilterColumn::Post,
+                });
             }
+            SortNext | SortPrev if self.state.pane == Pane::Filter => {
+                self.state.filter.sort_step(action == SortNext);
+            }
+            SortReverse if self.state.pane == Pane::Filter => self.state.filter.sort_reverse(),
+            BuildCondition if self.state.pane == Pane::Filter => self.open_builder(),
+            AddCandidate if self.state.pane == Pane::Filter => self.add_candidate_from_filter(),
+            NewLine if self.state.pane == Pane::Filter && !self.state.has_prompt() => {
+                self.edit(&action);
+            }
+            BuildCondition | ToggleMark | SortNext | SortPrev | SortReverse | NewLine => {}
             ExportCsv | ExportXlsx if self.state.pane == Pane::Filter => {
                 if self.state.filter.matches.is_empty() {
                     self.notice(s::FL_NOTHING_TO_EXPORT);
@@ -483,20 +498,25 @@ impl App {
             }
             Results { seq, hits } => self.take_results(seq, hits),
             FilterMatches { seq, ids } => {
-                let f = &mut self.state.filter;
-                if seq != f.seq_sent {
+                if seq != self.state.filter.seq_sent {
                     return;
                 }
+                let rows = self.filter_rows(&ids);
+                let f = &mut self.state.filter;
                 f.seq_shown = seq;
                 f.selected = 0;
-                f.matches = match &self.index {
-                    Some(index) => ids
-                        .iter()
-                        .filter_map(|id| index.entry(*id).cloned())
-                        .collect(),
-                    None => Vec::new(),
-                };
-                f.resort(&self.state.today);
+                f.matches = rows;
+                f.resort();
+            }
+            FilterValues(v) => {
+                self.values_rx = None;
+                let f = &mut self.state.filter;
+                f.values = Some(v);
+                if let Some(b) = &mut f.menu {
+                    let keep = b.selected;
+                    b.refresh(f.values.as_deref());
+                    b.selected = keep.min(b.options.len().saturating_sub(1));
+                }
             }
             Loaded(Ok(data)) => {
                 self.state.loading = false;
@@ -516,6 +536,7 @@ impl App {
                     Err(e) => self.error(s::fill(s::REVIEWS_UNREADABLE, &[("err", &e)])),
                 }
                 self.spawn_derive(data.facts.clone(), data.units.clone());
+                self.spawn_values(data.facts.clone());
                 let t = &mut self.state.team;
                 t.expanded = data.units.roots().iter().copied().collect();
                 t.rebuild(&data.units);
@@ -541,6 +562,9 @@ impl App {
     fn back(&mut self) {
         let st = &mut self.state;
         if st.overlay.take().is_some() {
+            return;
+        }
+        if st.pane == Pane::Filter && st.filter.menu.take().is_some() {
             return;
         }
         if st.pane == Pane::Filter && st.filter.export.take().is_some() {
@@ -623,7 +647,7 @@ impl App {
                     .filter
                     .matches
                     .get(self.state.filter.selected)
-                    .map(|e| e.id),
+                    .map(|e| e.id()),
             ),
             Pane::Reserve => Some(self.state.reserve.selected_entry().map(|e| e.id)),
             _ => None,
@@ -684,6 +708,13 @@ impl App {
 
     /// Applies an editing action to the focused input.
     fn edit(&mut self, action: &Action) {
+        if self.state.overlay.is_none()
+            && self.state.pane == Pane::Filter
+            && let Some(b) = &mut self.state.filter.menu
+        {
+            b.edit(action, self.state.filter.values.as_deref());
+            return;
+        }
         if self.state.overlay.is_none()
             && self.state.pane == Pane::Filter
             && let Some((path, _)) = &mut self.state.filter.export
@@ -755,7 +786,7 @@ impl App {
     /// Parses the filter expression as typed; a valid one is evaluated over every dossier on a
     /// thread of its own (the answer comes back as `FilterMatches`).
     fn submit_filter(&mut self) {
-        let text = self.state.filter.input.text().to_string();
+        let text = self.state.filter.input.text();
         let f = &mut self.state.filter;
         f.seq_sent += 1;
         f.matches.clear();
@@ -879,17 +910,12 @@ impl App {
     /// Writes the shown results, in the shown order, to a CSV or XLSX file (the io engine's
     /// columns); a user-asked write, like a review mark.
     fn export_filter(&mut self, path: &std::path::Path, xlsx: bool) {
-        let Some(loaded) = &self.loaded else {
-            return;
-        };
-        let facts = &loaded.facts;
         let rows: Vec<crate::io::results::ResultRow> = self
             .state
             .filter
             .matches
             .iter()
-            .filter_map(|e| facts.position(e.id))
-            .map(|i| facts.row(i, &self.state.today))
+            .map(|r| r.row.clone())
             .collect();
         let title = self.state.filter.canonical.clone().unwrap_or_default();
         let written = if xlsx {
@@ -998,9 +1024,14 @@ impl App {
                 };
             }
             Pane::Filter => {
-                let rows = ui::filter::list_area(body).height as usize;
+                let rows = ui::filter::list_area(body, &self.state.filter).height as usize;
                 let f = &mut self.state.filter;
-                f.selected = step(f.selected, f.matches.len(), rows);
+                if let Some(b) = &mut f.menu {
+                    let n = b.options.len();
+                    b.selected = step(b.selected, n, rows.saturating_sub(2));
+                } else {
+                    f.selected = step(f.selected, f.matches.len(), rows);
+                }
             }
             Pane::Team => {
                 let t = &mut self.state.team;
@@ -1334,25 +1365,33 @@ impl App {
             self.notice(s::TM_NO_CANDIDATE);
             return;
         };
+        self.add_to_whatif(unit, &d);
+    }
+
+    /// Adds a cadre to the what-if of the chosen team (`unit`) as a candidate with their
+    /// current post, and recomputes it; false, with a notice, when they are in the team
+    /// already or hold no post.
+    fn add_to_whatif(&mut self, unit: crate::model::UnitId, d: &crate::model::Dossier) -> bool {
         let name = d.identity.name.clone();
         if self.state.team.member_rows().iter().any(|m| m.id == d.id) {
             self.notice(s::fill(s::TM_ALREADY_MEMBER, &[("name", &name)]));
-            return;
+            return false;
         }
         let Some(post) = d.current_posting() else {
             self.notice(s::fill(s::TM_NO_POST, &[("name", &name)]));
-            return;
+            return false;
         };
         let units = self.state.units.clone();
         let ctx = crate::filter::Ctx {
             today: self.state.today,
             units: &units,
         };
-        let m = crate::team::member(&d, post, unit, &ctx);
+        let m = crate::team::member(d, post, unit, &ctx);
         if let Some(w) = self.whatif() {
             w.added.push(m);
         }
         self.recompute_whatif();
+        true
     }
 
     /// Enter in the plan name: saves the what-if as a named plan (the only write).
@@ -1547,5 +1586,131 @@ fn fetch_person<'a>(
             tracing::warn!("cannot read dossier #{id}: {e}");
             None
         }
+    }
+}
+
+/// The filter builder and the filter's result rows: the menus, the data values they complete
+/// from, and picking a result row into the team's what-if.
+impl App {
+    /// Keys for the builder's menus while open (Enter, Tab); true when taken.
+    fn builder_key(&mut self, action: &Action) -> bool {
+        if self.state.pane != Pane::Filter || self.state.overlay.is_some() {
+            return false;
+        }
+        let f = &mut self.state.filter;
+        let Some(b) = &mut f.menu else {
+            return false;
+        };
+        match action {
+            Action::Confirm => {
+                match b.confirm(f.values.as_deref()) {
+                    super::builder::Progress::More => {}
+                    super::builder::Progress::Invalid(msg) => self.notice(msg),
+                    super::builder::Progress::Done { text, cond } => {
+                        f.menu = None;
+                        f.input.append(&text);
+                        self.notice(s::fill(s::FL_CONDITION_ADDED, &[("cond", &cond)]));
+                        self.submit_filter();
+                    }
+                }
+                true
+            }
+            Action::ToggleMark => {
+                b.toggle(f.values.as_deref());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Opens the builder's menus for a new condition (joined to the expression, if any).
+    fn open_builder(&mut self) {
+        let f = &mut self.state.filter;
+        f.export = None;
+        f.name = None;
+        f.saved = None;
+        let joined = !f.input.text().trim().is_empty();
+        f.menu = Some(super::builder::Builder::new(joined, f.values.as_deref()));
+    }
+
+    /// The result rows for the matching ids, in id order (the dossiers are in memory, in id
+    /// order as the store keeps them; a dossier out of order is still found).
+    fn filter_rows(&self, ids: &[DossierId]) -> Vec<super::state::FilterRow> {
+        let Some(loaded) = &self.loaded else {
+            return Vec::new();
+        };
+        let facts = &loaded.facts;
+        let mut rows: Vec<super::state::FilterRow> = ids
+            .iter()
+            .filter_map(|&id| facts.position(id))
+            .map(|i| super::state::FilterRow::from_facts(facts, i, &self.state.today))
+            .collect();
+        rows.sort_by_key(|r| r.id());
+        rows
+    }
+
+    /// Counts the data's text values on a thread of their own; the answer comes back as
+    /// `FilterValues` (through `tick`, or `wait_values`).
+    fn spawn_values(&mut self, facts: Arc<crate::facts::Facts>) {
+        let (tx, rx) = channel();
+        let spawned = std::thread::Builder::new()
+            .name("values".into())
+            .spawn(move || {
+                let _ = tx.send(crate::filter::values::DataValues::from_facts(&facts));
+            });
+        match spawned {
+            Ok(_) => self.values_rx = Some(rx),
+            Err(e) => tracing::error!("cannot start the values thread: {e}"),
+        }
+    }
+
+    /// Waits for the data's text values (tests, and `headless`).
+    pub fn wait_values(&mut self) {
+        let got = self
+            .values_rx
+            .as_ref()
+            .and_then(|rx| rx.recv_timeout(Duration::from_secs(60)).ok());
+        if let Some(v) = got {
+            self.update(Action::FilterValues(Arc::new(v)));
+        }
+    }
+
+    /// A key on a result row: adds that cadre to the what-if of the team chosen in the team
+    /// pane, as a candidate with their current post (the dossier is read from the store).
+    fn add_candidate_from_filter(&mut self) {
+        let Some(unit) = self.state.team.profile.as_ref().map(|p| p.unit) else {
+            self.notice(s::FL_NO_TEAM);
+            return;
+        };
+        let Some(id) = self
+            .state
+            .filter
+            .matches
+            .get(self.state.filter.selected)
+            .map(|r| r.id())
+        else {
+            self.notice(s::NO_SELECTION);
+            return;
+        };
+        let d = match self.store.dossier(id) {
+            Ok(Some(d)) => d,
+            Ok(None) => {
+                self.error(s::fill(s::DOSSIER_GONE, &[("id", &id)]));
+                return;
+            }
+            Err(e) => {
+                self.error(s::fill(s::DOSSIER_UNREADABLE, &[("id", &id), ("err", &e)]));
+                return;
+            }
+        };
+        if !self.add_to_whatif(unit, &d) {
+            return;
+        }
+        let units = self.state.units.clone();
+        let unit_name = units.get(unit).map(|u| u.name.clone()).unwrap_or_default();
+        self.notice(s::fill(
+            s::FL_ADDED_TO_TEAM,
+            &[("name", &d.identity.name), ("unit", &unit_name)],
+        ));
     }
 }

@@ -33,11 +33,13 @@ pub enum Section {
     Command,
     /// A pane's own input line (a filter text, a review note).
     Prompt,
+    /// The filter builder's menus.
+    Menu,
     Edit,
 }
 
 impl Section {
-    pub const ALL: [Section; 12] = [
+    pub const ALL: [Section; 13] = [
         Section::Global,
         Section::Lookup,
         Section::Dossier,
@@ -49,6 +51,7 @@ impl Section {
         Section::Help,
         Section::Command,
         Section::Prompt,
+        Section::Menu,
         Section::Edit,
     ];
 
@@ -66,6 +69,7 @@ impl Section {
             Section::Help => "help",
             Section::Command => "command",
             Section::Prompt => "prompt",
+            Section::Menu => "menu",
             Section::Edit => "edit",
         }
     }
@@ -88,6 +92,7 @@ impl Section {
             Section::Help => s::HELP_SECTION_HELP,
             Section::Command => s::HELP_SECTION_COMMAND,
             Section::Prompt => s::HELP_SECTION_PROMPT,
+            Section::Menu => s::HELP_SECTION_MENU,
             Section::Edit => s::HELP_SECTION_EDIT,
         }
     }

@@ -5,8 +5,10 @@
 
 pub mod action;
 pub mod app;
+pub mod builder;
 pub mod config;
 pub mod data;
+pub mod editor;
 pub mod input;
 pub mod keymap;
 pub mod state;

@@ -134,48 +134,175 @@ pub struct FilterError {
     pub message: String,
 }
 
-/// The filter pane: the expression, whether it parses, and the dossiers it matches.
+/// A column of the filter's result list (the columns of `io::results`, as exported).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterColumn {
+    Name,
+    Gender,
+    Age,
+    Birth,
+    Rank,
+    Post,
+    Unit,
+    Since,
+}
+
+impl FilterColumn {
+    /// The columns in the order shown (and cycled by `sort_next`).
+    pub const ALL: [FilterColumn; 8] = [
+        FilterColumn::Name,
+        FilterColumn::Gender,
+        FilterColumn::Age,
+        FilterColumn::Birth,
+        FilterColumn::Rank,
+        FilterColumn::Post,
+        FilterColumn::Unit,
+        FilterColumn::Since,
+    ];
+
+    /// The column's heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            FilterColumn::Name => s::COL_NAME,
+            FilterColumn::Gender => s::COL_GENDER,
+            FilterColumn::Age => s::COL_AGE,
+            FilterColumn::Birth => s::FL_COL_BIRTH,
+            FilterColumn::Rank => s::FL_COL_RANK,
+            FilterColumn::Post => s::COL_POST,
+            FilterColumn::Unit => s::FL_COL_UNIT,
+            FilterColumn::Since => s::FL_COL_SINCE,
+        }
+    }
+}
+
+/// One matching cadre: the row as listed and exported, and the values it sorts by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilterRow {
+    pub row: crate::io::results::ResultRow,
+    pub birth: PartialDate,
+    pub rank: Option<crate::model::Rank>,
+    pub since: Option<PartialDate>,
+}
+
+impl FilterRow {
+    pub fn new(d: &Dossier, units: &UnitDirectory, today: &PartialDate) -> Self {
+        FilterRow {
+            row: crate::io::results::ResultRow::new(d, units, today),
+            birth: d.identity.birth,
+            rank: d.current_rank(),
+            since: d.current_posting().map(|p| p.start),
+        }
+    }
+
+    /// The row of the person at position `i` of the facts (the same as `new` on the dossier).
+    pub fn from_facts(facts: &crate::facts::Facts, i: usize, today: &PartialDate) -> Self {
+        let p = &facts.people[i];
+        FilterRow {
+            row: facts.row(i, today),
+            birth: p.birth,
+            rank: p.rank,
+            since: facts.current(p).map(|c| c.start),
+        }
+    }
+
+    pub fn id(&self) -> crate::model::DossierId {
+        self.row.id
+    }
+}
+
+/// The filter pane: the expression, whether it parses, the dossiers it matches, and the
+/// builder's menus when open.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FilterView {
-    pub input: LineInput,
+    pub input: super::editor::ExprEditor,
     pub error: Option<FilterError>,
     /// The expression as the engine writes it back (the canonical Chinese form).
     pub canonical: Option<String>,
     /// The newest evaluation sent and the one shown.
     pub seq_sent: u64,
     pub seq_shown: u64,
-    /// The matching dossiers as lookup entries, in id order.
-    pub matches: Vec<Entry>,
+    /// The matching dossiers, in id order until sorted.
+    pub matches: Vec<FilterRow>,
     pub selected: usize,
-    /// The column the matches are sorted by (name, age or post) and whether descending;
-    /// None = id order.
-    pub sort: Option<(ReserveColumn, bool)>,
+    /// The column the matches are sorted by and whether descending; None = id order.
+    pub sort: Option<(FilterColumn, bool)>,
     /// The export path being typed, and whether it is an xlsx export.
     pub export: Option<(LineInput, bool)>,
     /// A name being typed: for saving the expression, or renaming the saved filter named.
     pub name: Option<(LineInput, Option<String>)>,
     /// The saved filters listed, and the selected one.
     pub saved: Option<(Vec<crate::store::SavedFilter>, usize)>,
+    /// The builder's menus, while a condition is being built.
+    pub menu: Option<super::builder::Builder>,
+    /// The text values of the data, for the builder's completion (None while counting).
+    pub values: Option<Arc<crate::filter::values::DataValues>>,
 }
 
 impl FilterView {
     /// Sorts the matches by the chosen column (stable: ties keep id order).
-    pub fn resort(&mut self, today: &PartialDate) {
-        self.matches.sort_by_key(|e| e.id);
+    pub fn resort(&mut self) {
+        self.matches.sort_by_key(|r| r.id());
         let Some((col, desc)) = self.sort else {
             return;
         };
         self.matches.sort_by(|a, b| {
+            let (x, y) = (&a.row, &b.row);
             let o = match col {
-                ReserveColumn::Age => a
-                    .birth
-                    .whole_years_until(today)
-                    .cmp(&b.birth.whole_years_until(today)),
-                ReserveColumn::Post => (&a.post, &a.unit).cmp(&(&b.post, &b.unit)),
-                _ => a.name.cmp(&b.name),
+                FilterColumn::Name => x.name.cmp(&y.name),
+                FilterColumn::Gender => x.gender.cmp(y.gender),
+                FilterColumn::Age => x.age.cmp(&y.age),
+                FilterColumn::Birth => a.birth.cmp(&b.birth),
+                FilterColumn::Rank => a
+                    .rank
+                    .map(|r| (r.height(), r.is_leadership()))
+                    .cmp(&b.rank.map(|r| (r.height(), r.is_leadership()))),
+                FilterColumn::Post => (&x.post, &x.unit).cmp(&(&y.post, &y.unit)),
+                FilterColumn::Unit => (&x.unit, &x.post).cmp(&(&y.unit, &y.post)),
+                FilterColumn::Since => a.since.cmp(&b.since),
             };
             if desc { o.reverse() } else { o }
         });
+    }
+
+    /// Sorts by `col`; the column already sorted by turns round.
+    pub fn sort_by(&mut self, col: FilterColumn) {
+        self.sort = match self.sort {
+            Some((c, desc)) if c == col => Some((c, !desc)),
+            _ => Some((col, false)),
+        };
+        self.resort();
+        self.selected = 0;
+    }
+
+    /// Sorts by the next (or previous) column, ascending.
+    pub fn sort_step(&mut self, forward: bool) {
+        let all = FilterColumn::ALL;
+        let n = all.len();
+        let col = match self.sort {
+            None if forward => all[0],
+            None => all[n - 1],
+            Some((c, _)) => {
+                let i = all.iter().position(|x| *x == c).unwrap_or(0);
+                all[if forward {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }]
+            }
+        };
+        self.sort = Some((col, false));
+        self.resort();
+        self.selected = 0;
+    }
+
+    /// Turns the sort round (a first press sorts by name, descending).
+    pub fn sort_reverse(&mut self) {
+        self.sort = Some(match self.sort {
+            Some((c, desc)) => (c, !desc),
+            None => (FilterColumn::Name, true),
+        });
+        self.resort();
+        self.selected = 0;
     }
 }
 
@@ -565,7 +692,9 @@ impl State {
     pub fn has_prompt(&self) -> bool {
         (self.pane == Pane::Alerts && self.alerts.input.is_some())
             || (self.pane == Pane::Filter
-                && (self.filter.export.is_some() || self.filter.name.is_some()))
+                && (self.filter.export.is_some()
+                    || self.filter.name.is_some()
+                    || self.filter.menu.is_some()))
             || (self.pane == Pane::Team && (self.team.searching || self.team.plan_name.is_some()))
     }
 
@@ -574,6 +703,9 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => vec![Section::Help, Section::Global],
             Some(Overlay::Command(_)) => vec![Section::Command, Section::Edit, Section::Global],
+            None if self.pane == Pane::Filter && self.filter.menu.is_some() => {
+                vec![Section::Menu, Section::Edit, Section::Global]
+            }
             None if self.has_prompt() => vec![Section::Prompt, Section::Edit, Section::Global],
             None if self.pane.is_typing() => {
                 vec![self.pane.section(), Section::Edit, Section::Global]

@@ -46,7 +46,7 @@ pub const COL_UNIT: &str = "单位";
 
 // ---- filter pane ------------------------------------------------------------------------
 pub const FL_PROMPT: &str = "条件：";
-pub const FL_HINT: &str = "输入筛选条件，条件之间用「且」「或」连接，例如：";
+pub const FL_HINT: &str = "按 {key} 从菜单添加条件，或直接输入，例如：";
 pub const FL_ERROR: &str = "第 {pos} 字处应为{expected}，实为{found}";
 pub const FL_ERROR_END: &str = "条件不完整：结尾处应为{expected}";
 pub const FL_COUNT: &str = "符合 {n} 人（库中共 {total} 人）";
@@ -66,6 +66,79 @@ pub const FL_EXPORT_DEFAULT: &str = "筛选结果";
 pub const FL_EXPORTED: &str = "已导出 {n} 人到 {path}";
 pub const FL_EXPORT_FAILED: &str = "导出失败：{err}";
 pub const FL_NOTHING_TO_EXPORT: &str = "没有可导出的结果";
+pub const FL_COL_BIRTH: &str = "出生年月";
+pub const FL_COL_RANK: &str = "职务层次";
+pub const FL_COL_UNIT: &str = "工作单位";
+pub const FL_COL_SINCE: &str = "任现职时间";
+pub const FL_SORTED: &str = "按{col}{dir}";
+pub const FL_ASCENDING: &str = "升序";
+pub const FL_DESCENDING: &str = "降序";
+pub const FL_ADDED_TO_TEAM: &str = "已将{name}加入「{unit}」的调整方案（班子页查看）";
+pub const FL_NO_TEAM: &str = "先在班子页选定一个单位，再把筛选结果加入其调整方案";
+pub const FL_CONDITION_ADDED: &str = "已加入条件：{cond}";
+
+// ---- filter builder menus ---------------------------------------------------------------
+pub const FB_TITLE: &str = "添加条件";
+pub const FB_TYPED: &str = "输入：";
+pub const FB_STEP_JOIN: &str = "新条件与已有条件的关系";
+pub const FB_STEP_FIELD: &str = "选条件（输入文字缩小范围）";
+pub const FB_STEP_OP: &str = "选比较方式";
+pub const FB_STEP_VALUE: &str = "选取值";
+pub const FB_STEP_VALUES: &str = "选取值：Tab 多选，Enter 完成";
+pub const FB_STEP_NUMBER: &str = "输入数字，按 Enter";
+pub const FB_STEP_COUNT: &str = "输入任职个数，按 Enter";
+pub const FB_STEP_TEXT: &str = "输入文字或选库中已有的值";
+pub const FB_STEP_WINDOW: &str = "近几年？输入年数（直接按 Enter 为 {default} 年）";
+pub const FB_STEP_WINDOW_ANY: &str = "近几年？输入年数（直接按 Enter 为不限年份）";
+pub const FB_STEP_GRADE: &str = "选考核等次";
+pub const FB_STEP_QUANT: &str = "选年数要求";
+pub const FB_STEP_AT_LEAST: &str = "至少几年？输入年数";
+pub const FB_STEP_POST: &str = "任职条件：逐项选入，选「完成」结束";
+pub const FB_STEP_UNIT_KIND: &str = "选单位类型";
+pub const FB_STEP_UNIT_LEVEL: &str = "选单位层级";
+pub const FB_STEP_RANK_OP: &str = "职务层次的比较方式";
+pub const FB_STEP_RANK: &str = "选职务层次";
+pub const FB_JOIN_AND: &str = "同时满足";
+pub const FB_JOIN_OR: &str = "满足其一即可";
+pub const FB_JOIN_AND_NOT: &str = "并且不满足新条件";
+pub const FB_JOIN_OR_NOT: &str = "或者不满足新条件";
+pub const FB_OP_LT: &str = "小于";
+pub const FB_OP_LE: &str = "不大于";
+pub const FB_OP_GT: &str = "大于";
+pub const FB_OP_GE: &str = "不小于";
+pub const FB_OP_EQ: &str = "等于";
+pub const FB_OP_NE: &str = "不等于";
+pub const FB_OP_IN: &str = "属于其中之一（可多选）";
+pub const FB_OP_CONTAINS: &str = "包含";
+pub const FB_AS_TYPED: &str = "按输入";
+pub const FB_COUNT: &str = "{n} 处";
+pub const FB_QUANT_EACH: &str = "近{n}年每年都是";
+pub const FB_QUANT_ANY: &str = "近{n}年至少一年是";
+pub const FB_QUANT_AT_LEAST: &str = "近{n}年中至少K年是（K 随后输入）";
+pub const FB_DONE: &str = "完成";
+pub const FB_ITEM_GRASSROOTS: &str = "乡镇、街道或县级单位";
+pub const FB_ITEM_PRINCIPAL: &str = "班子正职";
+pub const FB_ITEM_DEPUTY: &str = "班子副职";
+pub const FB_ITEM_MEMBER: &str = "班子成员";
+pub const FB_ITEM_CONCURRENT: &str = "兼任的职务";
+pub const FB_ITEM_NOT_CONCURRENT: &str = "非兼任的职务";
+pub const FB_ITEM_UNIT_KIND: &str = "党委、政府、乡镇等";
+pub const FB_ITEM_UNIT_LEVEL: &str = "省级、市级、县级、乡级";
+pub const FB_ITEM_RANK: &str = "如 层次>=县处级副职";
+pub const FB_ITEM_PORTFOLIO: &str = "分管工作包含";
+pub const FB_ITEM_UNIT: &str = "单位名称包含";
+pub const FB_ITEM_POSITION: &str = "职务名称包含";
+pub const FB_NOTHING: &str = "没有可选的项";
+pub const FB_BAD_NUMBER: &str = "请输入一个数字";
+pub const FB_BAD_COUNT: &str = "请输入不小于 0 的整数";
+pub const FB_BAD_YEARS: &str = "请输入 1 到 100 的整数年数";
+pub const FB_AT_LEAST_OVER: &str = "不能超过 {n} 年";
+pub const FB_GROUP_IDENTITY: &str = "基本信息";
+pub const FB_GROUP_EDUCATION: &str = "学历培训";
+pub const FB_GROUP_POSTINGS: &str = "任职";
+pub const FB_GROUP_ASSESSMENTS: &str = "考核";
+pub const FB_GROUP_REWARDS: &str = "奖惩与监督";
+pub const FB_GROUP_RESERVE: &str = "后备与状态";
 
 // ---- team pane --------------------------------------------------------------------------
 pub const TM_SEARCH: &str = "查找单位：";
@@ -266,6 +339,7 @@ pub const HELP_SECTION_PROMPT: &str = "页内输入框（查找、筛选文字�
 pub const HELP_SECTION_HELP: &str = "帮助窗口";
 pub const HELP_SECTION_COMMAND: &str = "命令行";
 pub const HELP_SECTION_EDIT: &str = "输入框编辑";
+pub const HELP_SECTION_MENU: &str = "筛选页的添加条件菜单";
 pub const HELP_COMMANDS: &str = "命令行可用 : 打开，输入动作名（如 toggle_mask）后按 Enter。";
 pub const COMMAND_PROMPT: &str = ":";
 pub const COMMAND_NO_MATCH: &str = "（没有匹配的命令）";
@@ -409,7 +483,7 @@ pub fn action_desc(a: &Action) -> &'static str {
         Collapse => "收起",
         SwitchFocus => "切换左右栏",
         RemoveMember => "调整方案：减去或恢复选中成员",
-        AddCandidate => "调整方案：加入档案页当前干部",
+        AddCandidate => "调整方案：加入当前干部（档案页或筛选结果）",
         SavePlan => "保存调整方案",
         OpenPlans => "打开已存方案",
         RegionView => "同类班子对比",
@@ -430,13 +504,20 @@ pub fn action_desc(a: &Action) -> &'static str {
         ExportXlsx => "导出结果为 Excel（xlsx）",
         SaveFilter => "保存条件（列表中：改名）",
         OpenFilters => "已存条件",
+        BuildCondition => "从菜单添加条件",
+        ToggleMark => "多选：选中或取消",
+        SortNext => "按下一列排序",
+        SortPrev => "按上一列排序",
+        SortReverse => "升序降序互换",
+        NewLine => "条件换行",
         Insert(_)
         | Paste(_)
         | Resize(..)
         | Results { .. }
         | FilterMatches { .. }
         | Loaded(_)
-        | Derived(_) => "",
+        | Derived(_)
+        | FilterValues(_) => "",
     }
 }
 

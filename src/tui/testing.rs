@@ -437,6 +437,18 @@ pub fn app_with(store: Store, settings: Settings, size: (u16, u16)) -> App {
     .expect("app loads")
 }
 
+/// A temporary store holding the embedded demo province (demo-data/, 3,000 cadres).
+pub fn demo_store() -> Store {
+    let store = Store::temporary().expect("temporary store");
+    crate::seed::seed_demo(&store).expect("demo province");
+    store
+}
+
+/// A loaded app over the demo province.
+pub fn demo_app(size: (u16, u16)) -> App {
+    app_with(demo_store(), Settings::defaults(&Env::default()), size)
+}
+
 /// A loaded app over the sample county.
 pub fn sample_app(size: (u16, u16)) -> App {
     app_with(sample_store(), Settings::defaults(&Env::default()), size)

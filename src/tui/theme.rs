@@ -50,6 +50,7 @@ pub const KEYS: &[&str] = &[
     "dossier.section",
     "dossier.section.active",
     "filter.error",
+    "filter.error.mark",
     "filter.count",
     "team.cursor",
     "team.cursor.inactive",
