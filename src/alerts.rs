@@ -89,12 +89,23 @@ pub fn team_alerts<'a>(
     index: &TeamIndex,
     ctx: &Ctx,
     rules: &Rules,
+    dossier: impl FnMut(usize) -> Option<Cow<'a, Dossier>>,
+) -> Vec<Alert> {
+    let mut team_units: Vec<UnitId> = index.units().collect();
+    team_units.sort_unstable();
+    teams_alerts(&team_units, index, ctx, rules, dossier)
+}
+
+/// The team rules over the teams of the given units.
+pub fn teams_alerts<'a>(
+    team_units: &[UnitId],
+    index: &TeamIndex,
+    ctx: &Ctx,
+    rules: &Rules,
     mut dossier: impl FnMut(usize) -> Option<Cow<'a, Dossier>>,
 ) -> Vec<Alert> {
     let mut out = Vec::new();
-    let mut team_units: Vec<UnitId> = index.units().collect();
-    team_units.sort_unstable();
-    for u in team_units {
+    for &u in team_units {
         let Some(unit) = ctx.units.get(u) else {
             continue;
         };

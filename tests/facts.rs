@@ -230,9 +230,42 @@ fn the_snapshot_is_used_only_while_it_describes_the_store() {
 
 #[test]
 fn alerts_read_through_the_facts_are_every_alert() {
-    let (dossiers, units) = province();
-    let facts = Facts::build(&dossiers, &units);
+    // A generated province, and the shipped one (every planted problem once).
+    let shipped = DemoOptions {
+        count: 3000,
+        seed: 2026,
+    };
+    let mut planted: Vec<Dossier> = demo::dossiers(&shipped).collect();
+    // The demo plants no relative in a cadre's own unit: add one.
+    let d = planted
+        .iter_mut()
+        .find(|d| {
+            d.status == LifeCycle::Serving && d.current_posting().is_some_and(|p| p.unit.is_some())
+        })
+        .unwrap();
+    let unit = d.current_posting().unwrap().unit;
+    d.family.push(FamilyMember {
+        relation: "妻子".into(),
+        name: "某某".into(),
+        birth: None,
+        political_status: None,
+        employer: String::new(),
+        employer_unit: unit,
+        post: "科员".into(),
+        businesses: vec![],
+    });
+    for (dossiers, units) in [
+        province(),
+        (planted, UnitDirectory::new(demo::units(&shipped))),
+    ] {
+        alerts_agree(&dossiers, &units);
+    }
+}
+
+fn alerts_agree(dossiers: &[Dossier], units: &UnitDirectory) {
+    let facts = Facts::build(dossiers, units);
     let rules = cadre::rules::Rules::defaults();
+    let mut kinds = std::collections::BTreeSet::new();
     for today in [
         demo::as_of(),
         PartialDate::ym(2029, 7).unwrap(),
@@ -242,7 +275,8 @@ fn alerts_read_through_the_facts_are_every_alert() {
             today,
             units: &units,
         };
-        let want = cadre::alerts::scan(&dossiers, &ctx, &rules);
+        let want = cadre::alerts::scan(dossiers, &ctx, &rules);
+        kinds.extend(want.iter().map(|a| a.rule_id.clone()));
         let got = cadre::facts::alerts::scan(&facts, &ctx, &rules, |i| {
             dossiers.get(i).map(std::borrow::Cow::Borrowed)
         });
@@ -255,6 +289,12 @@ fn alerts_read_through_the_facts_are_every_alert() {
             dossiers.len()
         );
         assert!(!want.is_empty());
+    }
+    // Every supervision rule fired somewhere, so each part of the screen was tried.
+    if dossiers.len() == 3000 {
+        for r in &rules.supervision {
+            assert!(kinds.contains(&r.id), "{} never fired", r.id);
+        }
     }
 }
 

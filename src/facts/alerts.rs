@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use crate::alerts::{Alert, person_alerts, sort, team_alerts};
+use crate::alerts::{Alert, person_alerts, sort, teams_alerts};
 use crate::filter::eval::Ctx;
 use crate::model::*;
 use crate::promotion::required_years_at_level;
@@ -37,6 +37,14 @@ pub fn might_alert(f: &Facts, p: &Person, ctx: &Ctx, rules: &Rules) -> bool {
                 && x.role == PostRole::Principal
                 && x.unit_kind.is_some_and(UnitKind::home_avoidance)
                 && x.unit_level == Some(UnitLevel::County)
+                && x.unit
+                    .and_then(|u| ctx.units.region_at(u, UnitLevel::County))
+                    .is_some_and(|county| {
+                        let c = county.name.as_str();
+                        !c.is_empty()
+                            && (f.pool.get(p.native_place).contains(c)
+                                || f.pool.get(p.birthplace).contains(c))
+                    })
         }),
         SupervisionCheck::FamilyBusiness {} => {
             p.family_business
@@ -89,9 +97,13 @@ pub fn scan<'a>(
         .map_or(1, |t| t.get())
         .min(8);
     let chunk = n.div_ceil(threads).max(1);
-    let dossier = &dossier;
+    let index = TeamIndex::from_facts(f);
+    let mut team_units: Vec<UnitId> = index.units().collect();
+    team_units.sort_unstable();
+    let team_chunk = team_units.len().div_ceil(threads).max(1);
+    let (dossier, index, team_units) = (&dossier, &index, &team_units);
+    // Each thread takes a share of the cadres and a share of the teams.
     let mut out: Vec<Alert> = std::thread::scope(|s| {
-        let teams = s.spawn(|| team_alerts(&TeamIndex::from_facts(f), ctx, rules, dossier));
         let parts: Vec<_> = (0..threads)
             .map(|t| {
                 s.spawn(move || {
@@ -103,16 +115,17 @@ pub fn scan<'a>(
                             person_alerts(&d, ctx, rules, &mut out);
                         }
                     }
+                    let mine = &team_units[(t * team_chunk).min(team_units.len())
+                        ..((t + 1) * team_chunk).min(team_units.len())];
+                    out.extend(teams_alerts(mine, index, ctx, rules, dossier));
                     out
                 })
             })
             .collect();
-        let mut out: Vec<Alert> = parts
+        parts
             .into_iter()
             .flat_map(|h| h.join().expect("an alert thread panicked"))
-            .collect();
-        out.extend(teams.join().expect("the team alert thread panicked"));
-        out
+            .collect()
     });
     sort(&mut out);
     out
