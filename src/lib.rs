@@ -10,6 +10,7 @@ pub mod io;
 pub mod lookup;
 pub mod model;
 pub mod promotion;
+pub mod report;
 pub mod render;
 pub mod reserve;
 pub mod rules;

@@ -85,6 +85,9 @@ pub enum Action {
     // named filters
     SaveFilter,
     OpenFilters,
+    // printable reports (dossier: the approval form; team: the structure workbook)
+    PrintForm,
+    TeamReport,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -177,6 +180,8 @@ impl Action {
         Action::ExportXlsx,
         Action::SaveFilter,
         Action::OpenFilters,
+        Action::PrintForm,
+        Action::TeamReport,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal

@@ -28,6 +28,8 @@ use super::strings as s;
 use super::theme::Theme;
 use super::ui;
 
+mod reports;
+
 /// Start-up choices that are not configuration.
 #[derive(Clone, Debug)]
 pub struct AppOptions {
@@ -64,6 +66,8 @@ pub struct App {
     /// Filter evaluations run on threads of their own and answer here.
     filter_tx: Sender<(u64, Vec<crate::model::DossierId>)>,
     filter_rx: Receiver<(u64, Vec<crate::model::DossierId>)>,
+    /// Where report keys write (None: `reports` in the user's data directory).
+    reports_dir: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -92,6 +96,7 @@ impl App {
             teams: None,
             filter_tx,
             filter_rx,
+            reports_dir: None,
         }
     }
 
@@ -443,6 +448,9 @@ impl App {
                 }
             }
             ExportCsv | ExportXlsx => {}
+            PrintForm if self.state.pane == Pane::Dossier => self.print_form(),
+            TeamReport if self.state.pane == Pane::Team => self.team_report(),
+            PrintForm | TeamReport => {}
             SaveFilter if self.state.pane == Pane::Filter => {
                 let f = &mut self.state.filter;
                 if let Some((list, i)) = &f.saved {

@@ -67,6 +67,17 @@ pub const FL_EXPORTED: &str = "已导出 {n} 人到 {path}";
 pub const FL_EXPORT_FAILED: &str = "导出失败：{err}";
 pub const FL_NOTHING_TO_EXPORT: &str = "没有可导出的结果";
 
+// printable reports
+pub const RP_FORM_WRITTEN: &str = "任免审批表已写入 {path}";
+pub const RP_TEAM_WRITTEN: &str = "班子结构统计已写入 {path}";
+pub const RP_FAILED: &str = "报表写入失败：{err}";
+pub const RP_NO_DOSSIER: &str = "先打开一份档案";
+pub const RP_NO_TEAM: &str = "先选一个班子";
+pub const RP_NO_DIR: &str = "无法确定用户数据目录，报表未写入";
+/// File names of the reports (in the reports folder of the data directory).
+pub const RP_FORM_FILE: &str = "干部任免审批表_{id}.html";
+pub const RP_TEAM_FILE: &str = "班子结构_{unit}.xlsx";
+
 // ---- team pane --------------------------------------------------------------------------
 pub const TM_SEARCH: &str = "查找单位：";
 pub const TM_TITLE: &str = "{unit}  班子 {n} 人  平均年龄 {age} 岁";
@@ -430,6 +441,8 @@ pub fn action_desc(a: &Action) -> &'static str {
         ExportXlsx => "导出结果为 Excel（xlsx）",
         SaveFilter => "保存条件（列表中：改名）",
         OpenFilters => "已存条件",
+        PrintForm => "把干部任免审批表写成可打印的 HTML",
+        TeamReport => "把班子结构统计写成 Excel（xlsx）",
         Insert(_)
         | Paste(_)
         | Resize(..)
