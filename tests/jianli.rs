@@ -242,7 +242,7 @@ fn unit_and_position_split() {
         ("临河县人民政府副县长", "临河县人民政府", "副县长"),
         ("河华县第二中学教师", "河华县第二中学", "教师"),
         ("河华县交通运输局副局长", "河华县交通运输局", "副局长"),
-        ("某县某乡党委委员、副乡长", "某县某乡党委", "委员、副乡长"),
+        ("某县某乡党委委员、副乡长", "某县某乡", "党委委员、副乡长"),
         ("政协安泽县委员会主席", "政协安泽县委员会", "主席"),
         ("副县长", "", "副县长"),
     ] {
@@ -301,7 +301,8 @@ fn the_layout_reads_back_to_the_same_lines() {
     ];
     let text = jianli::render(&lines);
     assert!(text.starts_with("1990.07--1993.09  某县某乡副乡长\n"), "{text}");
-    assert!(text.contains("1993.09--          某县某乡乡长"), "{text}");
+    // The open end is padded so the text lines up with the closed spans.
+    assert!(text.contains("\n1993.09--         某县某乡乡长"), "{text}");
     let back = jianli::parse(&text);
     assert!(back.unparsed.is_empty());
     let texts: Vec<&str> = back.entries.iter().map(|e| e.text.as_str()).collect();
