@@ -60,7 +60,12 @@ p.meta { text-align: right; font-size: 9pt; margin: 2mm 0 0 0; }";
 /// identity, education, posts and the 简历; page two rewards, the last three years' assessment
 /// results, the reason (left blank) and the family table. `mask` leaves the family table empty
 /// (meeting mode).
-pub fn dossier_form_html(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mask: bool) -> String {
+pub fn dossier_form_html(
+    d: &Dossier,
+    units: &UnitDirectory,
+    today: &PartialDate,
+    mask: bool,
+) -> String {
     let id = &d.identity;
     let cell = |k: &str| format!("<td class=\"k\">{}</td>", esc(k));
     let val = |v: &str, span: usize| {
@@ -87,7 +92,10 @@ pub fn dossier_form_html(d: &Dossier, units: &UnitDirectory, today: &PartialDate
     let (is_level, is_school) = edu_cell(d, EduKind::InService);
     let mut h = String::with_capacity(16 * 1024);
     h.push_str("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>\n");
-    h.push_str(&format!("<title>干部任免审批表 {}</title>\n", esc(&id.name)));
+    h.push_str(&format!(
+        "<title>干部任免审批表 {}</title>\n",
+        esc(&id.name)
+    ));
     h.push_str(&format!("<style>\n{CSS}\n</style>\n</head>\n<body>\n"));
     h.push_str("<h1>干部任免审批表</h1>\n<table class=\"form\">\n");
     let row = |cells: Vec<String>| format!("<tr>{}</tr>\n", cells.concat());
@@ -159,13 +167,21 @@ pub fn dossier_form_html(d: &Dossier, units: &UnitDirectory, today: &PartialDate
     h.push_str(&format!(
         "<tr>{}<td class=\"tall\" colspan=\"5\">{}</td></tr>\n",
         cell("年度考核结果"),
-        esc(if assessed.is_empty() { "无" } else { &assessed })
+        esc(if assessed.is_empty() {
+            "无"
+        } else {
+            &assessed
+        })
     ));
     h.push_str(&format!(
         "<tr>{}<td class=\"tall\" colspan=\"5\"></td></tr>\n",
         cell("任免理由")
     ));
-    let members: Vec<&FamilyMember> = if mask { vec![] } else { d.family.iter().collect() };
+    let members: Vec<&FamilyMember> = if mask {
+        vec![]
+    } else {
+        d.family.iter().collect()
+    };
     let rows = members.len().max(6);
     h.push_str(&format!(
         "<tr><td class=\"k\" rowspan=\"{}\">家庭主要成员及重要社会关系</td>{}{}{}{}{}</tr>\n",
@@ -384,7 +400,9 @@ pub fn stats_sheets(group_header: &'static str, groups: &[(String, Tally)]) -> V
         edu,
         pair("性别", "女", "男", &|t| t.women),
         pair("民族", "少数民族", "汉族", &|t| t.minority),
-        pair("政治面貌", "中共党员", "非中共党员", &|t| t.cpc),
+        pair("政治面貌", "中共党员", "非中共党员", &|t| {
+            t.cpc
+        }),
     ]
 }
 
@@ -405,9 +423,18 @@ pub fn team_sheets(p: &TeamProfile) -> Vec<Sheet> {
                 m.gender.label().into(),
                 m.age.to_string(),
                 m.ethnicity.clone(),
-                if m.cpc { "中共党员" } else { "非中共党员" }.into(),
-                m.education.map(|e| e.label().to_string()).unwrap_or_default(),
-                m.specialty.map(|s| s.label().to_string()).unwrap_or_default(),
+                if m.cpc {
+                    "中共党员"
+                } else {
+                    "非中共党员"
+                }
+                .into(),
+                m.education
+                    .map(|e| e.label().to_string())
+                    .unwrap_or_default(),
+                m.specialty
+                    .map(|s| s.label().to_string())
+                    .unwrap_or_default(),
                 if m.local { "本地" } else { "外地" }.into(),
                 if m.grassroots { "有" } else { "无" }.into(),
             ]
@@ -488,15 +515,14 @@ pub fn group_tallies(
                 u.kind.label(),
             ),
             GroupBy::UnitLevel => (
-                UnitLevel::ALL.iter().position(|k| *k == u.level).unwrap_or(0),
+                UnitLevel::ALL
+                    .iter()
+                    .position(|k| *k == u.level)
+                    .unwrap_or(0),
                 u.level.label(),
             ),
         };
-        let p = crate::team::profile(
-            u,
-            crate::team::members(uid, &index, dossiers, &ctx),
-            rules,
-        );
+        let p = crate::team::profile(u, crate::team::members(uid, &index, dossiers, &ctx), rules);
         match groups.iter_mut().find(|(o, _, _)| *o == order) {
             Some((_, _, t)) => t.add(&p),
             None => {

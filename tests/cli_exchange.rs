@@ -103,14 +103,27 @@ fn xlsx_export_has_a_sheet_per_dimension_and_imports_back() {
     let book = dir.path().join("all.xlsx");
     ok(&cadre(
         &db,
-        &["export", "--format", "xlsx", "--out", book.to_str().unwrap()],
+        &[
+            "export",
+            "--format",
+            "xlsx",
+            "--out",
+            book.to_str().unwrap(),
+        ],
     ));
     use calamine::{Reader, Xlsx, open_workbook};
     let wb: Xlsx<_> = open_workbook(&book).unwrap();
     assert_eq!(
         wb.sheet_names(),
         vec![
-            "基本信息", "学历学位", "培训", "任职经历", "年度考核", "奖惩", "监督信息", "家庭成员",
+            "基本信息",
+            "学历学位",
+            "培训",
+            "任职经历",
+            "年度考核",
+            "奖惩",
+            "监督信息",
+            "家庭成员",
             "专长业绩"
         ]
     );
@@ -135,16 +148,19 @@ fn reports_write_files_that_open() {
     assert!(out.contains("任免审批表已写入"), "{out}");
     let html = std::fs::read_to_string(&form).unwrap();
     assert!(html.contains("<td>李娜</td>") && html.contains("县长"));
-    let wrong = cadre(
-        &db,
-        &["report", "dossier", "李娜", "--out", "x.pdf"],
-    );
+    let wrong = cadre(&db, &["report", "dossier", "李娜", "--out", "x.pdf"]);
     assert!(!wrong.status.success());
 
     let team = dir.path().join("team.xlsx");
     let out = ok(&cadre(
         &db,
-        &["report", "team", "临河县人民政府", "--out", team.to_str().unwrap()],
+        &[
+            "report",
+            "team",
+            "临河县人民政府",
+            "--out",
+            team.to_str().unwrap(),
+        ],
     ));
     assert!(out.contains("临河县人民政府"), "{out}");
     use calamine::{Reader, Xlsx, open_workbook};

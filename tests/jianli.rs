@@ -54,17 +54,41 @@ const CASES: &[(&str, &[&str], usize)] = &[
         0,
     ),
     // 10 single-digit month
-    ("1990.7--1993.9  某县教师", &["1990.07|1993.09|P|某县教师"], 0),
+    (
+        "1990.7--1993.9  某县教师",
+        &["1990.07|1993.09|P|某县教师"],
+        0,
+    ),
     // 11 compact YYYYMM
-    ("199007--199309  某县教师", &["1990.07|1993.09|P|某县教师"], 0),
+    (
+        "199007--199309  某县教师",
+        &["1990.07|1993.09|P|某县教师"],
+        0,
+    ),
     // 12 hyphenated months
-    ("1990-07--1993-09  某县教师", &["1990.07|1993.09|P|某县教师"], 0),
+    (
+        "1990-07--1993-09  某县教师",
+        &["1990.07|1993.09|P|某县教师"],
+        0,
+    ),
     // 13 slashes and a tilde
-    ("1990/07~1993/09  某县教师", &["1990.07|1993.09|P|某县教师"], 0),
+    (
+        "1990/07~1993/09  某县教师",
+        &["1990.07|1993.09|P|某县教师"],
+        0,
+    ),
     // 14 full-width tilde
-    ("1990.07～1993.09　某县教师", &["1990.07|1993.09|P|某县教师"], 0),
+    (
+        "1990.07～1993.09　某县教师",
+        &["1990.07|1993.09|P|某县教师"],
+        0,
+    ),
     // 15 spaces around the separator
-    ("1990.07 -- 1993.09  某县教师", &["1990.07|1993.09|P|某县教师"], 0),
+    (
+        "1990.07 -- 1993.09  某县教师",
+        &["1990.07|1993.09|P|某县教师"],
+        0,
+    ),
     // 16 起 for an open start
     ("2021.03起  任某县副县长", &["2021.03||P|任某县副县长"], 0),
     // 17 a wrapped line joins the one before
@@ -76,7 +100,10 @@ const CASES: &[(&str, &[&str], usize)] = &[
     // 18 CRLF line ends and a trailing semicolon
     (
         "1990.07--1993.09  某县某乡副乡长；\r\n1993.09--  某县某乡乡长。",
-        &["1990.07|1993.09|P|某县某乡副乡长", "1993.09||P|某县某乡乡长"],
+        &[
+            "1990.07|1993.09|P|某县某乡副乡长",
+            "1993.09||P|某县某乡乡长",
+        ],
         0,
     ),
     // 19 concurrent post joined by 兼 (one entry; split by split_concurrent)
@@ -138,11 +165,19 @@ const CASES: &[(&str, &[&str], usize)] = &[
     // 27 two-digit years
     ("90.07--93.09  某县教师", &[], 1),
     // 28 text before any dated line
-    ("参加工作前在家务农\n1990.07--  某县教师", &["1990.07||P|某县教师"], 1),
+    (
+        "参加工作前在家务农\n1990.07--  某县教师",
+        &["1990.07||P|某县教师"],
+        1,
+    ),
     // 29 dates only, nothing held
     ("1990.07--1993.09", &[], 1),
     // 30 a remark without dates
-    ("1990.07--1993.09  某县教师\n（其间：参加省委党校培训）", &["1990.07|1993.09|P|某县教师"], 1),
+    (
+        "1990.07--1993.09  某县教师\n（其间：参加省委党校培训）",
+        &["1990.07|1993.09|P|某县教师"],
+        1,
+    ),
     // 31 blank lines and a byte-order mark are ignored
     (
         "\u{feff}\n1990.07--1993.09  某县教师\n\n\n1993.09--  某县科员\n",
@@ -150,11 +185,19 @@ const CASES: &[(&str, &[&str], usize)] = &[
         0,
     ),
     // 32 year-only dates
-    ("1985--1990  某县农机站技术员", &["1985|1990|P|某县农机站技术员"], 0),
+    (
+        "1985--1990  某县农机站技术员",
+        &["1985|1990|P|某县农机站技术员"],
+        0,
+    ),
     // 33 a missing range separator between two dates
     ("1990.07 1993.09  某县教师", &[], 1),
     // 34 tab between dates and text
-    ("1990.07--1993.09\t某县教师", &["1990.07|1993.09|P|某县教师"], 0),
+    (
+        "1990.07--1993.09\t某县教师",
+        &["1990.07|1993.09|P|某县教师"],
+        0,
+    ),
     // 35 full-width parentheses in the post survive
     (
         "2008.07--2011.05  某县副县长（挂职）",
@@ -162,11 +205,7 @@ const CASES: &[(&str, &[&str], usize)] = &[
         0,
     ),
     // 36 day precision in a 年月日 date
-    (
-        "2019年6月12日至今 某县县长",
-        &["2019.06.12||P|某县县长"],
-        0,
-    ),
+    ("2019年6月12日至今 某县县长", &["2019.06.12||P|某县县长"], 0),
     // 37 February 30 is not a date
     ("2019.02.30--2020.01  某县县长", &[], 1),
 ];
@@ -213,7 +252,11 @@ fn unread_lines_keep_their_text_and_line() {
     assert_eq!(c.unparsed.len(), 1);
     assert_eq!(c.unparsed[0].line, 2);
     assert_eq!(c.unparsed[0].text, "1990.13--1993.09  某县科员");
-    assert!(c.unparsed[0].reason.contains("不存在"), "{}", c.unparsed[0].reason);
+    assert!(
+        c.unparsed[0].reason.contains("不存在"),
+        "{}",
+        c.unparsed[0].reason
+    );
 }
 
 #[test]
@@ -256,7 +299,10 @@ fn unit_and_position_split() {
     let known = |n: &str| n == "中共安德县委员会";
     assert_eq!(
         jianli::split_unit("中共安德县委员会县委常委、宣传部部长", &known),
-        ("中共安德县委员会".to_string(), "县委常委、宣传部部长".to_string())
+        (
+            "中共安德县委员会".to_string(),
+            "县委常委、宣传部部长".to_string()
+        )
     );
 }
 
@@ -274,7 +320,10 @@ fn rank_annotations_and_study_texts_read_back() {
     let s = jianli::parse_study(&t);
     assert!(s.in_service);
     assert_eq!(s.level, Some(EduLevel::Postgraduate));
-    assert_eq!((s.school.as_str(), s.major.as_str()), ("中央党校", "经济管理"));
+    assert_eq!(
+        (s.school.as_str(), s.major.as_str()),
+        ("中央党校", "经济管理")
+    );
 }
 
 #[test]
@@ -300,7 +349,10 @@ fn the_layout_reads_back_to_the_same_lines() {
         },
     ];
     let text = jianli::render(&lines);
-    assert!(text.starts_with("1990.07--1993.09  某县某乡副乡长\n"), "{text}");
+    assert!(
+        text.starts_with("1990.07--1993.09  某县某乡副乡长\n"),
+        "{text}"
+    );
     // The open end is padded so the text lines up with the closed spans.
     assert!(text.contains("\n1993.09--         某县某乡乡长"), "{text}");
     let back = jianli::parse(&text);
@@ -308,7 +360,11 @@ fn the_layout_reads_back_to_the_same_lines() {
     let texts: Vec<&str> = back.entries.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(
         texts,
-        vec!["某县某乡副乡长", "在省委党校在职大专学习", "某县某乡乡长（正科级）"]
+        vec![
+            "某县某乡副乡长",
+            "在省委党校在职大专学习",
+            "某县某乡乡长（正科级）"
+        ]
     );
     assert_eq!(back.entries[2].end, None);
 }

@@ -149,7 +149,16 @@ fn the_demo_province_round_trips_through_lrmx() {
             let mut v: Vec<_> = x
                 .education
                 .iter()
-                .map(|e| (e.start, e.end, e.kind, e.level, e.school.clone(), e.major.clone()))
+                .map(|e| {
+                    (
+                        e.start,
+                        e.end,
+                        e.kind,
+                        e.level,
+                        e.school.clone(),
+                        e.major.clone(),
+                    )
+                })
                 .collect();
             v.sort();
             v
@@ -184,7 +193,15 @@ fn the_demo_province_round_trips_through_lrmx() {
         let rw = |x: &Dossier| -> Vec<_> {
             x.rewards
                 .iter()
-                .map(|r| (r.kind, r.date, r.title.clone(), r.issuer.clone(), r.reason.clone()))
+                .map(|r| {
+                    (
+                        r.kind,
+                        r.date,
+                        r.title.clone(),
+                        r.issuer.clone(),
+                        r.reason.clone(),
+                    )
+                })
                 .collect()
         };
         assert_eq!(rw(b), rw(d), "{}", d.id);
@@ -353,9 +370,15 @@ fn a_form_with_a_known_id_number_updates_that_dossier() {
     let after = store.dossier(id).unwrap().unwrap();
     assert_eq!(after.postings.len(), 2);
     assert_eq!(after.postings[0].portfolio, "分管教育");
-    assert_eq!(after.postings[0].end, Some(PartialDate::ym(2020, 6).unwrap()));
+    assert_eq!(
+        after.postings[0].end,
+        Some(PartialDate::ym(2020, 6).unwrap())
+    );
     let cur = after.current_posting().unwrap();
-    assert_eq!((cur.unit_name.as_str(), cur.position.as_str()), ("某县县委", "副书记"));
+    assert_eq!(
+        (cur.unit_name.as_str(), cur.position.as_str()),
+        ("某县县委", "副书记")
+    );
     assert_eq!(after.current_rank(), Some(Rank::CountyPrincipal));
     assert_eq!(after.status, LifeCycle::Reserve);
 }

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use calamine::{Data, Reader, Xlsx, open_workbook};
 use cadre::io::import::{ImportOptions, import_files};
 use cadre::model::*;
 use cadre::report;
 use cadre::store::Store;
+use calamine::{Data, Reader, Xlsx, open_workbook};
 
 fn demo_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -75,7 +75,11 @@ fn the_approval_form_is_printable_and_holds_the_dossier() {
     years.sort_by_key(|a| a.year);
     for a in &years[years.len() - 3..] {
         let grade = a.grade.map(|g| g.label()).unwrap_or("不定等次");
-        assert!(html.contains(&format!("{}年度考核{grade}", a.year)), "{}", a.year);
+        assert!(
+            html.contains(&format!("{}年度考核{grade}", a.year)),
+            "{}",
+            a.year
+        );
     }
     if years.len() > 3 {
         let older = years[years.len() - 4].year;
@@ -92,7 +96,11 @@ fn the_approval_form_is_printable_and_holds_the_dossier() {
     let masked = report::dossier_form_html(d, &units, &today(), true);
     assert_well_formed(&masked);
     for f in &d.family {
-        assert!(!masked.contains(&format!("<td>{}</td>", f.name)), "{}", f.name);
+        assert!(
+            !masked.contains(&format!("<td>{}</td>", f.name)),
+            "{}",
+            f.name
+        );
     }
     assert!(masked.contains("会议模式"));
 
@@ -170,11 +178,7 @@ fn team_and_kind_statistics_workbooks_hold_the_counts() {
         units: &units,
     };
     let unit = units.get(uid).unwrap();
-    let p = cadre::team::profile(
-        unit,
-        cadre::team::members(uid, &index, &ds, &ctx),
-        &rules,
-    );
+    let p = cadre::team::profile(unit, cadre::team::members(uid, &index, &ds, &ctx), &rules);
     let path = dir.path().join("team.xlsx");
     report::write_workbook(&report::team_sheets(&p), &path).unwrap();
     let roster = sheet(&path, "班子成员");

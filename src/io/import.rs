@@ -349,10 +349,7 @@ impl<'a> Checker<'a> {
         };
         let idn = d.identity.id_number.to_ascii_uppercase();
         if let Some(first) = self.id_numbers.get(&idn) {
-            let reason = format!(
-                "身份证号与 {} 重复",
-                self.files[first.file].display()
-            );
+            let reason = format!("身份证号与 {} 重复", self.files[first.file].display());
             self.reject(pos, Some("ShenFenZheng".into()), reason, raw);
             return Ok(());
         }
@@ -536,7 +533,9 @@ fn visit_file(
         }
         Some(Format::Xlsx) => {
             let rows = crate::io::xlsx::read_rows(path).map_err(whole)?;
-            let mut rows = rows.into_iter().filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
+            let mut rows = rows
+                .into_iter()
+                .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
             let Some((header_line, headers)) = rows.next() else {
                 return Err(whole("工作表是空的".into()));
             };

@@ -153,7 +153,11 @@ fn dated_prefix(s: &[char]) -> Result<Option<(PartialDate, Option<PartialDate>, 
         if let Some((t2, j)) = date_at(s, i) {
             let e = parse_date(&t2)?;
             if e < start {
-                return Err(format!("结束时间 {} 早于开始时间 {}", e.dotted(), start.dotted()));
+                return Err(format!(
+                    "结束时间 {} 早于开始时间 {}",
+                    e.dotted(),
+                    start.dotted()
+                ));
             }
             end = Some(e);
             i = j;
@@ -301,9 +305,8 @@ pub fn parse(text: &str) -> Career {
 /// remark), strips the closing bracket and trailing punctuation, decides study or not.
 fn finish(mut e: Entry, career: &mut Career) {
     let chars: Vec<char> = e.text.chars().collect();
-    let inline = (1..chars.len()).find(|&i| {
-        matches!(chars[i], '（' | '(') && aside_prefix(&chars[i..]).is_some() && i > 0
-    });
+    let inline = (1..chars.len())
+        .find(|&i| matches!(chars[i], '（' | '(') && aside_prefix(&chars[i..]).is_some() && i > 0);
     let mut asides = Vec::new();
     if let Some(i) = inline {
         let rest: String = chars[i..].iter().collect();
@@ -440,21 +443,137 @@ pub fn rank_note(r: Rank) -> &'static str {
 /// Words a position starts with, for telling the unit from the position when the unit is not a
 /// known one (`临河县人民政府副县长` → `临河县人民政府` + `副县长`).
 const POST_WORDS: &[&str] = &[
-    "党委", "党组", "党工委", "副", "书记", "常委", "委员", "主任", "局长", "部长", "县长", "乡长",
-    "镇长", "市长", "区长", "省长", "秘书长", "科员", "办事员", "科长", "股长", "处长", "厅长",
-    "调研员", "巡视员", "主席", "院长", "检察长", "庭长", "队长", "所长", "站长", "校长", "教师",
-    "干部", "职工", "工人", "技术员", "工程师", "医生", "护士", "会计", "经理", "董事长", "组长",
-    "专员", "助理", "干事", "秘书", "政委", "指导员", "馆长", "社长", "行长", "研究员", "编辑",
-    "记者", "民警", "法官", "检察官", "审判员", "书记员", "村官", "支书", "工作人员", "职员",
-    "退休", "务农", "农民", "学生", "无业", "个体", "已故", "已去世", "去世",
+    "党委",
+    "党组",
+    "党工委",
+    "副",
+    "书记",
+    "常委",
+    "委员",
+    "主任",
+    "局长",
+    "部长",
+    "县长",
+    "乡长",
+    "镇长",
+    "市长",
+    "区长",
+    "省长",
+    "秘书长",
+    "科员",
+    "办事员",
+    "科长",
+    "股长",
+    "处长",
+    "厅长",
+    "调研员",
+    "巡视员",
+    "主席",
+    "院长",
+    "检察长",
+    "庭长",
+    "队长",
+    "所长",
+    "站长",
+    "校长",
+    "教师",
+    "干部",
+    "职工",
+    "工人",
+    "技术员",
+    "工程师",
+    "医生",
+    "护士",
+    "会计",
+    "经理",
+    "董事长",
+    "组长",
+    "专员",
+    "助理",
+    "干事",
+    "秘书",
+    "政委",
+    "指导员",
+    "馆长",
+    "社长",
+    "行长",
+    "研究员",
+    "编辑",
+    "记者",
+    "民警",
+    "法官",
+    "检察官",
+    "审判员",
+    "书记员",
+    "村官",
+    "支书",
+    "工作人员",
+    "职员",
+    "退休",
+    "务农",
+    "农民",
+    "学生",
+    "无业",
+    "个体",
+    "已故",
+    "已去世",
+    "去世",
 ];
 
 /// Where a unit name plausibly ends (checked before the position word).
 const UNIT_ENDS: &[&str] = &[
-    "委员会", "政府", "党委", "党组", "党工委", "县委", "市委", "省委", "区委", "人大", "政协",
-    "局", "厅", "部", "委", "办", "办公室", "院", "所", "站", "中心", "队", "校", "学", "中学",
-    "小学", "大学", "学院", "乡", "镇", "街道", "村", "社区", "县", "市", "区", "省", "公司",
-    "集团", "银行", "医院", "社", "馆", "会", "处", "科", "室", "厂", "场", "庭", "团", "部队",
+    "委员会",
+    "政府",
+    "党委",
+    "党组",
+    "党工委",
+    "县委",
+    "市委",
+    "省委",
+    "区委",
+    "人大",
+    "政协",
+    "局",
+    "厅",
+    "部",
+    "委",
+    "办",
+    "办公室",
+    "院",
+    "所",
+    "站",
+    "中心",
+    "队",
+    "校",
+    "学",
+    "中学",
+    "小学",
+    "大学",
+    "学院",
+    "乡",
+    "镇",
+    "街道",
+    "村",
+    "社区",
+    "县",
+    "市",
+    "区",
+    "省",
+    "公司",
+    "集团",
+    "银行",
+    "医院",
+    "社",
+    "馆",
+    "会",
+    "处",
+    "科",
+    "室",
+    "厂",
+    "场",
+    "庭",
+    "团",
+    "部队",
 ];
 
 /// Splits `unit + position`. A known unit (by `is_unit`, longest first) wins; otherwise the
@@ -486,8 +605,19 @@ pub fn split_unit(text: &str, is_unit: &dyn Fn(&str) -> bool) -> (String, String
 
 /// Schools end with these; what follows up to `专业` is the major.
 const SCHOOL_ENDS: &[&str] = &[
-    "大学", "学院", "学校", "党校", "中学", "研究院", "研究生院", "分校", "电大", "大专", "中专",
-    "技校", "学堂",
+    "大学",
+    "学院",
+    "学校",
+    "党校",
+    "中学",
+    "研究院",
+    "研究生院",
+    "分校",
+    "电大",
+    "大专",
+    "中专",
+    "技校",
+    "学堂",
 ];
 
 /// A study text read: `杨池理工大学数学与应用数学专业本科学习`, `在职研究生学习`.

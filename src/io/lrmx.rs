@@ -129,7 +129,10 @@ fn utf8(bytes: &[u8]) -> Result<&str, FormError> {
         FormError {
             line: line_at(&String::from_utf8_lossy(&body[..at]), at),
             tag: None,
-            reason: format!("不是 UTF-8 文本：第 {} 字节无效{hint}；.lrmx 应为 UTF-8", at + 1),
+            reason: format!(
+                "不是 UTF-8 文本：第 {} 字节无效{hint}；.lrmx 应为 UTF-8",
+                at + 1
+            ),
         }
     })?;
     if let Some(decl_end) = text.find("?>")
@@ -264,7 +267,10 @@ fn check_tag(path: &[String], name: &str, seen_root: bool) -> Result<(), String>
         1 => Err(format!("未知的标签 <{name}>")),
         2 if path[1] == "JiaTingChengYuan" && name == "Item" => Ok(()),
         3 if path[1] == "JiaTingChengYuan" && FAMILY_TAGS.contains(&name) => Ok(()),
-        _ => Err(format!("<{}> 下不应有 <{name}>", path.last().map_or("", |s| s))),
+        _ => Err(format!(
+            "<{}> 下不应有 <{name}>",
+            path.last().map_or("", |s| s)
+        )),
     }
 }
 
@@ -461,9 +467,8 @@ fn to_dossier(
             }
             p
         };
-        let (employer, post) = jianli::split_unit(get("GongZuoDanWeiJiZhiWu"), &|n| {
-            resolve_unit(n).is_some()
-        });
+        let (employer, post) =
+            jianli::split_unit(get("GongZuoDanWeiJiZhiWu"), &|n| resolve_unit(n).is_some());
         family.push(FamilyMember {
             relation: get("ChengWei").to_string(),
             name: get("XingMing").to_string(),
@@ -561,10 +566,12 @@ fn read_party(v: &str) -> Result<(PoliticalStatus, String, Option<PartialDate>),
         return Ok((status, String::new(), date));
     }
     let status = PoliticalStatus::parse(rest).or_else(|| {
-        ["民主", "民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟"]
-            .iter()
-            .any(|w| rest.contains(w))
-            .then_some(PoliticalStatus::DemocraticParty)
+        [
+            "民主", "民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟",
+        ]
+        .iter()
+        .any(|w| rest.contains(w))
+        .then_some(PoliticalStatus::DemocraticParty)
     });
     match status {
         Some(PoliticalStatus::DemocraticParty) => Ok((
@@ -577,7 +584,9 @@ fn read_party(v: &str) -> Result<(PoliticalStatus, String, Option<PartialDate>),
             date,
         )),
         Some(s) => Ok((s, String::new(), date)),
-        None => Err(format!("入党时间“{v}”无法识别（应为日期，或民主党派名称、无党派人士、群众）")),
+        None => Err(format!(
+            "入党时间“{v}”无法识别（应为日期，或民主党派名称、无党派人士、群众）"
+        )),
     }
 }
 
@@ -833,9 +842,10 @@ fn read_rewards(v: &str) -> Vec<Reward> {
             Some((b, r)) => (b, r.to_string()),
             None => (rest, String::new()),
         };
-        let (kind, body) = match body.split_once('：').and_then(|(k, b)| {
-            RewardKind::parse(k).map(|k| (k, b))
-        }) {
+        let (kind, body) = match body
+            .split_once('：')
+            .and_then(|(k, b)| RewardKind::parse(k).map(|k| (k, b)))
+        {
             Some((k, b)) => (k, b),
             None => (classify_reward(body), body),
         };
@@ -888,7 +898,11 @@ fn posting_text(p: &Posting, units: &UnitDirectory) -> String {
     } else {
         p.unit_name.clone()
     };
-    let mut s = format!("{}{unit}{}", if p.concurrent { "兼任" } else { "" }, p.position);
+    let mut s = format!(
+        "{}{unit}{}",
+        if p.concurrent { "兼任" } else { "" },
+        p.position
+    );
     if let Some(r) = p.rank {
         s.push_str(&format!("（{}）", jianli::rank_note(r)));
     }
@@ -1005,12 +1019,17 @@ pub fn current_posts_text(d: &Dossier, units: &UnitDirectory) -> String {
 }
 
 /// The values of the form's leaf tags for a dossier, in `TAGS` order (tag, text).
-pub fn form_fields(d: &Dossier, units: &UnitDirectory, today: &PartialDate) -> Vec<(&'static str, String)> {
+pub fn form_fields(
+    d: &Dossier,
+    units: &UnitDirectory,
+    today: &PartialDate,
+) -> Vec<(&'static str, String)> {
     let id = &d.identity;
     let date = |x: Option<PartialDate>| x.map(compact).unwrap_or_default();
     let ft = highest(d, EduKind::FullTime);
     let is = highest(d, EduKind::InService);
-    let edu = |e: Option<&Education>, f: &dyn Fn(&Education) -> String| e.map(f).unwrap_or_default();
+    let edu =
+        |e: Option<&Education>, f: &dyn Fn(&Education) -> String| e.map(f).unwrap_or_default();
     TAGS.iter()
         .map(|&tag| {
             let v = match tag {

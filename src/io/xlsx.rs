@@ -115,7 +115,14 @@ pub fn sheets(dossiers: &[Dossier], units: &UnitDirectory) -> Vec<Sheet> {
     let mut education = Sheet {
         name: "学历学位",
         headers: keyed(&[
-            "类别", "学历", "学位", "毕业院校", "专业", "学科门类", "入学时间", "毕业时间",
+            "类别",
+            "学历",
+            "学位",
+            "毕业院校",
+            "专业",
+            "学科门类",
+            "入学时间",
+            "毕业时间",
         ]),
         rows: vec![],
         widths: vec![],
@@ -202,7 +209,9 @@ pub fn sheets(dossiers: &[Dossier], units: &UnitDirectory) -> Vec<Sheet> {
                     e.degree.map(|x| x.label().to_string()).unwrap_or_default(),
                     e.school.clone(),
                     e.major.clone(),
-                    e.category.map(|x| x.label().to_string()).unwrap_or_default(),
+                    e.category
+                        .map(|x| x.label().to_string())
+                        .unwrap_or_default(),
                     opt_date(e.start),
                     opt_date(e.end),
                 ],
@@ -304,7 +313,10 @@ pub fn sheets(dossiers: &[Dossier], units: &UnitDirectory) -> Vec<Sheet> {
                 .achievements
                 .iter()
                 .map(|a| {
-                    let date = a.date.map(|d| format!("{} ", d.dotted())).unwrap_or_default();
+                    let date = a
+                        .date
+                        .map(|d| format!("{} ", d.dotted()))
+                        .unwrap_or_default();
                     if a.detail.is_empty() {
                         format!("{date}{}", a.title)
                     } else {
