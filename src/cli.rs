@@ -394,13 +394,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(text) => match crate::filter::parse(text) {
                     Ok(e) => Some((e, store.directory()?)),
                     Err(e) => {
-                        eprintln!("{text}");
-                        let pad: String = text.chars().take(e.pos).collect();
-                        eprintln!(
-                            "{}^",
-                            " ".repeat(unicode_width::UnicodeWidthStr::width(pad.as_str()))
-                        );
-                        eprintln!("筛选条件有误：{e}");
+                        print_filter_error(text, &e);
                         return Ok(ExitCode::from(EXIT_INVALID));
                     }
                 },
@@ -522,13 +516,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let parsed = match crate::filter::parse(&text) {
                 Ok(e) => e,
                 Err(e) => {
-                    eprintln!("{text}");
-                    let pad: String = text.chars().take(e.pos).collect();
-                    eprintln!(
-                        "{}^",
-                        " ".repeat(unicode_width::UnicodeWidthStr::width(pad.as_str()))
-                    );
-                    eprintln!("筛选条件有误：{e}");
+                    print_filter_error(&text, &e);
                     return Ok(ExitCode::from(EXIT_INVALID));
                 }
             };
@@ -762,6 +750,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A wrong filter expression with a caret under the place and what was expected there.
+fn print_filter_error(text: &str, e: &crate::filter::ParseError) {
+    eprintln!("{text}");
+    let pad: String = text.chars().take(e.pos).collect();
+    eprintln!(
+        "{}^",
+        " ".repeat(unicode_width::UnicodeWidthStr::width(pad.as_str()))
+    );
+    eprintln!("筛选条件有误：{e}");
 }
 
 /// `cadre report …`: the approval form of one person, or team statistics as a workbook.

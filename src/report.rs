@@ -290,27 +290,11 @@ fn band(age: i32) -> usize {
     }
 }
 
+/// A statistics sheet: the first column names the group, the others are numbers.
 fn sheet(name: &'static str, headers: Vec<&'static str>, rows: Vec<Vec<String>>) -> Sheet {
-    let widths = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let w = rows
-                .iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| unicode_width::UnicodeWidthStr::width(c.as_str()))
-                .chain(std::iter::once(unicode_width::UnicodeWidthStr::width(*h)))
-                .max()
-                .unwrap_or(6);
-            (w.clamp(4, 40) + 2) as f64
-        })
-        .collect();
     Sheet {
-        name,
-        headers,
-        rows,
-        widths,
         numeric_from: 1,
+        ..Sheet::new(name, headers, rows)
     }
 }
 

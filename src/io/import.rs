@@ -539,24 +539,7 @@ fn visit_file(
             let Some((header_line, headers)) = rows.next() else {
                 return Err(whole("工作表是空的".into()));
             };
-            let map = HeaderMap::new(&headers).map_err(|reason| {
-                VisitError::File(Problem {
-                    file: path.to_path_buf(),
-                    line: header_line,
-                    column: None,
-                    reason,
-                    raw: headers.join(","),
-                })
-            })?;
-            let mut notices = Vec::new();
-            let unknown = map.unknown();
-            if !unknown.is_empty() {
-                notices.push(format!(
-                    "{}：以下列无法识别，未导入：{}",
-                    path.display(),
-                    unknown.join("、")
-                ));
-            }
+            let (map, notices) = header_map(path, header_line, &headers, &headers.join(","))?;
             let resolve = |name: &str| unit_names.get(name).copied();
             for (line, mut row) in rows {
                 let pos = Pos { file: fi, line };
@@ -628,24 +611,7 @@ fn visit_file(
                 .iter()
                 .map(str::to_string)
                 .collect();
-            let map = HeaderMap::new(&headers).map_err(|reason| {
-                VisitError::File(Problem {
-                    file: path.to_path_buf(),
-                    line: 1,
-                    column: None,
-                    reason,
-                    raw: first_line.to_string(),
-                })
-            })?;
-            let mut notices = Vec::new();
-            let unknown = map.unknown();
-            if !unknown.is_empty() {
-                notices.push(format!(
-                    "{}：以下列无法识别，未导入：{}",
-                    path.display(),
-                    unknown.join("、")
-                ));
-            }
+            let (map, notices) = header_map(path, 1, &headers, first_line)?;
             let resolve = |name: &str| unit_names.get(name).copied();
             let mut record = ::csv::StringRecord::new();
             loop {
@@ -680,6 +646,35 @@ fn visit_file(
             Ok(notices)
         }
     }
+}
+
+/// The header row of a CSV or XLSX file resolved, with a notice for columns not understood.
+fn header_map(
+    path: &Path,
+    line: usize,
+    headers: &[String],
+    raw: &str,
+) -> Result<(HeaderMap, Vec<String>), VisitError> {
+    let map = HeaderMap::new(headers).map_err(|reason| {
+        VisitError::File(Problem {
+            file: path.to_path_buf(),
+            line,
+            column: None,
+            reason,
+            raw: raw.to_string(),
+        })
+    })?;
+    let unknown = map.unknown();
+    let notices = if unknown.is_empty() {
+        vec![]
+    } else {
+        vec![format!(
+            "{}：以下列无法识别，未导入：{}",
+            path.display(),
+            unknown.join("、")
+        )]
+    };
+    Ok((map, notices))
 }
 
 /// One CSV or XLSX row as a record.

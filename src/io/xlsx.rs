@@ -79,6 +79,41 @@ pub struct Sheet {
     pub numeric_from: usize,
 }
 
+impl Sheet {
+    /// A sheet with columns sized to their contents; cells are text unless `numeric_from` is
+    /// lowered.
+    pub fn new(name: &'static str, headers: Vec<&'static str>, rows: Vec<Vec<String>>) -> Self {
+        let widths = widths(&headers, &rows);
+        Sheet {
+            name,
+            headers,
+            rows,
+            widths,
+            numeric_from: usize::MAX,
+        }
+    }
+}
+
+/// Column widths from the header and the first 200 rows (display width, 4 to 40, plus one).
+fn widths(headers: &[&str], rows: &[Vec<String>]) -> Vec<f64> {
+    use unicode_width::UnicodeWidthStr;
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let w = rows
+                .iter()
+                .take(200)
+                .filter_map(|r| r.get(i))
+                .map(|c| c.width())
+                .chain(std::iter::once(h.width()))
+                .max()
+                .unwrap_or(8);
+            (w.clamp(4, 40) + 1) as f64
+        })
+        .collect()
+}
+
 fn opt_date(d: Option<PartialDate>) -> String {
     d.map(|d| d.dotted()).unwrap_or_default()
 }
@@ -103,18 +138,16 @@ pub fn sheets(dossiers: &[Dossier], units: &UnitDirectory) -> Vec<Sheet> {
         h.extend_from_slice(more);
         h
     };
-    let mut identity = Sheet {
-        name: IDENTITY_SHEET,
-        headers: std::iter::once("编号")
+    let mut identity = Sheet::new(
+        IDENTITY_SHEET,
+        std::iter::once("编号")
             .chain(EXPORT_COLUMNS.iter().map(|c| c.header()))
             .collect(),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
-    let mut education = Sheet {
-        name: "学历学位",
-        headers: keyed(&[
+        vec![],
+    );
+    let mut education = Sheet::new(
+        "学历学位",
+        keyed(&[
             "类别",
             "学历",
             "学位",
@@ -124,20 +157,16 @@ pub fn sheets(dossiers: &[Dossier], units: &UnitDirectory) -> Vec<Sheet> {
             "入学时间",
             "毕业时间",
         ]),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
-    let mut training = Sheet {
-        name: "培训",
-        headers: keyed(&["培训名称", "主办单位", "开始时间", "结束时间", "学时"]),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
-    let mut postings = Sheet {
-        name: "任职经历",
-        headers: keyed(&[
+        vec![],
+    );
+    let mut training = Sheet::new(
+        "培训",
+        keyed(&["培训名称", "主办单位", "开始时间", "结束时间", "学时"]),
+        vec![],
+    );
+    let mut postings = Sheet::new(
+        "任职经历",
+        keyed(&[
             "任职时间",
             "免职时间",
             "单位",
@@ -148,34 +177,26 @@ pub fn sheets(dossiers: &[Dossier], units: &UnitDirectory) -> Vec<Sheet> {
             "兼任",
             "试用期",
         ]),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
-    let mut assessments = Sheet {
-        name: "年度考核",
-        headers: keyed(&["年度", "等次", "民主测评", "专项考核"]),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
-    let mut rewards = Sheet {
-        name: "奖惩",
-        headers: keyed(&["类别", "时间", "名称", "批准机关", "事由"]),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
-    let mut findings = Sheet {
-        name: "监督信息",
-        headers: keyed(&["来源", "时间", "问题摘要", "结论", "已办结"]),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
-    let mut family = Sheet {
-        name: "家庭成员",
-        headers: keyed(&[
+        vec![],
+    );
+    let mut assessments = Sheet::new(
+        "年度考核",
+        keyed(&["年度", "等次", "民主测评", "专项考核"]),
+        vec![],
+    );
+    let mut rewards = Sheet::new(
+        "奖惩",
+        keyed(&["类别", "时间", "名称", "批准机关", "事由"]),
+        vec![],
+    );
+    let mut findings = Sheet::new(
+        "监督信息",
+        keyed(&["来源", "时间", "问题摘要", "结论", "已办结"]),
+        vec![],
+    );
+    let mut family = Sheet::new(
+        "家庭成员",
+        keyed(&[
             "称谓",
             "成员姓名",
             "出生年月",
@@ -184,17 +205,13 @@ pub fn sheets(dossiers: &[Dossier], units: &UnitDirectory) -> Vec<Sheet> {
             "职务",
             "经商办企业",
         ]),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
-    let mut record = Sheet {
-        name: "专长业绩",
-        headers: keyed(&["熟悉专业有何专长", "专业技能", "外语", "业绩纪实"]),
-        rows: vec![],
-        widths: vec![],
-        numeric_from: usize::MAX,
-    };
+        vec![],
+    );
+    let mut record = Sheet::new(
+        "专长业绩",
+        keyed(&["熟悉专业有何专长", "专业技能", "外语", "业绩纪实"]),
+        vec![],
+    );
     let yes = |b: bool| if b { "是" } else { "" }.to_string();
     for d in dossiers {
         let mut row = vec![d.id.to_string()];
@@ -347,23 +364,7 @@ pub fn sheets(dossiers: &[Dossier], units: &UnitDirectory) -> Vec<Sheet> {
         record,
     ];
     for s in &mut all {
-        s.widths = s
-            .headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                let w = s
-                    .rows
-                    .iter()
-                    .take(200)
-                    .filter_map(|r| r.get(i))
-                    .map(|c| unicode_width::UnicodeWidthStr::width(c.as_str()))
-                    .chain(std::iter::once(unicode_width::UnicodeWidthStr::width(*h)))
-                    .max()
-                    .unwrap_or(8);
-                (w.clamp(4, 40) + 1) as f64
-            })
-            .collect();
+        s.widths = widths(&s.headers, &s.rows);
     }
     all
 }
