@@ -215,7 +215,7 @@ pub fn import_files(
                         }
                     }
                     None => {
-                        writer.add_dossier(*d)?;
+                        writer.add_dossier(d)?;
                         report.dossiers += 1;
                     }
                 },
@@ -466,7 +466,7 @@ struct RecordError(Vec<(Option<String>, String)>);
 /// update a dossier).
 enum Rec {
     Line(JsonLine),
-    Form(Box<Dossier>),
+    Form(Dossier),
 }
 
 enum VisitError {
@@ -514,7 +514,7 @@ fn visit_file(
                         .iter()
                         .map(|n| format!("{}：{n}", path.display()))
                         .collect();
-                    f(pos, "", Ok(Rec::Form(Box::new(form.dossier))))?;
+                    f(pos, "", Ok(Rec::Form(form.dossier)))?;
                     return Ok(notices);
                 }
                 Err(errors) => errors,

@@ -831,7 +831,7 @@ fn read_rewards(v: &str) -> Vec<Reward> {
         if line.is_empty() || crate::model::date::is_unknown_marker(line) {
             continue;
         }
-        let (date, rest) = match line.split_once(|c: char| c == ' ' || c == '\u{3000}') {
+        let (date, rest) = match line.split_once([' ', '\u{3000}']) {
             Some((d, r)) => match PartialDate::parse_opt(d) {
                 Ok(Some(date)) => (Some(date), r.trim()),
                 _ => (None, line),
