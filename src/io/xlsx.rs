@@ -409,3 +409,85 @@ pub fn write_sheets(sheets: &[Sheet], dest: &Path) -> Result<(), ExportError> {
     f.writer().write_all(&bytes).map_err(|e| f.io_error(e))?;
     f.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_read_as_a_clerk_sees_them() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.xlsx");
+        let mut wb = Workbook::new();
+        // A first sheet that is not the identity sheet: the import takes 基本信息.
+        wb.add_worksheet().set_name("说明").unwrap();
+        let ws = wb.add_worksheet();
+        ws.set_name(IDENTITY_SHEET).unwrap();
+        for (c, h) in ["姓名", "性别", "出生日期", "参加工作时间"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "张伟").unwrap();
+        ws.write_string(1, 1, "男").unwrap();
+        let date = ExcelDateTime::from_ymd(1975, 3, 8).unwrap();
+        ws.write_datetime_with_format(1, 2, &date, &Format::new().set_num_format("yyyy-mm-dd"))
+            .unwrap();
+        ws.write_number(1, 3, 199707.0).unwrap();
+        wb.save(&p).unwrap();
+        let rows = read_rows(&p).unwrap();
+        assert_eq!(
+            rows[0],
+            (
+                1,
+                vec![
+                    "姓名".into(),
+                    "性别".into(),
+                    "出生日期".into(),
+                    "参加工作时间".into()
+                ]
+            )
+        );
+        assert_eq!(rows[1].0, 2);
+        assert_eq!(rows[1].1, vec!["张伟", "男", "1975-03-08", "199707"]);
+    }
+
+    #[test]
+    fn every_dimension_has_its_sheet_and_rows() {
+        let mut d = Dossier::new("欧阳明", Gender::Male, PartialDate::ym(1980, 5).unwrap());
+        d.id = 7;
+        d.assessments.push(Assessment {
+            year: 2024,
+            grade: Some(Grade::Excellent),
+            democratic_score: Some(91.5),
+            special: String::new(),
+            talk_notes: "不应出现".into(),
+        });
+        let s = sheets(&[d], &UnitDirectory::default());
+        let names: Vec<&str> = s.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "基本信息",
+                "学历学位",
+                "培训",
+                "任职经历",
+                "年度考核",
+                "奖惩",
+                "监督信息",
+                "家庭成员",
+                "专长业绩"
+            ]
+        );
+        let a = &s[4];
+        assert_eq!(
+            a.rows,
+            vec![vec!["7", "欧阳明", "", "2024", "优秀", "91.5", ""]]
+        );
+        assert!(s.iter().all(|s| s.widths.len() == s.headers.len()));
+        assert_eq!(s[0].headers[0], "编号");
+        assert_eq!(s[0].rows[0][1], "欧阳明");
+    }
+}
