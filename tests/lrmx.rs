@@ -332,6 +332,17 @@ fn each_bad_input_is_refused_with_its_reason_and_nothing_is_imported() {
             "{name}: {problems:?}"
         );
         assert_eq!(store.dossier_count(), 0, "{name}: partly imported");
+        if name == "unknown.lrmx" || name == "impossible.lrmx" {
+            // The problem names the line of the tag.
+            let needle = if name == "unknown.lrmx" {
+                "<AiHao>"
+            } else {
+                "<ChuShengNianYue>"
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let want = text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+            assert_eq!(problems[0].line, want, "{name}");
+        }
 
         // With --skip-invalid the good form goes in and the bad one is reported.
         let report = import(&store, &[good.clone(), bad.clone()], true).unwrap();

@@ -167,13 +167,16 @@ fn read_raw(text: &str) -> Result<Raw, FormError> {
     let mut item: Vec<(String, String)> = Vec::new();
     let mut item_line = 0;
     let mut seen_root = false;
+    // Lines counted as the reader moves on (positions only grow).
+    let (mut counted_to, mut line) = (0usize, 1usize);
     loop {
-        let pos = reader.buffer_position() as usize;
-        let err = |reason: String, tag: Option<String>| FormError {
-            line: line_at(text, pos),
-            tag,
-            reason,
-        };
+        let pos = (reader.buffer_position() as usize).min(text.len());
+        line += text.as_bytes()[counted_to.min(pos)..pos]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = counted_to.max(pos);
+        let err = |reason: String, tag: Option<String>| FormError { line, tag, reason };
         let ev = reader
             .read_event()
             .map_err(|e| err(format!("XML 格式错误：{e}"), path.last().cloned()))?;
@@ -184,7 +187,7 @@ fn read_raw(text: &str) -> Result<Raw, FormError> {
                 seen_root = true;
                 if path.len() == 2 && name == "Item" {
                     item.clear();
-                    item_line = line_at(text, pos);
+                    item_line = line;
                 }
                 path.push(name);
                 buf.clear();
@@ -197,7 +200,7 @@ fn read_raw(text: &str) -> Result<Raw, FormError> {
                     &path,
                     &name,
                     String::new(),
-                    line_at(text, pos),
+                    line,
                     &mut raw,
                     &mut item,
                     item_line,
@@ -229,16 +232,8 @@ fn read_raw(text: &str) -> Result<Raw, FormError> {
                 let name = e.name().as_ref().to_string();
                 path.pop();
                 let value = std::mem::take(&mut buf);
-                end_element(
-                    &path,
-                    &name,
-                    value,
-                    line_at(text, pos),
-                    &mut raw,
-                    &mut item,
-                    item_line,
-                )
-                .map_err(|r| err(r, Some(name.clone())))?;
+                end_element(&path, &name, value, line, &mut raw, &mut item, item_line)
+                    .map_err(|r| err(r, Some(name.clone())))?;
             }
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
             Event::Eof => {
