@@ -832,8 +832,14 @@ fn run_report(cli: &Cli, command: &ReportCommand) -> Result<ExitCode> {
             let (rules, _) = load_rules();
             let (dossiers, units) = load_all(&store)?;
             let (by, header) = match by {
-                StatsBy::UnitKind => (crate::report::GroupBy::UnitKind, "单位类型"),
-                StatsBy::UnitLevel => (crate::report::GroupBy::UnitLevel, "单位层级"),
+                StatsBy::UnitKind => (
+                    crate::report::GroupBy::UnitKind,
+                    crate::report::BY_KIND_HEADER,
+                ),
+                StatsBy::UnitLevel => (
+                    crate::report::GroupBy::UnitLevel,
+                    crate::report::BY_LEVEL_HEADER,
+                ),
             };
             let groups = crate::report::group_tallies(&dossiers, &units, &rules, today, by);
             let out = out

@@ -470,6 +470,10 @@ pub fn write_workbook(sheets: &[Sheet], dest: &Path) -> Result<(), ExportError> 
     write_sheets(sheets, dest)
 }
 
+/// The first column's header of the statistics by unit kind and by unit level.
+pub const BY_KIND_HEADER: &str = "单位类型";
+pub const BY_LEVEL_HEADER: &str = "单位层级";
+
 /// How `stats` groups the teams.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupBy {

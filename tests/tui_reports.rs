@@ -1,6 +1,6 @@
 //! The report keys of the interface: `p` in the dossier pane writes the open dossier's approval
-//! form, F9 in the team pane the chosen team's statistics workbook; both say where, and say
-//! what is missing when there is nothing to write.
+//! form, F9 in the team pane the chosen team's statistics workbook and F10 every team's by unit
+//! kind; each says where, and says what is missing when there is nothing to write.
 
 use cadre::tui::action::Action;
 use cadre::tui::app::App;
@@ -51,4 +51,17 @@ fn f9_in_the_team_pane_writes_the_team_workbook() {
     let mut wb: Xlsx<_> = open_workbook(&path).expect("the workbook is written");
     let roster = wb.worksheet_range("班子成员").unwrap();
     assert_eq!(roster.height(), 4); // header and three members
+
+    // F10: every team by unit kind.
+    press(&mut app, "f10");
+    let path = dir.path().join("班子结构统计_按单位类型.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).expect("the statistics are written");
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let last = summary.height() as u32 - 1;
+    assert_eq!(summary.get_value((last, 0)).unwrap().to_string(), "合计");
+    assert!(
+        text(&app).contains("个班子的结构统计已写入"),
+        "{}",
+        text(&app)
+    );
 }

@@ -85,9 +85,11 @@ pub enum Action {
     // named filters
     SaveFilter,
     OpenFilters,
-    // printable reports (dossier: the approval form; team: the structure workbook)
+    // printable reports (dossier: the approval form; team: the structure workbook of the team,
+    // or of every team by unit kind)
     PrintForm,
     TeamReport,
+    StatsReport,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -182,6 +184,7 @@ impl Action {
         Action::OpenFilters,
         Action::PrintForm,
         Action::TeamReport,
+        Action::StatsReport,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal

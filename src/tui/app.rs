@@ -450,7 +450,8 @@ impl App {
             ExportCsv | ExportXlsx => {}
             PrintForm if self.state.pane == Pane::Dossier => self.print_form(),
             TeamReport if self.state.pane == Pane::Team => self.team_report(),
-            PrintForm | TeamReport => {}
+            StatsReport if self.state.pane == Pane::Team => self.stats_report(),
+            PrintForm | TeamReport | StatsReport => {}
             SaveFilter if self.state.pane == Pane::Filter => {
                 let f = &mut self.state.filter;
                 if let Some((list, i)) = &f.saved {

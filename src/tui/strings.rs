@@ -77,6 +77,9 @@ pub const RP_NO_DIR: &str = "无法确定用户数据目录，报表未写入";
 /// File names of the reports (in the reports folder of the data directory).
 pub const RP_FORM_FILE: &str = "干部任免审批表_{id}.html";
 pub const RP_TEAM_FILE: &str = "班子结构_{unit}.xlsx";
+pub const RP_STATS_FILE: &str = "班子结构统计_按单位类型.xlsx";
+pub const RP_STATS_WRITTEN: &str = "{n} 个班子的结构统计已写入 {path}";
+pub const RP_NOT_LOADED: &str = "数据尚未载入完毕，请稍候";
 
 // ---- team pane --------------------------------------------------------------------------
 pub const TM_SEARCH: &str = "查找单位：";
@@ -443,6 +446,7 @@ pub fn action_desc(a: &Action) -> &'static str {
         OpenFilters => "已存条件",
         PrintForm => "把干部任免审批表写成可打印的 HTML",
         TeamReport => "把班子结构统计写成 Excel（xlsx）",
+        StatsReport => "把全部班子按单位类型的结构统计写成 Excel（xlsx）",
         Insert(_)
         | Paste(_)
         | Resize(..)

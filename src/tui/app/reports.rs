@@ -1,5 +1,5 @@
-//! The interface's report keys: the open dossier's approval form as printable HTML, and the
-//! chosen team's structure workbook, written into the reports folder (owner-only files, written
+//! The interface's report keys: the open dossier's approval form as printable HTML, the chosen
+//! team's structure workbook, and every team's statistics by unit kind, written into the reports folder (owner-only files, written
 //! atomically by `report`). A user-asked write, like a filter export; nothing else here.
 
 use std::path::PathBuf;
@@ -76,6 +76,34 @@ impl App {
         let path = dir.join(s::fill(s::RP_TEAM_FILE, &[("unit", &p.unit_name)]));
         match crate::report::write_workbook(&crate::report::team_sheets(&p), &path) {
             Ok(()) => self.notice(s::fill(s::RP_TEAM_WRITTEN, &[("path", &path.display())])),
+            Err(e) => self.error(s::fill(s::RP_FAILED, &[("err", &e)])),
+        }
+    }
+
+    /// `stats_report` in the team pane: every team of the database by unit kind.
+    pub(super) fn stats_report(&mut self) {
+        let Some(loaded) = self.loaded.clone() else {
+            self.notice(s::RP_NOT_LOADED);
+            return;
+        };
+        let Some(dir) = self.reports_folder() else {
+            return;
+        };
+        let groups = crate::report::group_tallies(
+            &loaded.dossiers,
+            &loaded.units,
+            &self.rules,
+            self.state.today,
+            crate::report::GroupBy::UnitKind,
+        );
+        let teams: u32 = groups.iter().map(|(_, t)| t.teams).sum();
+        let path = dir.join(s::RP_STATS_FILE);
+        let sheets = crate::report::stats_sheets(crate::report::BY_KIND_HEADER, &groups);
+        match crate::report::write_workbook(&sheets, &path) {
+            Ok(()) => self.notice(s::fill(
+                s::RP_STATS_WRITTEN,
+                &[("n", &teams), ("path", &path.display())],
+            )),
             Err(e) => self.error(s::fill(s::RP_FAILED, &[("err", &e)])),
         }
     }
