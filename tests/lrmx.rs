@@ -392,6 +392,13 @@ fn a_form_with_a_known_id_number_updates_that_dossier() {
     );
     assert_eq!(after.current_rank(), Some(Rank::CountyPrincipal));
     assert_eq!(after.status, LifeCycle::Reserve);
+
+    // A form with an empty 简历 and no family changes neither.
+    let form = replace_tag(&good_form("李红", GOOD_ID), "JianLi", "");
+    let third = dir.path().join("c.lrmx");
+    std::fs::write(&third, form).unwrap();
+    import(&store, std::slice::from_ref(&third), false).unwrap();
+    assert_eq!(store.dossier(id).unwrap().unwrap().postings, after.postings);
 }
 
 #[test]

@@ -1147,8 +1147,41 @@ fn merge_list<T: Clone>(
 
 /// A form read into the dossier it updates (same ID number): what the form carries replaces
 /// what was there; what it cannot carry (ranks, unit links, portfolios, probation, training
-/// hours, democratic scores, talk notes, findings, businesses, status, reserve data) stays.
+/// hours, democratic scores, talk notes, findings, businesses, status, reserve data) stays. A
+/// dimension the form leaves empty (no 简历, no family, no rewards) keeps what is stored: a form
+/// adds and corrects, it never clears a dimension.
 pub fn merge(existing: &Dossier, form: &Dossier) -> Dossier {
+    let mut form = form.clone();
+    if form.postings.is_empty() && form.training.is_empty() {
+        form.postings = existing.postings.clone();
+        form.training = existing.training.clone();
+        // Dated courses come from the 简历 too.
+        let dated: Vec<Education> = existing
+            .education
+            .iter()
+            .filter(|e| e.start.is_some())
+            .filter(|e| {
+                !form.education.iter().any(|f| {
+                    f.kind == e.kind
+                        && f.level == e.level
+                        && f.school == e.school
+                        && f.major == e.major
+                })
+            })
+            .cloned()
+            .collect();
+        form.education.extend(dated);
+    }
+    if form.education.is_empty() {
+        form.education = existing.education.clone();
+    }
+    if form.family.is_empty() {
+        form.family = existing.family.clone();
+    }
+    if form.rewards.is_empty() {
+        form.rewards = existing.rewards.clone();
+    }
+    let form = &form;
     let mut d = existing.clone();
     let photo = existing.identity.photo.clone();
     d.identity = form.identity.clone();
