@@ -32,9 +32,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// 导入 JSON Lines（.jsonl）或 CSV（.csv，中文表头）文件；默认全部成功才写入
+    /// 导入 JSON Lines（.jsonl）、CSV（.csv，中文表头）、Excel（.xlsx）或任免审批表（.lrmx，可给文件夹）；默认全部成功才写入
     Import {
-        /// 要导入的文件
+        /// 要导入的文件或 .lrmx 文件夹
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// 跳过有错误的行，导入其余各行，并把被拒绝的行及原因写入文件
@@ -44,14 +44,22 @@ pub enum Command {
         #[arg(long, value_name = "PATH", requires = "skip_invalid")]
         rejects: Option<PathBuf>,
     },
-    /// 导出全部档案
+    /// 导出档案（全部，或 --filter 选中的）
     Export {
-        /// 格式：jsonl（完整）或 csv（Excel 可打开的扁平表）
+        /// 格式：jsonl（完整）、csv（Excel 可打开的扁平表）、xlsx（每个维度一张工作表）、lrmx（每人一个任免审批表文件）
         #[arg(long, value_enum)]
         format: ExportArg,
-        /// 输出文件
+        /// 输出文件（lrmx：输出文件夹）
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
+        /// 只导出符合此筛选条件的档案（语法见 docs/filter.md）
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+    },
+    /// 会议用报表：任免审批表（HTML，A4 打印）、班子结构统计（XLSX）
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
     },
     /// 按姓名、身份证号或档案编号（#123）显示一份档案
     Show {
@@ -143,6 +151,41 @@ pub enum DemoCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// 一个人的干部任免审批表，写成可在 A4 纸上打印的 HTML（浏览器打印，或另存为 PDF）
+    Dossier {
+        /// 姓名、18 位身份证号，或档案编号（如 #12）
+        name_or_id: String,
+        /// 输出文件（.html）
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// 一个班子的成员与结构统计（年龄段、学历、性别、民族、政治面貌），写成 XLSX
+    Team {
+        /// 单位名称（或其中一段）或编号
+        unit: String,
+        /// 输出文件（.xlsx；默认：当前目录下的“单位名称班子结构.xlsx”）
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// 全部班子的结构统计，按单位类型（或层级）分组，写成 XLSX
+    Stats {
+        /// 分组：unit-kind（单位类型）或 unit-level（单位层级）
+        #[arg(long, value_enum, default_value = "unit-kind")]
+        by: StatsBy,
+        /// 输出文件（.xlsx；默认：当前目录下的“班子结构统计.xlsx”）
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum StatsBy {
+    UnitKind,
+    UnitLevel,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
 pub enum QueryFormat {
     Table,
@@ -160,6 +203,8 @@ pub enum ReportFormat {
 pub enum ExportArg {
     Jsonl,
     Csv,
+    Xlsx,
+    Lrmx,
 }
 
 /// Set by Ctrl-C; long operations stop and undo what they did.
@@ -302,6 +347,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         "已导入 {} 份档案、{} 个单位。",
                         report.dossiers, report.units
                     );
+                    if report.updated + report.unchanged > 0 {
+                        println!(
+                            "按身份证号更新了 {} 份已有档案（另有 {} 份内容相同，未改动）。",
+                            report.updated, report.unchanged
+                        );
+                    }
                     if !report.rejected.is_empty() {
                         // Beside the first file that had rejections (readable by the owner only).
                         let path = rejects.clone().unwrap_or_else(|| {
@@ -336,24 +387,52 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
-        Some(Command::Export { format, out }) => {
+        Some(Command::Export {
+            format,
+            out,
+            filter,
+        }) => {
             install_ctrlc();
             let store = open_store(&cli)?;
+            let selector = match filter {
+                Some(text) => match crate::filter::parse(text) {
+                    Ok(e) => Some((e, store.directory()?)),
+                    Err(e) => {
+                        print_filter_error(text, &e);
+                        return Ok(ExitCode::from(EXIT_INVALID));
+                    }
+                },
+                None => None,
+            };
+            let today = PartialDate::today();
+            let select = |d: &Dossier| match &selector {
+                Some((expr, units)) => expr.matches(d, &crate::filter::Ctx { today, units }),
+                None => true,
+            };
             let bar = progress_bar("导出");
             let total = store.dossier_count() as u64;
             set_total(&bar, "导出", total);
-            let format = match format {
-                ExportArg::Jsonl => ExportFormat::JsonLines,
-                ExportArg::Csv => ExportFormat::Csv,
+            let mut progress = |n| bar.set_position(n);
+            let result = match format {
+                ExportArg::Jsonl | ExportArg::Csv => export(
+                    &store,
+                    if matches!(format, ExportArg::Jsonl) {
+                        ExportFormat::JsonLines
+                    } else {
+                        ExportFormat::Csv
+                    },
+                    out,
+                    &select,
+                    &mut progress,
+                    &CANCEL,
+                ),
+                ExportArg::Xlsx => {
+                    crate::io::export::export_xlsx(&store, out, &select, &mut progress, &CANCEL)
+                }
+                ExportArg::Lrmx => {
+                    crate::io::export::export_lrmx(&store, out, &select, &mut progress, &CANCEL)
+                }
             };
-            let result = export(
-                &store,
-                format,
-                out,
-                &|_: &Dossier| true,
-                &mut |n| bar.set_position(n),
-                &CANCEL,
-            );
             bar.finish_and_clear();
             match result {
                 Ok(n) => {
@@ -405,6 +484,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Some(Command::Report { command }) => run_report(&cli, command),
         Some(Command::Check) => {
             let store = open_store(&cli)?;
             let report = store.check()?;
@@ -440,13 +520,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let parsed = match crate::filter::parse(&text) {
                 Ok(e) => e,
                 Err(e) => {
-                    eprintln!("{text}");
-                    let pad: String = text.chars().take(e.pos).collect();
-                    eprintln!(
-                        "{}^",
-                        " ".repeat(unicode_width::UnicodeWidthStr::width(pad.as_str()))
-                    );
-                    eprintln!("筛选条件有误：{e}");
+                    print_filter_error(&text, &e);
                     return Ok(ExitCode::from(EXIT_INVALID));
                 }
             };
@@ -678,6 +752,107 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 summary.dossiers,
                 out.display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A wrong filter expression with a caret under the place and what was expected there.
+fn print_filter_error(text: &str, e: &crate::filter::ParseError) {
+    eprintln!("{text}");
+    let pad: String = text.chars().take(e.pos).collect();
+    eprintln!(
+        "{}^",
+        " ".repeat(unicode_width::UnicodeWidthStr::width(pad.as_str()))
+    );
+    eprintln!("筛选条件有误：{e}");
+}
+
+/// `cadre report …`: the approval form of one person, or team statistics as a workbook.
+fn run_report(cli: &Cli, command: &ReportCommand) -> Result<ExitCode> {
+    let store = open_store(cli)?;
+    let today = PartialDate::today();
+    match command {
+        ReportCommand::Dossier { name_or_id, out } => {
+            let ext = out
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if ext != "html" && ext != "htm" {
+                bail!(
+                    "--out 的扩展名应为 .html（在浏览器中打印，或打印为 PDF）：{}",
+                    out.display()
+                );
+            }
+            let ids = resolve_person(&store, name_or_id)?;
+            let id = match ids.as_slice() {
+                [id] => *id,
+                [] => {
+                    eprintln!("没有找到“{name_or_id}”。");
+                    return Ok(ExitCode::FAILURE);
+                }
+                many => {
+                    eprintln!(
+                        "“{name_or_id}”有 {} 人，请用档案编号（#编号）或身份证号指定。",
+                        many.len()
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let d = store.dossier(id)?.context("档案已不存在")?;
+            let units = store.directory()?;
+            let html = crate::report::dossier_form_html(&d, &units, &today, cli.mask);
+            crate::report::write_file(html.as_bytes(), out)?;
+            println!("任免审批表已写入 {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCommand::Team { unit, out } => {
+            let (rules, _) = load_rules();
+            let (dossiers, units) = load_all(&store)?;
+            let ctx = crate::filter::Ctx {
+                today,
+                units: &units,
+            };
+            let index = crate::team::TeamIndex::build(&dossiers);
+            let u = resolve_unit(&units, unit, &index)?;
+            let p = crate::team::profile(
+                u,
+                crate::team::members(u.id, &index, &dossiers, &ctx),
+                &rules,
+            );
+            let out = out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(format!("{}班子结构.xlsx", u.name)));
+            crate::report::write_workbook(&crate::report::team_sheets(&p), &out)?;
+            println!(
+                "{}班子 {} 人的结构统计已写入 {}",
+                u.name,
+                p.members.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCommand::Stats { by, out } => {
+            let (rules, _) = load_rules();
+            let (dossiers, units) = load_all(&store)?;
+            let (by, header) = match by {
+                StatsBy::UnitKind => (
+                    crate::report::GroupBy::UnitKind,
+                    crate::report::BY_KIND_HEADER,
+                ),
+                StatsBy::UnitLevel => (
+                    crate::report::GroupBy::UnitLevel,
+                    crate::report::BY_LEVEL_HEADER,
+                ),
+            };
+            let groups = crate::report::group_tallies(&dossiers, &units, &rules, today, by);
+            let out = out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("班子结构统计.xlsx"));
+            crate::report::write_workbook(&crate::report::stats_sheets(header, &groups), &out)?;
+            let teams: u32 = groups.iter().map(|(_, t)| t.teams).sum();
+            println!("{teams} 个班子的结构统计已写入 {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -12,6 +12,7 @@ pub mod lookup;
 pub mod model;
 pub mod promotion;
 pub mod render;
+pub mod report;
 pub mod reserve;
 pub mod rules;
 pub mod seed;

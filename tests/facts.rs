@@ -271,10 +271,7 @@ fn alerts_agree(dossiers: &[Dossier], units: &UnitDirectory) {
         PartialDate::ym(2029, 7).unwrap(),
         PartialDate::ym(2021, 1).unwrap(),
     ] {
-        let ctx = Ctx {
-            today,
-            units: &units,
-        };
+        let ctx = Ctx { today, units };
         let want = cadre::alerts::scan(dossiers, &ctx, &rules);
         kinds.extend(want.iter().map(|a| a.rule_id.clone()));
         let got = cadre::facts::alerts::scan(&facts, &ctx, &rules, |i| {

@@ -211,7 +211,7 @@ fn unknown_extensions_and_unreadable_encodings_are_refused_per_file() {
     let p = refused(&store, &[f]);
     assert_eq!(
         one(&p).reason,
-        "无法判断文件格式：扩展名应为 .jsonl 或 .csv"
+        "无法判断文件格式：扩展名应为 .jsonl、.csv、.xlsx 或 .lrmx"
     );
     let f = write(dir.path(), "garbage.csv", &[b'a', 0xFF, 0xFF, b'\n']);
     let p = refused(&store, &[f]);

@@ -1,5 +1,6 @@
-//! Export of the store to JSON Lines (everything) or CSV (the flat columns clerks use, UTF-8
-//! with BOM so Excel opens it). Files are written beside their destination under a temporary
+//! Export of the store to JSON Lines (everything), CSV (the flat columns clerks use, UTF-8
+//! with BOM so Excel opens it), an XLSX workbook (one sheet per dimension) or a folder of `.lrmx`
+//! forms (one per person). Files are written beside their destination under a temporary
 //! name, readable by the owner only, and renamed into place only when complete: an interrupted
 //! export leaves no file, not a half one.
 
@@ -160,4 +161,77 @@ fn write_csv_row<W: Write>(out: &mut W, fields: &[String]) -> std::io::Result<()
         .into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     out.write_all(&bytes)
+}
+
+/// Writes one `.lrmx` form per selected dossier into `dir` (created if missing, owner-only).
+/// Each file appears only when complete; an interrupted export leaves the files finished so far.
+pub fn export_lrmx(
+    store: &Store,
+    dir: &Path,
+    select: &dyn Fn(&Dossier) -> bool,
+    progress: &mut dyn FnMut(u64),
+    cancel: &AtomicBool,
+) -> Result<u64, ExportError> {
+    let io = |source| ExportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let units = store.directory()?;
+    let today = crate::model::PartialDate::today();
+    let mut count = 0u64;
+    for d in store.dossiers() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ExportError::Interrupted);
+        }
+        let d = d?;
+        if !select(&d) {
+            continue;
+        }
+        let dest = dir.join(crate::io::lrmx::file_name(&d));
+        let text = crate::io::lrmx::write(&d, &units, &today);
+        let mut f = AtomicFile::create(&dest)?;
+        f.writer()
+            .write_all(text.as_bytes())
+            .map_err(|e| f.io_error(e))?;
+        f.finish()?;
+        count += 1;
+        if count.is_multiple_of(100) {
+            progress(count);
+        }
+    }
+    progress(count);
+    Ok(count)
+}
+
+/// Writes the selected dossiers as an XLSX workbook, one sheet per dimension (see `io::xlsx`).
+pub fn export_xlsx(
+    store: &Store,
+    dest: &Path,
+    select: &dyn Fn(&Dossier) -> bool,
+    progress: &mut dyn FnMut(u64),
+    cancel: &AtomicBool,
+) -> Result<u64, ExportError> {
+    let mut chosen = Vec::new();
+    for d in store.dossiers() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ExportError::Interrupted);
+        }
+        let d = d?;
+        if select(&d) {
+            chosen.push(d);
+            if chosen.len().is_multiple_of(1000) {
+                progress(chosen.len() as u64);
+            }
+        }
+    }
+    let units = store.directory()?;
+    crate::io::xlsx::write_sheets(&crate::io::xlsx::sheets(&chosen, &units), dest)?;
+    progress(chosen.len() as u64);
+    Ok(chosen.len() as u64)
 }

@@ -1,5 +1,7 @@
-//! Import of JSON Lines and CSV files into the store, all-or-nothing by default. Two streaming
-//! passes: the first parses and validates every record (fields, ID numbers, dates, unit
+//! Import of JSON Lines, CSV, XLSX and `.lrmx` files (and folders of `.lrmx` files) into the
+//! store, all-or-nothing by default. An `.lrmx` form whose ID number is already in the database
+//! updates that dossier (through the bulk writer's replace, so edit history applies) instead of
+//! adding one. Two streaming passes: the first parses and validates every record (fields, ID numbers, dates, unit
 //! references, duplicates within the files and against the database) and writes nothing; the
 //! second writes the accepted records through the store's journaled bulk writer, so Ctrl-C or a
 //! crash leaves the database as it was. Never logs record contents.
@@ -11,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::io::csv::{HeaderMap, row_to_dossier};
 use crate::io::jsonl::{JsonLine, parse_line};
-use crate::io::text;
+use crate::io::{lrmx, text};
 use crate::model::validate::validate;
 use crate::model::{Dossier, PartialDate, Unit, UnitId};
 use crate::store::{Store, StoreError};
@@ -61,7 +63,12 @@ pub struct ImportOptions {
 #[derive(Debug, Default)]
 pub struct ImportReport {
     pub units: usize,
+    /// Dossiers added.
     pub dossiers: usize,
+    /// Dossiers an `.lrmx` form changed (matched by ID number).
+    pub updated: usize,
+    /// Dossiers an `.lrmx` form matched but did not change.
+    pub unchanged: usize,
     pub rejected: Vec<Problem>,
     /// Things worth telling that are not errors (unknown CSV columns ignored …).
     pub notices: Vec<String>,
@@ -83,6 +90,8 @@ struct Pos {
 enum Format {
     JsonLines,
     Csv,
+    Xlsx,
+    Lrmx,
 }
 
 fn format_of(path: &Path) -> Option<Format> {
@@ -90,11 +99,50 @@ fn format_of(path: &Path) -> Option<Format> {
     match ext.as_str() {
         "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
         "csv" | "txt" | "tsv" => Some(Format::Csv),
+        "xlsx" => Some(Format::Xlsx),
+        "lrmx" => Some(Format::Lrmx),
         _ => None,
     }
 }
 
-/// Imports `files` (JSON Lines or CSV, by extension) into `store`.
+/// The files to read: each file as given, and for a folder every `.lrmx` file under it (by
+/// path order). A folder without any is kept as given, so it is reported.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("lrmx"))
+            {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in inputs {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out);
+            if out.len() == before {
+                out.push(p.clone());
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+/// Imports `files` (JSON Lines, CSV, XLSX or `.lrmx` by extension; folders of `.lrmx`) into
+/// `store`.
 pub fn import_files(
     store: &Store,
     files: &[PathBuf],
@@ -102,6 +150,7 @@ pub fn import_files(
     progress: &mut dyn FnMut(Stage, u64),
     cancel: &AtomicBool,
 ) -> Result<ImportReport, ImportError> {
+    let files = &expand_inputs(files);
     let mut check = Checker::new(store, files)?;
     // Pass 1: read and validate everything; nothing is written.
     let mut seen = 0u64;
@@ -147,14 +196,29 @@ pub fn import_files(
                 return Ok(());
             }
             match rec {
-                Ok(JsonLine::Unit(u)) => {
+                Ok(Rec::Line(JsonLine::Unit(u))) => {
                     writer.put_unit(&u)?;
                     report.units += 1;
                 }
-                Ok(JsonLine::Dossier(d)) => {
+                Ok(Rec::Line(JsonLine::Dossier(d))) => {
                     writer.add_dossier(d)?;
                     report.dossiers += 1;
                 }
+                Ok(Rec::Form(d)) => match check.form_target(&d)? {
+                    Some(existing) => {
+                        let merged = lrmx::merge(&existing, &d);
+                        if merged == existing {
+                            report.unchanged += 1;
+                        } else {
+                            writer.replace_dossier(&merged)?;
+                            report.updated += 1;
+                        }
+                    }
+                    None => {
+                        writer.add_dossier(d)?;
+                        report.dossiers += 1;
+                    }
+                },
                 Err(_) => {}
             }
             written += 1;
@@ -251,7 +315,7 @@ impl<'a> Checker<'a> {
         &mut self,
         pos: Pos,
         raw: &str,
-        rec: Result<JsonLine, RecordError>,
+        rec: Result<Rec, RecordError>,
     ) -> Result<(), ImportError> {
         match rec {
             Err(e) => {
@@ -259,8 +323,40 @@ impl<'a> Checker<'a> {
                     self.reject(pos, column, reason, raw);
                 }
             }
-            Ok(JsonLine::Unit(u)) => self.unit(pos, raw, u),
-            Ok(JsonLine::Dossier(d)) => self.dossier(pos, raw, &d)?,
+            Ok(Rec::Line(JsonLine::Unit(u))) => self.unit(pos, raw, u),
+            Ok(Rec::Line(JsonLine::Dossier(d))) => self.dossier(pos, raw, &d)?,
+            Ok(Rec::Form(d)) => self.form(pos, raw, &d)?,
+        }
+        Ok(())
+    }
+
+    /// The dossier an `.lrmx` form updates: the one with its ID number, if any.
+    fn form_target(&self, d: &Dossier) -> Result<Option<Dossier>, ImportError> {
+        let idn = d.identity.id_number.to_ascii_uppercase();
+        if idn.is_empty() {
+            return Ok(None);
+        }
+        match self.store.find_by_id_number(&idn)? {
+            Some(id) => Ok(self.store.dossier(id)?),
+            None => Ok(None),
+        }
+    }
+
+    /// An `.lrmx` form: an update of the dossier with its ID number, else a new dossier.
+    fn form(&mut self, pos: Pos, raw: &str, d: &Dossier) -> Result<(), ImportError> {
+        let Some(existing) = self.form_target(d)? else {
+            return self.dossier(pos, raw, d);
+        };
+        let idn = d.identity.id_number.to_ascii_uppercase();
+        if let Some(first) = self.id_numbers.get(&idn) {
+            let reason = format!("身份证号与 {} 重复", self.files[first.file].display());
+            self.reject(pos, Some("ShenFenZheng".into()), reason, raw);
+            return Ok(());
+        }
+        self.id_numbers.insert(idn, pos);
+        let merged = lrmx::merge(&existing, d);
+        for e in validate(&merged, &self.today) {
+            self.reject(pos, Some(e.field), e.message, raw);
         }
         Ok(())
     }
@@ -366,6 +462,13 @@ impl<'a> Checker<'a> {
 /// A record that did not parse: (column, reason) pairs.
 struct RecordError(Vec<(Option<String>, String)>);
 
+/// A record read from a file: a line of JSON Lines, CSV or XLSX, or an `.lrmx` form (which may
+/// update a dossier).
+enum Rec {
+    Line(JsonLine),
+    Form(Dossier),
+}
+
 enum VisitError {
     File(Problem),
     Import(ImportError),
@@ -377,8 +480,7 @@ impl From<ImportError> for VisitError {
     }
 }
 
-type Visitor<'v> =
-    dyn FnMut(Pos, &str, Result<JsonLine, RecordError>) -> Result<(), ImportError> + 'v;
+type Visitor<'v> = dyn FnMut(Pos, &str, Result<Rec, RecordError>) -> Result<(), ImportError> + 'v;
 
 /// Reads one file record by record, calling `f` with each. Returns notices.
 fn visit_file(
@@ -397,7 +499,57 @@ fn visit_file(
         })
     };
     match format_of(path) {
-        None => Err(whole("无法判断文件格式：扩展名应为 .jsonl 或 .csv".into())),
+        None if path.is_dir() => Err(whole("文件夹中没有 .lrmx 文件".into())),
+        None => Err(whole(
+            "无法判断文件格式：扩展名应为 .jsonl、.csv、.xlsx 或 .lrmx".into(),
+        )),
+        Some(Format::Lrmx) => {
+            let bytes = std::fs::read(path).map_err(|e| whole(format!("无法打开：{e}")))?;
+            let resolve = |name: &str| unit_names.get(name).copied();
+            let pos = Pos { file: fi, line: 0 };
+            let rec = match lrmx::read(&bytes, &resolve) {
+                Ok(form) => {
+                    let notices = form
+                        .notices
+                        .iter()
+                        .map(|n| format!("{}：{n}", path.display()))
+                        .collect();
+                    f(pos, "", Ok(Rec::Form(form.dossier)))?;
+                    return Ok(notices);
+                }
+                Err(errors) => errors,
+            };
+            for e in rec {
+                f(
+                    Pos {
+                        file: fi,
+                        line: e.line,
+                    },
+                    "",
+                    Err(RecordError(vec![(e.tag, e.reason)])),
+                )?;
+            }
+            Ok(vec![])
+        }
+        Some(Format::Xlsx) => {
+            let rows = crate::io::xlsx::read_rows(path).map_err(whole)?;
+            let mut rows = rows
+                .into_iter()
+                .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
+            let Some((header_line, headers)) = rows.next() else {
+                return Err(whole("工作表是空的".into()));
+            };
+            let (map, notices) = header_map(path, header_line, &headers, &headers.join(","))?;
+            let resolve = |name: &str| unit_names.get(name).copied();
+            for (line, mut row) in rows {
+                let pos = Pos { file: fi, line };
+                row.resize(headers.len().max(row.len()), String::new());
+                let raw = row.join(",");
+                let rec = row_record(&map, headers.len(), &row, &resolve);
+                f(pos, &raw, rec)?;
+            }
+            Ok(notices)
+        }
         Some(Format::JsonLines) => {
             let file = std::fs::File::open(path).map_err(|e| whole(format!("无法打开：{e}")))?;
             let reader = std::io::BufReader::with_capacity(1 << 20, file);
@@ -430,7 +582,7 @@ fn visit_file(
                 if text.trim().is_empty() {
                     continue;
                 }
-                let rec = parse_line(text).map_err(|e| {
+                let rec = parse_line(text).map(Rec::Line).map_err(|e| {
                     RecordError(vec![(Some(format!("第{}列", e.column())), json_reason(&e))])
                 });
                 f(pos, text, rec)?;
@@ -459,24 +611,7 @@ fn visit_file(
                 .iter()
                 .map(str::to_string)
                 .collect();
-            let map = HeaderMap::new(&headers).map_err(|reason| {
-                VisitError::File(Problem {
-                    file: path.to_path_buf(),
-                    line: 1,
-                    column: None,
-                    reason,
-                    raw: first_line.to_string(),
-                })
-            })?;
-            let mut notices = Vec::new();
-            let unknown = map.unknown();
-            if !unknown.is_empty() {
-                notices.push(format!(
-                    "{}：以下列无法识别，未导入：{}",
-                    path.display(),
-                    unknown.join("、")
-                ));
-            }
+            let (map, notices) = header_map(path, 1, &headers, first_line)?;
             let resolve = |name: &str| unit_names.get(name).copied();
             let mut record = ::csv::StringRecord::new();
             loop {
@@ -491,22 +626,7 @@ fn visit_file(
                         if row.iter().all(|c| c.trim().is_empty()) {
                             continue;
                         }
-                        let rec = if row.len() != headers.len() {
-                            Err(RecordError(vec![(
-                                None,
-                                format!("有 {} 个字段，表头有 {} 列", row.len(), headers.len()),
-                            )]))
-                        } else {
-                            row_to_dossier(&map, &row, &resolve)
-                                .map(JsonLine::Dossier)
-                                .map_err(|errs| {
-                                    RecordError(
-                                        errs.into_iter()
-                                            .map(|e| (Some(e.column), e.reason))
-                                            .collect(),
-                                    )
-                                })
-                        };
+                        let rec = row_record(&map, headers.len(), &row, &resolve);
                         f(pos, &raw, rec)?;
                     }
                     Err(e) => {
@@ -526,6 +646,59 @@ fn visit_file(
             Ok(notices)
         }
     }
+}
+
+/// The header row of a CSV or XLSX file resolved, with a notice for columns not understood.
+fn header_map(
+    path: &Path,
+    line: usize,
+    headers: &[String],
+    raw: &str,
+) -> Result<(HeaderMap, Vec<String>), VisitError> {
+    let map = HeaderMap::new(headers).map_err(|reason| {
+        VisitError::File(Problem {
+            file: path.to_path_buf(),
+            line,
+            column: None,
+            reason,
+            raw: raw.to_string(),
+        })
+    })?;
+    let unknown = map.unknown();
+    let notices = if unknown.is_empty() {
+        vec![]
+    } else {
+        vec![format!(
+            "{}：以下列无法识别，未导入：{}",
+            path.display(),
+            unknown.join("、")
+        )]
+    };
+    Ok((map, notices))
+}
+
+/// One CSV or XLSX row as a record.
+fn row_record(
+    map: &HeaderMap,
+    columns: usize,
+    row: &[String],
+    resolve: &dyn Fn(&str) -> Option<UnitId>,
+) -> Result<Rec, RecordError> {
+    if row.len() != columns {
+        return Err(RecordError(vec![(
+            None,
+            format!("有 {} 个字段，表头有 {} 列", row.len(), columns),
+        )]));
+    }
+    row_to_dossier(map, row, resolve)
+        .map(|d| Rec::Line(JsonLine::Dossier(d)))
+        .map_err(|errs| {
+            RecordError(
+                errs.into_iter()
+                    .map(|e| (Some(e.column), e.reason))
+                    .collect(),
+            )
+        })
 }
 
 /// A JSON error as a clerk can act on it (serde's message, which names the field and value).

@@ -96,6 +96,9 @@ const FACTS_FILE: &str = "facts.bin";
 /// Default page cache: enough for lookups and imports, far from sled's 1 GB default.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// How long opening waits for a database lock to be released before reporting it in use.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("数据库 {0} 正被另一个 cadre 进程使用（sled 只允许一个进程打开同一数据库）")]
@@ -254,20 +257,35 @@ impl Store {
         // No periodic flusher: every write here is flushed explicitly before it is reported,
         // and without that thread holding the database, dropping the last handle releases the
         // directory lock at once (so the next process, or the next clerk, can open it).
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(opts.cache_bytes)
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                    StoreError::Locked(path.to_path_buf())
+        let open = || {
+            sled::Config::new()
+                .path(path)
+                .cache_capacity(opts.cache_bytes)
+                .flush_every_ms(None)
+                .open()
+                .map_err(|e| match e {
+                    sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                        StoreError::Locked(path.to_path_buf())
+                    }
+                    sled::Error::Io(ref io)
+                        if io.to_string().contains("could not acquire lock") =>
+                    {
+                        StoreError::Locked(path.to_path_buf())
+                    }
+                    e => StoreError::Sled(e),
+                })
+        };
+        // sled's I/O threads can hold a just-closed database's lock a moment longer (seen on
+        // a loaded machine): a lock still held after LOCK_WAIT is another process's.
+        let started = std::time::Instant::now();
+        let db = loop {
+            match open() {
+                Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
                 }
-                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::Locked(path.to_path_buf())
-                }
-                e => StoreError::Sled(e),
-            })?;
+                other => break other?,
+            }
+        };
         let mut store = Self::from_db(db)?;
         store.dir = Some(std::sync::Arc::new(path.to_path_buf()));
         Ok(store)

@@ -92,6 +92,11 @@ pub enum Action {
     SortPrev,
     SortReverse,
     NewLine,
+    // printable reports (dossier: the approval form; team: the structure workbook of the team,
+    // or of every team by unit kind)
+    PrintForm,
+    TeamReport,
+    StatsReport,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -193,6 +198,9 @@ impl Action {
         Action::SortPrev,
         Action::SortReverse,
         Action::NewLine,
+        Action::PrintForm,
+        Action::TeamReport,
+        Action::StatsReport,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal

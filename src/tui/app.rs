@@ -29,6 +29,8 @@ use super::strings as s;
 use super::theme::Theme;
 use super::ui;
 
+mod reports;
+
 /// Start-up choices that are not configuration.
 #[derive(Clone, Debug)]
 pub struct AppOptions {
@@ -67,6 +69,8 @@ pub struct App {
     filter_rx: Receiver<(u64, Vec<crate::model::DossierId>)>,
     /// The data's text values being counted off the UI thread (the builder's completion).
     values_rx: Option<Receiver<crate::filter::values::DataValues>>,
+    /// Where report keys write (None: `reports` in the user's data directory).
+    reports_dir: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -96,6 +100,7 @@ impl App {
             filter_tx,
             filter_rx,
             values_rx: None,
+            reports_dir: None,
         }
     }
 
@@ -458,6 +463,10 @@ impl App {
                 }
             }
             ExportCsv | ExportXlsx => {}
+            PrintForm if self.state.pane == Pane::Dossier => self.print_form(),
+            TeamReport if self.state.pane == Pane::Team => self.team_report(),
+            StatsReport if self.state.pane == Pane::Team => self.stats_report(),
+            PrintForm | TeamReport | StatsReport => {}
             SaveFilter if self.state.pane == Pane::Filter => {
                 let f = &mut self.state.filter;
                 if let Some((list, i)) = &f.saved {

@@ -140,6 +140,20 @@ pub const FB_GROUP_ASSESSMENTS: &str = "考核";
 pub const FB_GROUP_REWARDS: &str = "奖惩与监督";
 pub const FB_GROUP_RESERVE: &str = "后备与状态";
 
+// printable reports
+pub const RP_FORM_WRITTEN: &str = "任免审批表已写入 {path}";
+pub const RP_TEAM_WRITTEN: &str = "班子结构统计已写入 {path}";
+pub const RP_FAILED: &str = "报表写入失败：{err}";
+pub const RP_NO_DOSSIER: &str = "先打开一份档案";
+pub const RP_NO_TEAM: &str = "先选一个班子";
+pub const RP_NO_DIR: &str = "无法确定用户数据目录，报表未写入";
+/// File names of the reports (in the reports folder of the data directory).
+pub const RP_FORM_FILE: &str = "干部任免审批表_{id}.html";
+pub const RP_TEAM_FILE: &str = "班子结构_{unit}.xlsx";
+pub const RP_STATS_FILE: &str = "班子结构统计_按单位类型.xlsx";
+pub const RP_STATS_WRITTEN: &str = "{n} 个班子的结构统计已写入 {path}";
+pub const RP_NOT_LOADED: &str = "数据尚未载入完毕，请稍候";
+
 // ---- team pane --------------------------------------------------------------------------
 pub const TM_SEARCH: &str = "查找单位：";
 pub const TM_TITLE: &str = "{unit}  班子 {n} 人  平均年龄 {age} 岁";
@@ -510,6 +524,9 @@ pub fn action_desc(a: &Action) -> &'static str {
         SortPrev => "按上一列排序",
         SortReverse => "升序降序互换",
         NewLine => "条件换行",
+        PrintForm => "把干部任免审批表写成可打印的 HTML",
+        TeamReport => "把班子结构统计写成 Excel（xlsx）",
+        StatsReport => "把全部班子按单位类型的结构统计写成 Excel（xlsx）",
         Insert(_)
         | Paste(_)
         | Resize(..)
