@@ -70,16 +70,29 @@ fn scale(c: &mut Criterion) {
     {
         let store = Store::open(&db).expect("store");
         let files = [data.join("units.jsonl"), data.join("dossiers.jsonl")];
+        let mut checked_at = None;
         let report = import_files(
             &store,
             &files,
             &ImportOptions::default(),
-            &mut |_, _| {},
+            &mut |stage, _| {
+                if matches!(stage, cadre::io::import::Stage::Writing { .. }) && checked_at.is_none()
+                {
+                    checked_at = Some(t.elapsed());
+                }
+            },
             &AtomicBool::new(false),
         )
         .expect("import");
         assert_eq!(report.dossiers, n);
+        let written_at = t.elapsed();
         cadre::facts::snapshot::refresh(&store).expect("snapshot");
+        eprintln!(
+            "import {n}: checked in {:.1} s, written by {:.1} s, facts snapshot by {:.1} s",
+            checked_at.unwrap_or_default().as_secs_f64(),
+            written_at.as_secs_f64(),
+            t.elapsed().as_secs_f64()
+        );
     }
     let import_s = t.elapsed().as_secs_f64();
     let payload: u64 = {

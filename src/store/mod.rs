@@ -736,6 +736,7 @@ impl Store {
             next_id: journal.floor + 1,
             floor: journal.floor,
             pending: PendingBatches::default(),
+            unflushed: 0,
             done: false,
         })
     }
@@ -939,6 +940,8 @@ struct PendingBatches {
 
 /// Records written per applied batch.
 const BULK_CHUNK: usize = 2000;
+/// Records written between flushes of a bulk write.
+const BULK_FLUSH: usize = 50_000;
 
 /// A journaled bulk write; see `Store::bulk`.
 pub struct BulkWriter<'a> {
@@ -946,6 +949,8 @@ pub struct BulkWriter<'a> {
     next_id: DossierId,
     floor: DossierId,
     pending: PendingBatches,
+    /// Records applied since the last flush.
+    unflushed: usize,
     done: bool,
 }
 
@@ -1012,11 +1017,19 @@ impl BulkWriter<'_> {
             return Ok(());
         }
         let p = std::mem::take(&mut self.pending);
+        self.unflushed += p.count;
         // Records first: rollback enumerates records above the floor and removes their index
         // entries, so a crash between the batches leaves nothing it cannot find.
         self.store.dossiers.apply_batch(p.dossiers)?;
         self.store.by_id_number.apply_batch(p.by_id_number)?;
         self.store.by_name.apply_batch(p.by_name)?;
+        // With the periodic flusher off, written pages stay in memory until flushed: flush
+        // now and then so a large import holds a bounded amount (the journal, not this
+        // flush, is what makes the import all-or-nothing).
+        if self.unflushed >= BULK_FLUSH {
+            self.store.flush()?;
+            self.unflushed = 0;
+        }
         Ok(())
     }
 
