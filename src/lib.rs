@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod cli;
 pub mod demo;
 pub mod filter;
+pub mod history;
 pub mod io;
 pub mod lookup;
 pub mod model;
