@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod config;
 pub mod data;
+pub mod form;
 pub mod input;
 pub mod keymap;
 pub mod state;
