@@ -240,6 +240,18 @@ fn pick_person(store: &Store, name_or_id: &str) -> Result<Option<DossierId>> {
     }
 }
 
+/// The database as drafts name it: its directory, made absolute.
+fn db_name(cli: &Cli) -> String {
+    let path = match &cli.db {
+        Some(p) => p.clone(),
+        None => data_dir().map(|d| d.join("db")).unwrap_or_default(),
+    };
+    std::fs::canonicalize(&path)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn open_store(cli: &Cli) -> Result<Store> {
     match &cli.db {
         Some(path) => {
@@ -303,6 +315,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 crate::tui::TuiOptions {
                     mask: cli.mask,
                     config_dir: None,
+                    drafts: data_dir().ok().map(|d| d.join("drafts")),
+                    db: db_name(&cli),
                 },
             )?;
             Ok(ExitCode::SUCCESS)

@@ -340,8 +340,16 @@ pub fn render(entries: &[HistoryEntry]) -> Vec<String> {
             out.push(format!(
                 "  {}：{} → {}",
                 c.field,
-                if c.old.is_empty() { "（空）" } else { &c.old },
-                if c.new.is_empty() { "（空）" } else { &c.new }
+                if c.old.is_empty() {
+                    "（空）"
+                } else {
+                    &c.old
+                },
+                if c.new.is_empty() {
+                    "（空）"
+                } else {
+                    &c.new
+                }
             ));
         }
     }

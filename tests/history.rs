@@ -81,7 +81,10 @@ fn undo_restores_the_latest_change_and_is_itself_recorded() {
     assert_eq!(h.last().unwrap().by, "b");
     // Then the one before.
     store.undo(id, 4, "b", "t").unwrap();
-    assert_eq!(store.dossier(id).unwrap().unwrap().identity.ethnicity, "回族");
+    assert_eq!(
+        store.dossier(id).unwrap().unwrap().identity.ethnicity,
+        "回族"
+    );
     assert!(matches!(
         store.undo(id, 9, "b", "t"),
         Err(StoreError::NoSuchChange { seq: 9, .. })

@@ -47,10 +47,7 @@ fn err_at(field: impl Into<String>, part: &'static str, message: impl Into<Strin
 
 /// Whether two periods share a month; an open end runs on, and a post ending in the month the
 /// next starts does not overlap it.
-fn overlaps(
-    a: (PartialDate, Option<PartialDate>),
-    b: (PartialDate, Option<PartialDate>),
-) -> bool {
+fn overlaps(a: (PartialDate, Option<PartialDate>), b: (PartialDate, Option<PartialDate>)) -> bool {
     let before = |start: PartialDate, end: Option<PartialDate>| end.is_none_or(|e| start < e);
     before(a.0, b.1) && before(b.0, a.1)
 }
@@ -190,7 +187,11 @@ pub fn validate(d: &Dossier, today: &PartialDate) -> Vec<FieldError> {
     }
     for (i, f) in d.findings.iter().enumerate() {
         if f.summary.trim().is_empty() {
-            out.push(err_at(format!("监督信息第{}条", i + 1), "问题摘要", "不能为空"));
+            out.push(err_at(
+                format!("监督信息第{}条", i + 1),
+                "问题摘要",
+                "不能为空",
+            ));
         }
     }
     for (i, r) in d.rewards.iter().enumerate() {

@@ -476,8 +476,8 @@ impl Store {
     /// A dossier with its revision, read together (what a form remembers when it opens).
     pub fn dossier_at_revision(&self, id: DossierId) -> Result<Option<(Dossier, u64)>> {
         let trees = (&self.dossiers, &self.revisions);
-        let res: Result<Option<(sled::IVec, u64)>, TransactionError<StoreError>> =
-            trees.transaction(|(ds, revs)| {
+        let res: Result<Option<(sled::IVec, u64)>, TransactionError<StoreError>> = trees
+            .transaction(|(ds, revs)| {
                 let Some(v) = ds.get(id_key(id))? else {
                     return Ok(None);
                 };

@@ -85,6 +85,20 @@ pub enum Action {
     // named filters
     SaveFilter,
     OpenFilters,
+    // editing dossiers (forms, history)
+    EditDossier,
+    NewDossier,
+    AddPosting,
+    EditPosting,
+    AddAssessment,
+    AddTraining,
+    AddFamily,
+    AddFinding,
+    NextField,
+    PrevField,
+    SaveForm,
+    ShowHistory,
+    UndoChange,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -177,6 +191,19 @@ impl Action {
         Action::ExportXlsx,
         Action::SaveFilter,
         Action::OpenFilters,
+        Action::EditDossier,
+        Action::NewDossier,
+        Action::AddPosting,
+        Action::EditPosting,
+        Action::AddAssessment,
+        Action::AddTraining,
+        Action::AddFamily,
+        Action::AddFinding,
+        Action::NextField,
+        Action::PrevField,
+        Action::SaveForm,
+        Action::ShowHistory,
+        Action::UndoChange,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal
@@ -212,6 +239,9 @@ impl Action {
                 | Confirm
                 | CompleteNext
                 | CompletePrev
+                | NextField
+                | PrevField
+                | SaveForm
         )
     }
 }

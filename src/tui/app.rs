@@ -28,6 +28,9 @@ use super::strings as s;
 use super::theme::Theme;
 use super::ui;
 
+#[path = "editing.rs"]
+mod editing;
+
 /// Start-up choices that are not configuration.
 #[derive(Clone, Debug)]
 pub struct AppOptions {
@@ -37,6 +40,10 @@ pub struct AppOptions {
     pub today: PartialDate,
     /// The terminal size until the first resize event.
     pub size: (u16, u16),
+    /// Where unsaved forms are kept as drafts (None: no drafts, as in tests).
+    pub drafts: Option<std::path::PathBuf>,
+    /// The database's name as drafts record it (a draft is offered on the same one only).
+    pub db: String,
 }
 
 impl Default for AppOptions {
@@ -45,6 +52,8 @@ impl Default for AppOptions {
             mask: false,
             today: PartialDate::today(),
             size: (80, 24),
+            drafts: None,
+            db: String::new(),
         }
     }
 }
@@ -64,6 +73,9 @@ pub struct App {
     /// Filter evaluations run on threads of their own and answer here.
     filter_tx: Sender<(u64, Vec<crate::model::DossierId>)>,
     filter_rx: Receiver<(u64, Vec<crate::model::DossierId>)>,
+    /// Where drafts go, and the database they belong to.
+    drafts: Option<std::path::PathBuf>,
+    db_name: String,
 }
 
 impl App {
@@ -80,7 +92,7 @@ impl App {
                 error: true,
             })
             .collect();
-        App {
+        let mut app = App {
             state,
             theme: settings.theme,
             store,
@@ -92,7 +104,11 @@ impl App {
             teams: None,
             filter_tx,
             filter_rx,
-        }
+            drafts: opts.drafts,
+            db_name: opts.db,
+        };
+        app.offer_draft();
+        app
     }
 
     /// An app with everything loaded before it returns (tests, and callers that can wait).
@@ -234,6 +250,9 @@ impl App {
     /// The only place state changes.
     pub fn update(&mut self, action: Action) {
         use Action::*;
+        if self.editing(&action) {
+            return;
+        }
         // While the saved filters are listed, moving, Enter and Delete act on the list.
         if self.state.pane == Pane::Filter
             && self.state.overlay.is_none()
@@ -463,6 +482,10 @@ impl App {
                 }
             }
             SaveFilter | OpenFilters => {}
+            // Editing is handled by `editing` before this match.
+            EditDossier | NewDossier | AddPosting | EditPosting | AddAssessment | AddTraining
+            | AddFamily | AddFinding | NextField | PrevField | SaveForm | ShowHistory
+            | UndoChange => {}
             RegionView | CycleSort | Expand | Collapse | SwitchFocus | RemoveMember
             | AddCandidate | SavePlan | OpenPlans | FilterText | CycleSeverity | CycleRule
             | ToggleReviewed | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost

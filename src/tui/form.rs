@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use tui_textarea::{CursorMove, TextArea};
 
 use crate::model::validate::{FieldError, validate};
+use crate::model::date::DateError;
 use crate::model::*;
 
 use super::action::Action;
@@ -90,6 +91,8 @@ pub struct Field {
     pub flag: bool,
     /// The problem shown under the field.
     pub error: Option<String>,
+    /// Whether the clerk changed it (only changed fields go onto a version saved meanwhile).
+    pub touched: bool,
 }
 
 impl Field {
@@ -103,6 +106,7 @@ impl Field {
             jump: String::new(),
             flag: false,
             error: None,
+            touched: false,
         }
     }
 
@@ -146,7 +150,11 @@ impl Field {
         if let Some(n) = none {
             options.push((n.to_string(), u32::MAX));
         }
-        options.extend(all.iter().enumerate().map(|(i, v)| (v.to_string(), i as u32)));
+        options.extend(
+            all.iter()
+                .enumerate()
+                .map(|(i, v)| (v.to_string(), i as u32)),
+        );
         let choice = value
             .and_then(|v| all.iter().position(|a| *a == v))
             .map(|i| i + usize::from(none.is_some()))
@@ -176,16 +184,25 @@ impl Field {
 
     /// The chosen vocabulary value, or None for "not given".
     fn pick<T: Copy>(&self, all: &[T]) -> Option<T> {
-        self.chosen().and_then(|(_, v)| all.get(v as usize).copied())
+        self.chosen()
+            .and_then(|(_, v)| all.get(v as usize).copied())
     }
 
     /// What the field shows on one line.
     pub fn display(&self) -> String {
         match &self.kind {
-            FieldKind::Choice(_) => self.chosen().map(|(l, _)| l.to_string()).unwrap_or_default(),
+            FieldKind::Choice(_) => self
+                .chosen()
+                .map(|(l, _)| l.to_string())
+                .unwrap_or_default(),
             FieldKind::Flag => if self.flag { "是" } else { "否" }.to_string(),
             _ => self.text.lines().join(" "),
         }
+    }
+
+    /// Whether two fields hold the same value.
+    fn same_value(&self, other: &Field) -> bool {
+        self.value() == other.value() && self.choice == other.choice && self.flag == other.flag
     }
 
     /// The options matching the jump text, best first (at most `n`).
@@ -272,6 +289,7 @@ impl Field {
             }
         }
         self.error = None;
+        self.touched = true;
         true
     }
 }
@@ -359,9 +377,26 @@ impl Form {
         self.error = None;
         let mut errors: Vec<(Option<usize>, String)> = Vec::new();
         let mut out = onto.clone();
-        let parsed = parse(self, &mut out, &mut errors);
+        let parsed = if *onto == self.base {
+            parse(self, &mut out, &mut errors)
+        } else {
+            // Onto a version saved meanwhile: the fields the clerk did not change take that
+            // version's values, so its changes are kept.
+            let mut merged = self.clone();
+            let fresh = fields_for(self.kind, onto, &UnitDirectory::default(), today);
+            for (f, new) in merged.fields.iter_mut().zip(fresh) {
+                if !f.touched && f.label != "单位" {
+                    *f = new;
+                }
+            }
+            parse(&merged, &mut out, &mut errors)
+        };
         if parsed {
-            let before = validate(onto, today);
+            let before = if self.kind == FormKind::NewDossier {
+                Vec::new()
+            } else {
+                validate(onto, today)
+            };
             for e in validate(&out, today) {
                 if before.contains(&e) {
                     continue;
@@ -431,14 +466,17 @@ impl Form {
             .collect()
     }
 
-    /// Puts a draft's values back (same form, same field order).
+    /// Puts a draft's values back (same form, same field order); a value that differs from
+    /// the form's own counts as the clerk's change.
     pub fn restore(&mut self, values: &[DraftValue]) {
         for (f, v) in self.fields.iter_mut().zip(values) {
+            let before = f.clone();
             f.set_text(&v.text);
             if let FieldKind::Choice(o) = &f.kind {
                 f.choice = v.choice.min(o.len().saturating_sub(1));
             }
             f.flag = v.flag;
+            f.touched = !f.same_value(&before);
         }
     }
 
@@ -461,16 +499,22 @@ impl Form {
         }
         keys.into_iter()
             .filter_map(|k| {
-                let row = [
-                    k.clone(),
-                    get(&base, &k),
-                    get(&th, &k),
-                    get(&me, &k),
-                ];
+                let row = [k.clone(), get(&base, &k), get(&th, &k), get(&me, &k)];
                 (row[1] != row[2] || row[1] != row[3]).then_some(row)
             })
             .collect()
     }
+}
+
+/// A dossier's change history as shown: newest first, the selected change.
+#[derive(Clone, Debug)]
+pub struct HistoryView {
+    pub dossier: DossierId,
+    pub name: String,
+    /// Oldest first, as the store gives them.
+    pub entries: Vec<crate::history::HistoryEntry>,
+    /// Index into `entries`.
+    pub selected: usize,
 }
 
 /// One field's value in a draft.
@@ -523,9 +567,17 @@ fn fields_for(
                 Field::date("任职时间", p.map(|p| p.start).or(Some(*today))).required(),
                 Field::date("免职时间", p.and_then(|p| p.end)),
                 unit,
-                Field::text("单位（原文）", p.map(|p| p.unit_name.as_str()).unwrap_or("")),
+                Field::text(
+                    "单位（原文）",
+                    p.map(|p| p.unit_name.as_str()).unwrap_or(""),
+                ),
                 Field::text("职务", p.map(|p| p.position.as_str()).unwrap_or("")).required(),
-                Field::vocab("职务层次", Rank::ALL, p.and_then(|p| p.rank), Some("（未填）")),
+                Field::vocab(
+                    "职务层次",
+                    Rank::ALL,
+                    p.and_then(|p| p.rank),
+                    Some("（未填）"),
+                ),
                 Field::vocab(
                     "正副职",
                     PostRole::ALL,
@@ -552,7 +604,12 @@ fn fields_for(
             let year = a.map(|a| a.year).unwrap_or(today.y() - 1);
             vec![
                 Field::number("年度", year.to_string()).required(),
-                Field::vocab("等次", Grade::ALL, a.and_then(|a| a.grade), Some("不定等次")),
+                Field::vocab(
+                    "等次",
+                    Grade::ALL,
+                    a.and_then(|a| a.grade),
+                    Some("不定等次"),
+                ),
                 Field::number(
                     "民主测评",
                     a.and_then(|a| a.democratic_score)
@@ -570,10 +627,7 @@ fn fields_for(
                 Field::text("主办单位", t.map(|t| t.organizer.as_str()).unwrap_or("")),
                 Field::date("开始时间", t.map(|t| t.start)).required(),
                 Field::date("结束时间", t.and_then(|t| t.end)),
-                Field::number(
-                    "学时",
-                    t.map(|t| t.hours.to_string()).unwrap_or_default(),
-                ),
+                Field::number("学时", t.map(|t| t.hours.to_string()).unwrap_or_default()),
             ]
         }
         FormKind::Family(at) => {
@@ -637,6 +691,10 @@ fn parse(form: &Form, out: &mut Dossier, errors: &mut Vec<(Option<usize>, String
         }
         match v.parse::<PartialDate>() {
             Ok(d) => Some(d),
+            Err(DateError::Impossible(_)) => {
+                errors.push((Some(i), format!("日期不存在：“{v}”")));
+                None
+            }
             Err(e) => {
                 errors.push((Some(i), e.to_string()));
                 None
@@ -897,7 +955,11 @@ mod tests {
         type_into(&mut form, "职务", "县长");
         assert!(form.build(&d, &today()).is_err());
         let f = form.field("任职时间").unwrap();
-        assert!(f.error.as_deref().unwrap().contains("日期"), "{:?}", f.error);
+        assert!(
+            f.error.as_deref().unwrap().contains("日期"),
+            "{:?}",
+            f.error
+        );
         assert_eq!(form.focused().label, "任职时间");
         // An end before the start is refused at the end field.
         type_into(&mut form, "任职时间", "2024.03");

@@ -34,10 +34,14 @@ pub enum Section {
     /// A pane's own input line (a filter text, a review note).
     Prompt,
     Edit,
+    /// An open editing form.
+    Form,
+    /// A dossier's change history.
+    History,
 }
 
 impl Section {
-    pub const ALL: [Section; 12] = [
+    pub const ALL: [Section; 14] = [
         Section::Global,
         Section::Lookup,
         Section::Dossier,
@@ -50,6 +54,8 @@ impl Section {
         Section::Command,
         Section::Prompt,
         Section::Edit,
+        Section::Form,
+        Section::History,
     ];
 
     /// The table name in a keymap file.
@@ -67,6 +73,8 @@ impl Section {
             Section::Command => "command",
             Section::Prompt => "prompt",
             Section::Edit => "edit",
+            Section::Form => "form",
+            Section::History => "history",
         }
     }
 
@@ -89,6 +97,8 @@ impl Section {
             Section::Command => s::HELP_SECTION_COMMAND,
             Section::Prompt => s::HELP_SECTION_PROMPT,
             Section::Edit => s::HELP_SECTION_EDIT,
+            Section::Form => s::HELP_SECTION_FORM,
+            Section::History => s::HELP_SECTION_HISTORY,
         }
     }
 }

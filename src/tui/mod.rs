@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod config;
 pub mod data;
+pub mod draft;
 pub mod form;
 pub mod input;
 pub mod keymap;
@@ -41,6 +42,10 @@ pub struct TuiOptions {
     /// Where the user's config.toml, keymap.toml and theme.toml live; None = the platform's
     /// configuration directory for cadre.
     pub config_dir: Option<PathBuf>,
+    /// Where unsaved forms are kept as drafts (the user's data directory's `drafts`).
+    pub drafts: Option<PathBuf>,
+    /// The database as drafts name it.
+    pub db: String,
 }
 
 /// How long the loop waits for a key before looking at lookup results and signals.
@@ -64,6 +69,8 @@ pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
             mask: opts.mask,
             today: PartialDate::today(),
             size: (size.width, size.height),
+            drafts: opts.drafts.clone(),
+            db: opts.db.clone(),
         },
     );
     // The first frame goes out before anything is read from the store.
@@ -79,6 +86,8 @@ pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
         })?;
     let events = spawn_input()?;
     let result = event_loop(&mut guard, &mut app, &rx, &events, &signals);
+    // However the loop ended (quit, SIGHUP, SIGTERM, the terminal gone), an open form is kept.
+    app.keep_draft();
     drop(guard);
     result
 }

@@ -518,6 +518,12 @@ pub struct State {
     pub size: (u16, u16),
     pub keymap: Keymap,
     pub quit: bool,
+    /// The editing form open over the pane.
+    pub form: Option<super::form::Form>,
+    /// The open dossier's change history, when shown.
+    pub history: Option<super::form::HistoryView>,
+    /// An unsaved form from an earlier session, offered back.
+    pub draft: Option<super::draft::Draft>,
 }
 
 impl State {
@@ -549,6 +555,9 @@ impl State {
             size,
             keymap,
             quit: false,
+            form: None,
+            history: None,
+            draft: None,
         }
     }
 
@@ -557,6 +566,8 @@ impl State {
         match &self.overlay {
             Some(Overlay::Command(_)) => true,
             Some(Overlay::Help { .. }) => false,
+            None if self.draft.is_some() || self.history.is_some() => false,
+            None if self.form.is_some() => self.form.as_ref().is_some_and(|f| f.conflict.is_none()),
             None => self.pane.is_typing() || self.has_prompt(),
         }
     }
@@ -574,6 +585,12 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => vec![Section::Help, Section::Global],
             Some(Overlay::Command(_)) => vec![Section::Command, Section::Edit, Section::Global],
+            None if self.draft.is_some() => vec![Section::Prompt, Section::Edit, Section::Global],
+            None if self.history.is_some() => vec![Section::History, Section::Global],
+            None if self.form.as_ref().is_some_and(|f| f.conflict.is_some()) => {
+                vec![Section::Form, Section::Global]
+            }
+            None if self.form.is_some() => vec![Section::Form, Section::Edit, Section::Global],
             None if self.has_prompt() => vec![Section::Prompt, Section::Edit, Section::Global],
             None if self.pane.is_typing() => {
                 vec![self.pane.section(), Section::Edit, Section::Global]

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod command;
 pub mod dossier;
 pub mod filter;
+pub mod form;
 pub mod format;
 pub mod help;
 pub mod lookup;
@@ -90,6 +91,9 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             None
         }
     };
+    if state.form.is_some() || state.history.is_some() || state.draft.is_some() {
+        cursor = form::draw(buf, r.body, state, theme);
+    }
     if let Some(m) = r.message {
         message_line(buf, m, state, theme);
     }
