@@ -283,7 +283,7 @@ pub fn fields(d: &Dossier) -> Vec<(String, String)> {
 fn span(start: &Option<PartialDate>, end: &Option<PartialDate>) -> String {
     match (start, end) {
         (None, None) => String::new(),
-        _ => format!("{}—{}", date(start), date(end)),
+        _ => format!("{}--{}", date(start), date(end)),
     }
 }
 
@@ -338,7 +338,7 @@ pub fn render(entries: &[HistoryEntry]) -> Vec<String> {
         }
         for c in &e.changes {
             out.push(format!(
-                "  {}：{} → {}",
+                "  {}：{} -> {}",
                 c.field,
                 if c.old.is_empty() {
                     "（空）"

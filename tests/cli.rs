@@ -178,7 +178,7 @@ fn history_prints_each_change_with_who_when_and_fields() {
         text(&o.stdout),
         "#1 张伟 1975.03：1 次修改记录\n\
          第 1 次  2026-11-25 09:30:00  clerk7  修改\n\
-         \x20 健康状况：（空） → 健康\n"
+         \x20 健康状况：（空） -> 健康\n"
     );
     let o = cadre(&db, &["history", "无此人"]);
     assert_eq!(o.status.code(), Some(1));

@@ -50,7 +50,7 @@ fn every_save_is_recorded_with_who_when_and_each_field() {
     store.update_dossier(&d).unwrap();
     assert_eq!(store.history(id).unwrap().len(), 3);
     let text = cadre::history::render(&store.history(id).unwrap()).join("\n");
-    assert!(text.contains("健康状况：健康 → 良好"), "{text}");
+    assert!(text.contains("健康状况：健康 -> 良好"), "{text}");
 }
 
 #[test]

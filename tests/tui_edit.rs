@@ -13,8 +13,18 @@ use cadre::tui::testing::*;
 
 const SMALL: (u16, u16) = (80, 24);
 
+/// The screen as text; no cell may hold a character of ambiguous East Asian width.
 fn text(app: &App) -> String {
-    screen_text(&render(app))
+    use unicode_width::UnicodeWidthChar;
+    let buf = render(app);
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            for c in buf[(x, y)].symbol().chars() {
+                assert_eq!(c.width(), c.width_cjk(), "ambiguous {c:?} at {x},{y}");
+            }
+        }
+    }
+    screen_text(&buf)
 }
 
 /// An app over `store` with 王文胜's dossier open.
@@ -247,7 +257,7 @@ fn assessment_training_family_and_finding_forms_save() {
     fill_field(&mut app, "姓名", "李芳");
     press(&mut app, "ctrl-s");
     assert!(app.state.form.is_none(), "{}", text(&app));
-    press(&mut app, "x");
+    press(&mut app, "s");
     fill_field(&mut app, "时间", "2024.05");
     fill_field(&mut app, "问题摘要", "巡察反馈：项目审批程序不规范");
     to_field(&mut app, "已办结");
@@ -300,15 +310,20 @@ fn the_later_save_of_two_clerks_shows_both_versions_instead_of_overwriting() {
 fn an_unsaved_form_is_kept_as_a_draft_and_offered_back() {
     let dir = tempfile::tempdir().unwrap();
     let store = sample_store();
-    let opts = || AppOptions {
-        today: today(),
-        size: SMALL,
-        drafts: Some(dir.path().join("drafts")),
-        db: "sample".into(),
-        ..AppOptions::default()
+    let start = || {
+        App::headless(
+            store.clone(),
+            Settings::defaults(&Env::default()),
+            AppOptions {
+                today: today(),
+                size: SMALL,
+                ..AppOptions::default()
+            },
+        )
+        .unwrap()
+        .with_drafts(dir.path().join("drafts"), "sample".into())
     };
-    let mut app = App::headless(store.clone(), Settings::defaults(&Env::default()), opts())
-        .unwrap();
+    let mut app = start();
     type_text(&mut app, "王文胜");
     app.settle();
     press(&mut app, "enter");
@@ -316,8 +331,7 @@ fn an_unsaved_form_is_kept_as_a_draft_and_offered_back() {
     fill_field(&mut app, "职务", "县委书记");
     app.keep_draft();
     drop(app);
-    let mut app = App::headless(store.clone(), Settings::defaults(&Env::default()), opts())
-        .unwrap();
+    let mut app = start();
     assert!(app.state.draft.is_some());
     let screen = text(&app);
     assert!(screen.contains("未保存的表单"), "{screen}");
@@ -329,7 +343,7 @@ fn an_unsaved_form_is_kept_as_a_draft_and_offered_back() {
     // Cancelled: the draft is gone.
     press(&mut app, "esc");
     drop(app);
-    let app = App::headless(store, Settings::defaults(&Env::default()), opts()).unwrap();
+    let app = start();
     assert!(app.state.draft.is_none());
 }
 

@@ -40,10 +40,6 @@ pub struct AppOptions {
     pub today: PartialDate,
     /// The terminal size until the first resize event.
     pub size: (u16, u16),
-    /// Where unsaved forms are kept as drafts (None: no drafts, as in tests).
-    pub drafts: Option<std::path::PathBuf>,
-    /// The database's name as drafts record it (a draft is offered on the same one only).
-    pub db: String,
 }
 
 impl Default for AppOptions {
@@ -52,8 +48,6 @@ impl Default for AppOptions {
             mask: false,
             today: PartialDate::today(),
             size: (80, 24),
-            drafts: None,
-            db: String::new(),
         }
     }
 }
@@ -92,7 +86,7 @@ impl App {
                 error: true,
             })
             .collect();
-        let mut app = App {
+        App {
             state,
             theme: settings.theme,
             store,
@@ -104,11 +98,18 @@ impl App {
             teams: None,
             filter_tx,
             filter_rx,
-            drafts: opts.drafts,
-            db_name: opts.db,
-        };
-        app.offer_draft();
-        app
+            drafts: None,
+            db_name: String::new(),
+        }
+    }
+
+    /// Keeps unsaved forms as drafts under `dir` for database `db` (a draft is offered back on
+    /// the same database only), and offers the user's draft kept there, if any.
+    pub fn with_drafts(mut self, dir: std::path::PathBuf, db: String) -> Self {
+        self.drafts = Some(dir);
+        self.db_name = db;
+        self.offer_draft();
+        self
     }
 
     /// An app with everything loaded before it returns (tests, and callers that can wait).

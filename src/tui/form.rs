@@ -319,6 +319,9 @@ pub struct Form {
     pub conflict: Option<Conflict>,
 }
 
+/// The date forms a field accepts, as a clerk is told them.
+const DATE_FORMS: &str = "可写 1965.03、1965-03、196503、1965年3月、1965-03-12 或 12/03/1965";
+
 /// Every life-cycle status, and the order a picker lists them.
 const STATUSES: &[LifeCycle] = LifeCycle::ALL;
 
@@ -692,11 +695,11 @@ fn parse(form: &Form, out: &mut Dossier, errors: &mut Vec<(Option<usize>, String
         match v.parse::<PartialDate>() {
             Ok(d) => Some(d),
             Err(DateError::Impossible(_)) => {
-                errors.push((Some(i), format!("日期不存在：“{v}”")));
+                errors.push((Some(i), format!("日期不存在：{v}")));
                 None
             }
-            Err(e) => {
-                errors.push((Some(i), e.to_string()));
+            Err(_) => {
+                errors.push((Some(i), format!("无法识别的日期：{v}（{}）", DATE_FORMS)));
                 None
             }
         }

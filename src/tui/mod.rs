@@ -69,10 +69,11 @@ pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
             mask: opts.mask,
             today: PartialDate::today(),
             size: (size.width, size.height),
-            drafts: opts.drafts.clone(),
-            db: opts.db.clone(),
         },
     );
+    if let Some(dir) = &opts.drafts {
+        app = app.with_drafts(dir.clone(), opts.db.clone());
+    }
     // The first frame goes out before anything is read from the store.
     guard.terminal.draw(|f| app.draw(f))?;
     let (tx, rx) = channel();

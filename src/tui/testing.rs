@@ -432,7 +432,6 @@ pub fn app_with(store: Store, settings: Settings, size: (u16, u16)) -> App {
             mask: false,
             today: today(),
             size,
-            ..AppOptions::default()
         },
     )
     .expect("app loads")

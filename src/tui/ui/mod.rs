@@ -175,10 +175,11 @@ fn message_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
-/// Actions too obvious to spend status-bar space on (they are in the help).
+/// Actions too obvious to spend status-bar space on (they are in the help); creating a
+/// dossier is bound everywhere and would crowd every pane's hints, so it is left to the help.
 fn is_movement(a: &Action) -> bool {
     use Action::*;
-    matches!(a, Up | Down | PageUp | PageDown | Top | Bottom)
+    matches!(a, Up | Down | PageUp | PageDown | Top | Bottom | NewDossier)
 }
 
 /// The hints for the focused context: (key label, description), in keymap order, one per
