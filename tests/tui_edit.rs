@@ -91,7 +91,11 @@ fn a_clerk_adds_a_posting_sees_the_previous_ended_and_undoes_it() {
     // Stored: the 县长 post ended on the new start, the new post is current.
     let after = store.dossier(id).unwrap().unwrap();
     assert_eq!(after.postings.len(), before.postings.len() + 1);
-    let county = after.postings.iter().find(|p| p.position == "县长").unwrap();
+    let county = after
+        .postings
+        .iter()
+        .find(|p| p.position == "县长")
+        .unwrap();
     assert_eq!(county.end, Some(PartialDate::ym(2025, 6).unwrap()));
     let cur = after.current_posting().unwrap();
     assert_eq!(cur.position, "县委书记");
@@ -132,10 +136,17 @@ fn a_wrong_date_is_refused_with_a_message_at_the_field_and_nothing_is_saved() {
     press(&mut app, "ctrl-s");
     let form = app.state.form.as_ref().expect("the form stays open");
     let f = form.field("任职时间").unwrap();
-    assert!(f.error.as_deref().unwrap().contains("2025.13"), "{:?}", f.error);
+    assert!(
+        f.error.as_deref().unwrap().contains("2025.13"),
+        "{:?}",
+        f.error
+    );
     assert_eq!(form.focused().label, "任职时间");
     let screen = text(&app);
-    assert!(screen.contains("^ 日期不存在") || screen.contains("^ 无法识别"), "{screen}");
+    assert!(
+        screen.contains("^ 日期不存在") || screen.contains("^ 无法识别"),
+        "{screen}"
+    );
     assert!(screen.contains("未保存"), "{screen}");
     assert_eq!(store.revision(id).unwrap(), rev0);
     // A posting ending before it starts is refused at the end.
@@ -160,7 +171,11 @@ fn a_wrong_id_number_is_refused_with_a_message_at_the_field() {
     press(&mut app, "e");
     // The right number with its last digit changed: the checksum fails.
     let good = store.dossier(id).unwrap().unwrap().identity.id_number;
-    let bad = format!("{}{}", &good[..17], if good.ends_with('1') { '2' } else { '1' });
+    let bad = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('1') { '2' } else { '1' }
+    );
     fill_field(&mut app, "身份证号", &bad);
     press(&mut app, "ctrl-s");
     let form = app.state.form.as_ref().expect("the form stays open");
@@ -178,10 +193,7 @@ fn a_wrong_id_number_is_refused_with_a_message_at_the_field() {
     fill_field(&mut app, "健康状况", "良好");
     press(&mut app, "ctrl-s");
     assert!(app.state.form.is_none());
-    assert_eq!(
-        store.dossier(id).unwrap().unwrap().identity.health,
-        "良好"
-    );
+    assert_eq!(store.dossier(id).unwrap().unwrap().identity.health, "良好");
 }
 
 #[test]
@@ -193,7 +205,14 @@ fn party_entry_before_18_is_refused_and_status_changes_to_retired() {
     fill_field(&mut app, "入党时间", "1993.02");
     press(&mut app, "ctrl-s");
     assert!(
-        app.state.form.as_ref().unwrap().field("入党时间").unwrap().error.is_some()
+        app.state
+            .form
+            .as_ref()
+            .unwrap()
+            .field("入党时间")
+            .unwrap()
+            .error
+            .is_some()
     );
     fill_field(&mut app, "入党时间", "1993.03");
     to_field(&mut app, "干部状态");
@@ -225,7 +244,10 @@ fn a_new_dossier_needs_name_and_birth_and_then_opens() {
     let d = app.state.person.as_ref().unwrap();
     assert_eq!(d.identity.name, "赵新");
     assert_eq!(d.identity.gender, cadre::model::Gender::Female);
-    assert_eq!(store.history(d.id).unwrap()[0].kind, cadre::history::ChangeKind::Created);
+    assert_eq!(
+        store.history(d.id).unwrap()[0].kind,
+        cadre::history::ChangeKind::Created
+    );
 }
 
 #[test]
@@ -238,7 +260,11 @@ fn assessment_training_family_and_finding_forms_save() {
     fill_field(&mut app, "年度", "2022");
     press(&mut app, "ctrl-s");
     let f = app.state.form.as_ref().unwrap().field("年度").unwrap();
-    assert!(f.error.as_deref().unwrap().contains("2022"), "{:?}", f.error);
+    assert!(
+        f.error.as_deref().unwrap().contains("2022"),
+        "{:?}",
+        f.error
+    );
     fill_field(&mut app, "年度", "2021");
     to_field(&mut app, "等次");
     type_text(&mut app, "优秀");
@@ -253,7 +279,16 @@ fn assessment_training_family_and_finding_forms_save() {
     press(&mut app, "f");
     fill_field(&mut app, "称谓", "妻子");
     press(&mut app, "ctrl-s");
-    assert!(app.state.form.as_ref().unwrap().field("姓名").unwrap().error.is_some());
+    assert!(
+        app.state
+            .form
+            .as_ref()
+            .unwrap()
+            .field("姓名")
+            .unwrap()
+            .error
+            .is_some()
+    );
     fill_field(&mut app, "姓名", "李芳");
     press(&mut app, "ctrl-s");
     assert!(app.state.form.is_none(), "{}", text(&app));
@@ -265,7 +300,10 @@ fn assessment_training_family_and_finding_forms_save() {
     press(&mut app, "ctrl-s");
     assert!(app.state.form.is_none(), "{}", text(&app));
     let d = store.dossier(id).unwrap().unwrap();
-    assert!(d.assessment(2021).is_some_and(|a| a.grade == Some(cadre::model::Grade::Excellent)));
+    assert!(
+        d.assessment(2021)
+            .is_some_and(|a| a.grade == Some(cadre::model::Grade::Excellent))
+    );
     assert_eq!(d.training.last().unwrap().hours, 80);
     assert_eq!(d.family.last().unwrap().name, "李芳");
     assert!(d.findings.last().unwrap().resolved);
@@ -289,10 +327,17 @@ fn the_later_save_of_two_clerks_shows_both_versions_instead_of_overwriting() {
     let form = second.state.form.as_ref().expect("still open");
     let c = form.conflict.as_ref().expect("a conflict is shown");
     assert!(c.rows.iter().any(|r| r[0] == "健康状况" && r[2] == "良好"));
-    assert!(c.rows.iter().any(|r| r[0] == "籍贯" && r[3] == "青州市河西县"));
+    assert!(
+        c.rows
+            .iter()
+            .any(|r| r[0] == "籍贯" && r[3] == "青州市河西县")
+    );
     let screen = text(&second);
     assert!(screen.contains("已被他人修改"), "{screen}");
-    assert!(screen.contains("他人已保存") && screen.contains("您的修改"), "{screen}");
+    assert!(
+        screen.contains("他人已保存") && screen.contains("您的修改"),
+        "{screen}"
+    );
     // Nothing was overwritten.
     let d = store.dossier(id).unwrap().unwrap();
     assert_eq!(d.identity.health, "良好");
@@ -383,10 +428,112 @@ fn snapshot_conflict_and_history_80x24() {
         .lines()
         .map(|l| {
             // The time of the change is now; mask it.
-            l.split("  ").filter(|p| !p.starts_with("20")).collect::<Vec<_>>().join("  ")
+            l.split("  ")
+                .filter(|p| !p.starts_with("20"))
+                .collect::<Vec<_>>()
+                .join("  ")
         })
         .collect::<Vec<_>>()
         .join("\n");
     let screen = screen.replace(&cadre::user::current_user(), "USER");
     insta::assert_snapshot!("history", screen);
+}
+
+#[test]
+fn an_existing_entry_is_chosen_from_the_list_and_edited() {
+    let store = sample_store();
+    let id = wang_id(&store);
+    let mut app = open_wang(store.clone());
+    press(&mut app, "E");
+    let p = app.state.pick.as_ref().expect("the entries are listed");
+    let at = p
+        .rows
+        .iter()
+        .position(|r| r.0 == "年度考核第1条")
+        .expect("an assessment row");
+    for _ in 0..at {
+        press(&mut app, "down");
+    }
+    assert!(text(&app).contains("年度考核第1条"));
+    press(&mut app, "enter");
+    assert!(app.state.pick.is_none());
+    let form = app.state.form.as_ref().expect("the entry's form");
+    assert_eq!(form.kind, FormKind::Assessment(Some(0)));
+    assert_eq!(form.field("年度").unwrap().value(), "2022");
+    to_field(&mut app, "等次");
+    type_text(&mut app, "基本称职");
+    press(&mut app, "ctrl-s");
+    assert!(app.state.form.is_none(), "{}", text(&app));
+    let d = store.dossier(id).unwrap().unwrap();
+    assert_eq!(
+        d.assessments[0].grade,
+        Some(cadre::model::Grade::BasicallyCompetent)
+    );
+    assert_eq!(d.assessments.len(), 3);
+}
+
+#[test]
+fn education_reward_and_record_forms_save() {
+    let store = sample_store();
+    let id = wang_id(&store);
+    let mut app = open_wang(store.clone());
+    press(&mut app, "d");
+    to_field(&mut app, "学历");
+    type_text(&mut app, "研究生");
+    fill_field(&mut app, "毕业院校", "青州大学");
+    fill_field(&mut app, "入学时间", "2015.09");
+    fill_field(&mut app, "毕业时间", "2014.07");
+    press(&mut app, "ctrl-s");
+    assert!(
+        app.state.form.is_some(),
+        "an end before the start is refused"
+    );
+    fill_field(&mut app, "毕业时间", "2018.07");
+    press(&mut app, "ctrl-s");
+    assert!(app.state.form.is_none(), "{}", text(&app));
+    press(&mut app, "r");
+    press(&mut app, "ctrl-s");
+    assert!(
+        app.state
+            .form
+            .as_ref()
+            .unwrap()
+            .field("名称")
+            .unwrap()
+            .error
+            .is_some()
+    );
+    fill_field(&mut app, "名称", "全省优秀县委书记");
+    press(&mut app, "ctrl-s");
+    assert!(app.state.form.is_none(), "{}", text(&app));
+    press(&mut app, "c");
+    fill_field(&mut app, "外语", "英语、日语");
+    press(&mut app, "ctrl-s");
+    assert!(app.state.form.is_none(), "{}", text(&app));
+    let d = store.dossier(id).unwrap().unwrap();
+    assert_eq!(d.education.last().unwrap().school, "青州大学");
+    assert_eq!(d.rewards.last().unwrap().title, "全省优秀县委书记");
+    assert_eq!(d.record.languages, vec!["英语", "日语"]);
+}
+
+#[test]
+fn snapshot_entry_picker_80x24() {
+    let mut app = open_wang(sample_store());
+    press(&mut app, "E");
+    insta::assert_snapshot!(text(&app));
+}
+
+#[test]
+fn nothing_opens_for_editing_in_meeting_mode() {
+    let store = sample_store();
+    let mut app = open_wang(store);
+    press(&mut app, "m");
+    for k in ["e", "p", "h", "E", "f4"] {
+        press(&mut app, k);
+        assert!(
+            app.state.form.is_none() && app.state.history.is_none() && app.state.pick.is_none(),
+            "{k}"
+        );
+    }
+    assert!(text(&app).contains("会议模式下不能编辑"), "{}", text(&app));
 }

@@ -99,6 +99,10 @@ pub enum Action {
     SaveForm,
     ShowHistory,
     UndoChange,
+    AddEducation,
+    AddReward,
+    EditRecord,
+    EditEntry,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -204,6 +208,10 @@ impl Action {
         Action::SaveForm,
         Action::ShowHistory,
         Action::UndoChange,
+        Action::AddEducation,
+        Action::AddReward,
+        Action::EditRecord,
+        Action::EditEntry,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal

@@ -10,7 +10,7 @@ use crate::store::StoreError;
 use super::App;
 use crate::tui::action::Action;
 use crate::tui::draft::{self, Draft};
-use crate::tui::form::{Conflict, Form, FormKind, HistoryView};
+use crate::tui::form::{Conflict, EntryPicker, Form, FormKind, HistoryView};
 use crate::tui::state::Pane;
 use crate::tui::strings as s;
 
@@ -82,7 +82,45 @@ impl App {
             }
             return true;
         }
+        if let Some(p) = &mut self.state.pick {
+            match action {
+                _ if passes => return false,
+                Up => p.selected = p.selected.saturating_sub(1),
+                Down => p.selected = (p.selected + 1).min(p.rows.len().saturating_sub(1)),
+                Confirm => {
+                    let kind = p.rows.get(p.selected).map(|r| r.2);
+                    self.state.pick = None;
+                    if let Some(kind) = kind {
+                        self.open_form(kind);
+                    }
+                }
+                Back => self.state.pick = None,
+                _ => {}
+            }
+            return true;
+        }
         let in_dossier = matches!(self.state.pane, Pane::Dossier | Pane::Timeline);
+        let opens = matches!(
+            action,
+            NewDossier
+                | EditDossier
+                | AddPosting
+                | EditPosting
+                | AddAssessment
+                | AddTraining
+                | AddFamily
+                | AddFinding
+                | AddEducation
+                | AddReward
+                | EditRecord
+                | EditEntry
+                | ShowHistory
+        );
+        // Forms and history show everything; not in front of a meeting.
+        if opens && self.state.mask {
+            self.notice(s::MASKED_NO_EDIT);
+            return true;
+        }
         match action {
             NewDossier => self.new_dossier(),
             EditDossier if in_dossier => self.open_form(FormKind::Identity),
@@ -91,6 +129,14 @@ impl App {
             AddTraining if in_dossier => self.open_form(FormKind::Training(None)),
             AddFamily if in_dossier => self.open_form(FormKind::Family(None)),
             AddFinding if in_dossier => self.open_form(FormKind::Finding(None)),
+            AddEducation if in_dossier => self.open_form(FormKind::Education(None)),
+            AddReward if in_dossier => self.open_form(FormKind::Reward(None)),
+            EditRecord if in_dossier => self.open_form(FormKind::Record),
+            EditEntry if in_dossier => {
+                if let Some(d) = &self.state.person {
+                    self.state.pick = Some(EntryPicker::of(d));
+                }
+            }
             EditPosting if self.state.pane == Pane::Timeline => {
                 match self.selected_posting_index() {
                     Some(i) => self.open_form(FormKind::Posting(Some(i))),
@@ -99,7 +145,9 @@ impl App {
             }
             ShowHistory if in_dossier => self.open_history(),
             EditDossier | AddPosting | AddAssessment | AddTraining | AddFamily | AddFinding
-            | EditPosting | ShowHistory => self.notice(s::NO_PERSON),
+            | EditPosting | ShowHistory | AddEducation | AddReward | EditRecord | EditEntry => {
+                self.notice(s::NO_PERSON)
+            }
             NextField | PrevField | SaveForm | UndoChange => {}
             _ => return false,
         }

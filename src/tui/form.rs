@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 use tui_textarea::{CursorMove, TextArea};
 
-use crate::model::validate::{FieldError, validate};
 use crate::model::date::DateError;
+use crate::model::validate::{FieldError, validate};
 use crate::model::*;
 
 use super::action::Action;
@@ -27,13 +27,19 @@ pub enum FormKind {
     Training(Option<usize>),
     Family(Option<usize>),
     Finding(Option<usize>),
+    Education(Option<usize>),
+    Reward(Option<usize>),
+    /// 专长, skills and languages.
+    Record,
 }
 
 impl FormKind {
     /// The list an entry form edits, as validation names it (任职经历 …); None for identity.
     fn list(self) -> Option<&'static str> {
         match self {
-            FormKind::NewDossier | FormKind::Identity => None,
+            FormKind::NewDossier | FormKind::Identity | FormKind::Record => None,
+            FormKind::Education(_) => Some("学历"),
+            FormKind::Reward(_) => Some("奖惩"),
             FormKind::Posting(_) => Some("任职经历"),
             FormKind::Assessment(_) => Some("年度考核"),
             FormKind::Training(_) => Some("培训"),
@@ -57,6 +63,11 @@ impl FormKind {
             FormKind::Family(Some(_)) => "修改家庭成员",
             FormKind::Finding(None) => "新增监督信息",
             FormKind::Finding(Some(_)) => "修改监督信息",
+            FormKind::Education(None) => "新增学历",
+            FormKind::Education(Some(_)) => "修改学历",
+            FormKind::Reward(None) => "新增奖惩",
+            FormKind::Reward(Some(_)) => "修改奖惩",
+            FormKind::Record => "专长与业绩",
         }
     }
 }
@@ -446,13 +457,17 @@ impl Form {
             FormKind::Training(_) => built.training.len(),
             FormKind::Family(_) => built.family.len(),
             FormKind::Finding(_) => built.findings.len(),
+            FormKind::Education(_) => built.education.len(),
+            FormKind::Reward(_) => built.rewards.len(),
             _ => return None,
         };
         match self.kind {
             FormKind::Assessment(Some(i))
             | FormKind::Training(Some(i))
             | FormKind::Family(Some(i))
-            | FormKind::Finding(Some(i)) => Some(i),
+            | FormKind::Finding(Some(i))
+            | FormKind::Education(Some(i))
+            | FormKind::Reward(Some(i)) => Some(i),
             _ => len.checked_sub(1),
         }
     }
@@ -518,6 +533,43 @@ pub struct HistoryView {
     pub entries: Vec<crate::history::HistoryEntry>,
     /// Index into `entries`.
     pub selected: usize,
+}
+
+/// The dossier's list entries offered for editing: (label, entry on one line, the form).
+#[derive(Clone, Debug)]
+pub struct EntryPicker {
+    pub name: String,
+    pub rows: Vec<(String, String, FormKind)>,
+    pub selected: usize,
+}
+
+impl EntryPicker {
+    /// Every entry of the lists that have a form, in dossier order.
+    pub fn of(d: &Dossier) -> Self {
+        let kinds: [(&str, fn(Option<usize>) -> FormKind); 7] = [
+            ("学历", FormKind::Education),
+            ("培训", FormKind::Training),
+            ("任职经历", FormKind::Posting),
+            ("年度考核", FormKind::Assessment),
+            ("奖惩", FormKind::Reward),
+            ("监督信息", FormKind::Finding),
+            ("家庭成员", FormKind::Family),
+        ];
+        let rows = crate::history::fields(d)
+            .into_iter()
+            .filter_map(|(label, text)| {
+                let (list, rest) = label.split_once('第')?;
+                let n: usize = rest.strip_suffix('条')?.parse().ok()?;
+                let (_, make) = kinds.iter().find(|(l, _)| *l == list)?;
+                Some((label.clone(), text, make(Some(n.checked_sub(1)?))))
+            })
+            .collect();
+        EntryPicker {
+            name: d.identity.name.clone(),
+            rows,
+            selected: 0,
+        }
+    }
 }
 
 /// One field's value in a draft.
@@ -664,7 +716,68 @@ fn fields_for(
                 Field::flag("已办结", f.is_some_and(|f| f.resolved)),
             ]
         }
+        FormKind::Education(at) => {
+            let e = at.and_then(|n| d.education.get(n));
+            vec![
+                Field::vocab(
+                    "类别",
+                    EduKind::ALL,
+                    Some(e.map(|e| e.kind).unwrap_or(EduKind::FullTime)),
+                    None,
+                ),
+                Field::vocab(
+                    "学历",
+                    EduLevel::ALL,
+                    Some(e.map(|e| e.level).unwrap_or(EduLevel::Undergraduate)),
+                    None,
+                ),
+                Field::vocab(
+                    "学位",
+                    Degree::ALL,
+                    e.and_then(|e| e.degree),
+                    Some("（无）"),
+                ),
+                Field::text("毕业院校", e.map(|e| e.school.as_str()).unwrap_or("")),
+                Field::text("专业", e.map(|e| e.major.as_str()).unwrap_or("")),
+                Field::vocab(
+                    "学科门类",
+                    MajorCategory::ALL,
+                    e.and_then(|e| e.category),
+                    Some("（未填）"),
+                ),
+                Field::date("入学时间", e.and_then(|e| e.start)),
+                Field::date("毕业时间", e.and_then(|e| e.end)),
+            ]
+        }
+        FormKind::Reward(at) => {
+            let r = at.and_then(|n| d.rewards.get(n));
+            vec![
+                Field::vocab(
+                    "类别",
+                    RewardKind::ALL,
+                    Some(r.map(|r| r.kind).unwrap_or(RewardKind::Award)),
+                    None,
+                ),
+                Field::date("时间", r.and_then(|r| r.date)),
+                Field::text("名称", r.map(|r| r.title.as_str()).unwrap_or("")).required(),
+                Field::text("批准机关", r.map(|r| r.issuer.as_str()).unwrap_or("")),
+                Field::text("事由", r.map(|r| r.reason.as_str()).unwrap_or("")),
+            ]
+        }
+        FormKind::Record => vec![
+            Field::text("专长", &d.record.specialty),
+            Field::text("专业技能", &d.record.skills.join("、")),
+            Field::text("外语", &d.record.languages.join("、")),
+        ],
     }
+}
+
+/// A list typed as one line: items separated by 、 or a comma.
+fn items(text: &str) -> Vec<String> {
+    text.split(['、', ',', '，', ';', '；'])
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// Reads the fields into `out`; parse problems (empty required field, unreadable date or
@@ -874,6 +987,42 @@ fn parse(form: &Form, out: &mut Dossier, errors: &mut Vec<(Option<usize>, String
                 resolved: flag("已办结"),
             };
             put(&mut out.findings, at, f);
+        }
+        FormKind::Education(at) => {
+            let start = date("入学时间", errors);
+            let end = date("毕业时间", errors);
+            let e = Education {
+                kind: field("类别")
+                    .and_then(|f| f.pick(EduKind::ALL))
+                    .unwrap_or(EduKind::FullTime),
+                level: field("学历")
+                    .and_then(|f| f.pick(EduLevel::ALL))
+                    .unwrap_or(EduLevel::Undergraduate),
+                degree: field("学位").and_then(|f| f.pick(Degree::ALL)),
+                school: text("毕业院校", errors),
+                major: text("专业", errors),
+                category: field("学科门类").and_then(|f| f.pick(MajorCategory::ALL)),
+                start,
+                end,
+            };
+            put(&mut out.education, at, e);
+        }
+        FormKind::Reward(at) => {
+            let r = Reward {
+                kind: field("类别")
+                    .and_then(|f| f.pick(RewardKind::ALL))
+                    .unwrap_or(RewardKind::Award),
+                date: date("时间", errors),
+                title: text("名称", errors),
+                issuer: text("批准机关", errors),
+                reason: text("事由", errors),
+            };
+            put(&mut out.rewards, at, r);
+        }
+        FormKind::Record => {
+            out.record.specialty = text("专长", errors);
+            out.record.skills = items(&text("专业技能", errors));
+            out.record.languages = items(&text("外语", errors));
         }
     }
     errors.len() == n0

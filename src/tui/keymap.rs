@@ -38,10 +38,12 @@ pub enum Section {
     Form,
     /// A dossier's change history.
     History,
+    /// Choosing an entry of the dossier to edit.
+    Pick,
 }
 
 impl Section {
-    pub const ALL: [Section; 14] = [
+    pub const ALL: [Section; 15] = [
         Section::Global,
         Section::Lookup,
         Section::Dossier,
@@ -56,6 +58,7 @@ impl Section {
         Section::Edit,
         Section::Form,
         Section::History,
+        Section::Pick,
     ];
 
     /// The table name in a keymap file.
@@ -75,6 +78,7 @@ impl Section {
             Section::Edit => "edit",
             Section::Form => "form",
             Section::History => "history",
+            Section::Pick => "pick",
         }
     }
 
@@ -99,6 +103,7 @@ impl Section {
             Section::Edit => s::HELP_SECTION_EDIT,
             Section::Form => s::HELP_SECTION_FORM,
             Section::History => s::HELP_SECTION_HISTORY,
+            Section::Pick => s::HELP_SECTION_PICK,
         }
     }
 }

@@ -524,6 +524,8 @@ pub struct State {
     pub history: Option<super::form::HistoryView>,
     /// An unsaved form from an earlier session, offered back.
     pub draft: Option<super::draft::Draft>,
+    /// The dossier's entries listed for choosing one to edit.
+    pub pick: Option<super::form::EntryPicker>,
 }
 
 impl State {
@@ -558,6 +560,7 @@ impl State {
             form: None,
             history: None,
             draft: None,
+            pick: None,
         }
     }
 
@@ -566,7 +569,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Command(_)) => true,
             Some(Overlay::Help { .. }) => false,
-            None if self.draft.is_some() || self.history.is_some() => false,
+            None if self.draft.is_some() || self.history.is_some() || self.pick.is_some() => false,
             None if self.form.is_some() => self.form.as_ref().is_some_and(|f| f.conflict.is_none()),
             None => self.pane.is_typing() || self.has_prompt(),
         }
@@ -587,6 +590,7 @@ impl State {
             Some(Overlay::Command(_)) => vec![Section::Command, Section::Edit, Section::Global],
             None if self.draft.is_some() => vec![Section::Prompt, Section::Edit, Section::Global],
             None if self.history.is_some() => vec![Section::History, Section::Global],
+            None if self.pick.is_some() => vec![Section::Pick, Section::Global],
             None if self.form.as_ref().is_some_and(|f| f.conflict.is_some()) => {
                 vec![Section::Form, Section::Global]
             }

@@ -268,6 +268,7 @@ pub const HELP_SECTION_COMMAND: &str = "命令行";
 pub const HELP_SECTION_EDIT: &str = "输入框编辑";
 pub const HELP_SECTION_FORM: &str = "编辑表单";
 pub const HELP_SECTION_HISTORY: &str = "修改历史";
+pub const HELP_SECTION_PICK: &str = "选择要修改的记录";
 pub const HELP_COMMANDS: &str = "命令行可用 : 打开，输入动作名（如 toggle_mask）后按 Enter。";
 pub const COMMAND_PROMPT: &str = ":";
 pub const COMMAND_NO_MATCH: &str = "（没有匹配的命令）";
@@ -387,6 +388,10 @@ pub fn action_desc(a: &Action) -> &'static str {
         SaveForm => "保存",
         ShowHistory => "修改历史",
         UndoChange => "撤销这次修改",
+        AddEducation => "新增学历",
+        AddReward => "新增奖惩",
+        EditRecord => "修改专长与业绩",
+        EditEntry => "修改已有的一条记录",
         Back => "返回上一层",
         Help => "帮助",
         CommandLine => "命令行",
@@ -495,6 +500,7 @@ mod tests {
 }
 
 // ---- editing forms, history, conflicts, drafts --------------------------------------------
+pub const MASKED_NO_EDIT: &str = "会议模式下不能编辑或查看修改历史（按 F2 关闭会议模式）";
 pub const FORM_TITLE: &str = "{title}：{name}";
 pub const FORM_HINT: &str = "Tab 下一项  Shift-Tab 上一项  {save} 保存  Esc 取消";
 pub const FORM_CHOICE_HINT: &str = "上下键选择，输入文字跳转";
@@ -510,6 +516,8 @@ pub const CONFLICT_TITLE: &str = "冲突：档案在您打开后已被他人修�
 pub const CONFLICT_HEAD: [&str; 4] = ["字段", "打开时", "他人已保存", "您的修改"];
 pub const CONFLICT_HINT: &str = "{save} 在他人版本上保存您的修改  Esc 返回表单";
 pub const CONFLICT_NONE: &str = "（两版内容相同）";
+pub const PICK_TITLE: &str = "选择要修改的一条：{name}";
+pub const PICK_EMPTY: &str = "档案中还没有可修改的条目";
 pub const HISTORY_TITLE: &str = "修改历史：{name}（共 {n} 次）";
 pub const HISTORY_EMPTY: &str = "尚无修改记录";
 pub const HISTORY_HINT: &str = "上下键选择  {undo} 撤销选中的修改  Esc 返回";

@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Widget;
 
-use super::super::form::{FieldKind, Form, HistoryView};
+use super::super::form::{EntryPicker, FieldKind, Form, HistoryView};
 use super::super::state::State;
 use super::super::strings as s;
 use super::super::text::{Seg, fill, pad, put, width, wrap};
@@ -30,6 +30,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) -> Optio
     } else if let Some(h) = &state.history {
         fill(buf, area, theme.style("ui.text"));
         history(buf, area, h, state, theme);
+    } else if let Some(p) = &state.pick {
+        fill(buf, area, theme.style("ui.text"));
+        pick(buf, area, p, theme);
     }
     if let Some(d) = &state.draft {
         let text = s::fill(
@@ -344,5 +347,57 @@ fn history(buf: &mut Buffer, area: Rect, h: &HistoryView, state: &State, theme: 
             );
         }
         put(buf, area.x, y, area.width, segs, theme);
+    }
+}
+
+fn pick(buf: &mut Buffer, area: Rect, p: &EntryPicker, theme: &Theme) {
+    let title = s::fill(s::PICK_TITLE, &[("name", &p.name)]);
+    put(
+        buf,
+        area.x,
+        area.y,
+        area.width,
+        &[Seg::new(format!(" {title}"), "ui.heading")],
+        theme,
+    );
+    let top = area.y + 1;
+    let room = (area.y + area.height).saturating_sub(top) as usize;
+    if p.rows.is_empty() {
+        put(
+            buf,
+            area.x,
+            top,
+            area.width,
+            &[Seg::new(format!(" {}", s::PICK_EMPTY), "form.hint")],
+            theme,
+        );
+        return;
+    }
+    let skip = (p.selected + 1).saturating_sub(room);
+    for (n, (i, (label, text, _))) in p.rows.iter().enumerate().skip(skip).take(room).enumerate() {
+        let y = top + n as u16;
+        let sel = i == p.selected;
+        if sel {
+            fill(
+                buf,
+                Rect::new(area.x, y, area.width, 1),
+                theme.style("lookup.selected"),
+            );
+        }
+        let style = if sel { "lookup.selected" } else { "ui.text" };
+        put(
+            buf,
+            area.x,
+            y,
+            area.width,
+            &[
+                Seg::new(
+                    format!(" {}", pad(label, 14)),
+                    if sel { style } else { "form.label" },
+                ),
+                Seg::new(text.clone(), style),
+            ],
+            theme,
+        );
     }
 }

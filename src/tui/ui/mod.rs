@@ -91,7 +91,11 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             None
         }
     };
-    if state.form.is_some() || state.history.is_some() || state.draft.is_some() {
+    if state.form.is_some()
+        || state.history.is_some()
+        || state.draft.is_some()
+        || state.pick.is_some()
+    {
         cursor = form::draw(buf, r.body, state, theme);
     }
     if let Some(m) = r.message {
