@@ -69,6 +69,8 @@ pub struct App {
     filter_rx: Receiver<(u64, Vec<crate::model::DossierId>)>,
     /// Where drafts go, and the database they belong to.
     drafts: Option<std::path::PathBuf>,
+    /// The lookup data read again after an edit, off the UI thread.
+    reload: Option<Receiver<Result<Loaded, String>>>,
     db_name: String,
 }
 
@@ -100,6 +102,7 @@ impl App {
             filter_rx,
             drafts: None,
             db_name: String::new(),
+            reload: None,
         }
     }
 
@@ -191,6 +194,10 @@ impl App {
     /// Takes the newest lookup answer and the derived data, if ready; returns whether state
     /// changed.
     pub fn tick(&mut self) -> bool {
+        if let Some(data) = self.reload.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            self.reload = None;
+            self.update(Action::Loaded(data));
+        }
         let derived = self.deriving.as_ref().and_then(|rx| rx.try_recv().ok());
         let mut got_derived = derived.is_some();
         if let Some(d) = derived {

@@ -255,12 +255,40 @@ impl App {
         }
     }
 
-    /// Reads a dossier again into the dossier and timeline panes (after a save or an undo).
+    /// Reads a dossier again into the dossier and timeline panes (after a save or an undo),
+    /// and the lookup index, alerts and teams again off the UI thread, so the change shows
+    /// everywhere.
     fn reopen(&mut self, id: crate::model::DossierId) {
         let keep = self.state.pane;
         self.state.person = None;
         self.open_person(id);
         self.state.pane = keep;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let store = self.store.clone();
+        let spawned = std::thread::Builder::new()
+            .name("reload".into())
+            .spawn(move || {
+                let data = crate::tui::data::load_lookup_data(&store)
+                    .map(crate::tui::data::Loaded::from)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(data);
+            });
+        match spawned {
+            Ok(_) => self.reload = Some(rx),
+            Err(e) => tracing::warn!("no reload after an edit: {e}"),
+        }
+    }
+
+    /// Waits until the data read again after an edit is in (tests; the event loop uses `tick`).
+    pub fn wait_reloaded(&mut self) {
+        let got = self
+            .reload
+            .take()
+            .and_then(|rx| rx.recv_timeout(std::time::Duration::from_secs(60)).ok());
+        if let Some(data) = got {
+            self.update(Action::Loaded(data));
+            self.wait_derived();
+        }
     }
 
     fn open_history(&mut self) {
