@@ -53,6 +53,31 @@ fn to_field(app: &mut App, label: &str) {
     panic!("no field {label}");
 }
 
+/// Two clerks open 王文胜's identity form; the first changes the health and saves, the second
+/// changes the native place and has not saved yet.
+fn two_clerks(store: &Store) -> (App, App) {
+    let mut first = open_wang(store.clone());
+    let mut second = open_wang(store.clone());
+    press(&mut first, "e");
+    press(&mut second, "e");
+    fill_field(&mut first, "健康状况", "良好");
+    fill_field(&mut second, "籍贯", "青州市河西县");
+    press(&mut first, "ctrl-s");
+    (first, second)
+}
+
+/// Whether the open form shows a problem at the field.
+fn has_error(app: &App, label: &str) -> bool {
+    let form = app.state.form.as_ref().expect("a form is open");
+    form.field(label).expect("the field").error.is_some()
+}
+
+/// Saves and asserts the form closed (it was valid and stored).
+fn save_ok(app: &mut App) {
+    press(app, "ctrl-s");
+    assert!(app.state.form.is_none(), "{}", text(app));
+}
+
 /// Replaces the text of a field.
 fn fill_field(app: &mut App, label: &str, value: &str) {
     to_field(app, label);
@@ -85,8 +110,7 @@ fn a_clerk_adds_a_posting_sees_the_previous_ended_and_undoes_it() {
     type_text(&mut app, "正");
     to_field(&mut app, "结束现任职务");
     assert!(app.state.form.as_ref().unwrap().focused().flag);
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     assert!(text(&app).contains("已保存"), "{}", text(&app));
     // Stored: the 县长 post ended on the new start, the new post is current.
     let after = store.dossier(id).unwrap().unwrap();
@@ -204,21 +228,11 @@ fn party_entry_before_18_is_refused_and_status_changes_to_retired() {
     press(&mut app, "e");
     fill_field(&mut app, "入党时间", "1993.02");
     press(&mut app, "ctrl-s");
-    assert!(
-        app.state
-            .form
-            .as_ref()
-            .unwrap()
-            .field("入党时间")
-            .unwrap()
-            .error
-            .is_some()
-    );
+    assert!(has_error(&app, "入党时间"));
     fill_field(&mut app, "入党时间", "1993.03");
     to_field(&mut app, "干部状态");
     type_text(&mut app, "退休");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     let d = store.dossier(id).unwrap().unwrap();
     assert_eq!(d.status, cadre::model::LifeCycle::Retired);
 }
@@ -237,8 +251,7 @@ fn a_new_dossier_needs_name_and_birth_and_then_opens() {
     fill_field(&mut app, "出生年月", "1988-04");
     to_field(&mut app, "性别");
     press(&mut app, "down");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     assert_eq!(store.dossier_count(), n + 1);
     assert_eq!(app.state.pane, Pane::Dossier);
     let d = app.state.person.as_ref().unwrap();
@@ -268,37 +281,24 @@ fn assessment_training_family_and_finding_forms_save() {
     fill_field(&mut app, "年度", "2021");
     to_field(&mut app, "等次");
     type_text(&mut app, "优秀");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     press(&mut app, "t");
     fill_field(&mut app, "培训名称", "县委书记进修班");
     fill_field(&mut app, "开始时间", "2024.09");
     fill_field(&mut app, "学时", "80");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     press(&mut app, "f");
     fill_field(&mut app, "称谓", "妻子");
     press(&mut app, "ctrl-s");
-    assert!(
-        app.state
-            .form
-            .as_ref()
-            .unwrap()
-            .field("姓名")
-            .unwrap()
-            .error
-            .is_some()
-    );
+    assert!(has_error(&app, "姓名"));
     fill_field(&mut app, "姓名", "李芳");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     press(&mut app, "s");
     fill_field(&mut app, "时间", "2024.05");
     fill_field(&mut app, "问题摘要", "巡察反馈：项目审批程序不规范");
     to_field(&mut app, "已办结");
     type_text(&mut app, " ");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     let d = store.dossier(id).unwrap().unwrap();
     assert!(
         d.assessment(2021)
@@ -315,13 +315,7 @@ fn the_later_save_of_two_clerks_shows_both_versions_instead_of_overwriting() {
     let store = sample_store();
     let id = wang_id(&store);
     let rev0 = store.revision(id).unwrap();
-    let mut first = open_wang(store.clone());
-    let mut second = open_wang(store.clone());
-    press(&mut first, "e");
-    press(&mut second, "e");
-    fill_field(&mut first, "健康状况", "良好");
-    fill_field(&mut second, "籍贯", "青州市河西县");
-    press(&mut first, "ctrl-s");
+    let (first, mut second) = two_clerks(&store);
     assert!(first.state.form.is_none());
     press(&mut second, "ctrl-s");
     let form = second.state.form.as_ref().expect("still open");
@@ -412,13 +406,7 @@ fn snapshot_identity_form_80x24() {
 #[test]
 fn snapshot_conflict_and_history_80x24() {
     let store = sample_store();
-    let mut first = open_wang(store.clone());
-    let mut second = open_wang(store.clone());
-    press(&mut first, "e");
-    press(&mut second, "e");
-    fill_field(&mut first, "健康状况", "良好");
-    fill_field(&mut second, "籍贯", "青州市河西县");
-    press(&mut first, "ctrl-s");
+    let (_first, mut second) = two_clerks(&store);
     press(&mut second, "ctrl-s");
     insta::assert_snapshot!("conflict", text(&second));
     press(&mut second, "esc");
@@ -462,8 +450,7 @@ fn an_existing_entry_is_chosen_from_the_list_and_edited() {
     assert_eq!(form.field("年度").unwrap().value(), "2022");
     to_field(&mut app, "等次");
     type_text(&mut app, "基本称职");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     let d = store.dossier(id).unwrap().unwrap();
     assert_eq!(
         d.assessments[0].grade,
@@ -489,27 +476,15 @@ fn education_reward_and_record_forms_save() {
         "an end before the start is refused"
     );
     fill_field(&mut app, "毕业时间", "2018.07");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     press(&mut app, "r");
     press(&mut app, "ctrl-s");
-    assert!(
-        app.state
-            .form
-            .as_ref()
-            .unwrap()
-            .field("名称")
-            .unwrap()
-            .error
-            .is_some()
-    );
+    assert!(has_error(&app, "名称"));
     fill_field(&mut app, "名称", "全省优秀县委书记");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     press(&mut app, "c");
     fill_field(&mut app, "外语", "英语、日语");
-    press(&mut app, "ctrl-s");
-    assert!(app.state.form.is_none(), "{}", text(&app));
+    save_ok(&mut app);
     let d = store.dossier(id).unwrap().unwrap();
     assert_eq!(d.education.last().unwrap().school, "青州大学");
     assert_eq!(d.rewards.last().unwrap().title, "全省优秀县委书记");

@@ -248,18 +248,16 @@ mod tests {
     }
 
     fn principal(start: (i16, u8), end: Option<(i16, u8)>) -> crate::model::Posting {
-        crate::model::Posting {
-            start: PartialDate::ym(start.0, start.1).unwrap(),
-            end: end.map(|(y, m)| PartialDate::ym(y, m).unwrap()),
-            unit: None,
-            unit_name: String::new(),
-            position: format!("县长{}", start.0),
-            rank: None,
-            role: PostRole::Principal,
-            portfolio: String::new(),
-            concurrent: false,
-            probation: false,
-        }
+        crate::tui::testing::posting(
+            PartialDate::ym(start.0, start.1).unwrap(),
+            end.map(|(y, m)| PartialDate::ym(y, m).unwrap()),
+            None,
+            "",
+            &format!("县长{}", start.0),
+            crate::model::Rank::CountyPrincipal,
+            PostRole::Principal,
+            "",
+        )
     }
 
     #[test]

@@ -1052,19 +1052,21 @@ mod tests {
     fn person() -> Dossier {
         let mut d = Dossier::new("王明", Gender::Male, PartialDate::ym(1980, 5).unwrap());
         d.id = 1;
-        d.postings.push(Posting {
-            start: PartialDate::ym(2019, 3).unwrap(),
-            end: None,
-            unit: None,
-            unit_name: "临河县人民政府".into(),
-            position: "副县长".into(),
-            rank: Some(Rank::CountyDeputy),
-            role: PostRole::Deputy,
-            portfolio: String::new(),
-            concurrent: false,
-            probation: false,
-        });
+        d.postings.push(crate::tui::testing::posting(
+            PartialDate::ym(2019, 3).unwrap(),
+            None,
+            None,
+            "临河县人民政府",
+            "副县长",
+            Rank::CountyDeputy,
+            PostRole::Deputy,
+            "",
+        ));
         d
+    }
+
+    fn open(kind: FormKind, d: &Dossier) -> Form {
+        Form::open(kind, d.clone(), 1, &UnitDirectory::default(), &today())
     }
 
     fn type_into(form: &mut Form, label: &str, text: &str) {
@@ -1078,13 +1080,7 @@ mod tests {
     #[test]
     fn a_new_posting_ends_the_current_one_on_its_start() {
         let d = person();
-        let mut form = Form::open(
-            FormKind::Posting(None),
-            d.clone(),
-            1,
-            &UnitDirectory::default(),
-            &today(),
-        );
+        let mut form = open(FormKind::Posting(None), &d);
         type_into(&mut form, "任职时间", "2024年3月");
         type_into(&mut form, "职务", "县长");
         let out = form.build(&d, &today()).unwrap();
@@ -1096,13 +1092,7 @@ mod tests {
     #[test]
     fn a_wrong_date_is_refused_at_its_field() {
         let d = person();
-        let mut form = Form::open(
-            FormKind::Posting(None),
-            d.clone(),
-            1,
-            &UnitDirectory::default(),
-            &today(),
-        );
+        let mut form = open(FormKind::Posting(None), &d);
         type_into(&mut form, "任职时间", "2024年13月");
         type_into(&mut form, "职务", "县长");
         assert!(form.build(&d, &today()).is_err());
@@ -1123,13 +1113,7 @@ mod tests {
     #[test]
     fn a_wrong_id_number_is_refused_at_its_field() {
         let d = person();
-        let mut form = Form::open(
-            FormKind::Identity,
-            d.clone(),
-            1,
-            &UnitDirectory::default(),
-            &today(),
-        );
+        let mut form = open(FormKind::Identity, &d);
         type_into(&mut form, "身份证号", "330102198005170312");
         assert!(form.build(&d, &today()).is_err());
         let e = form.field("身份证号").unwrap().error.clone().unwrap();
@@ -1149,13 +1133,7 @@ mod tests {
             special: String::new(),
             talk_notes: String::new(),
         });
-        let mut form = Form::open(
-            FormKind::Assessment(None),
-            d.clone(),
-            1,
-            &UnitDirectory::default(),
-            &today(),
-        );
+        let mut form = open(FormKind::Assessment(None), &d);
         type_into(&mut form, "年度", "2024");
         assert!(form.build(&d, &today()).is_err());
         assert!(form.field("年度").unwrap().error.is_some());
@@ -1166,13 +1144,7 @@ mod tests {
     #[test]
     fn pickers_jump_by_typed_characters() {
         let d = person();
-        let mut form = Form::open(
-            FormKind::Posting(None),
-            d,
-            1,
-            &UnitDirectory::default(),
-            &today(),
-        );
+        let mut form = open(FormKind::Posting(None), &d);
         let f = form.field_mut("职务层次").unwrap();
         for c in "处级正".chars() {
             f.apply(&Action::Insert(c));

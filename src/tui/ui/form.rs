@@ -57,6 +57,18 @@ pub fn draw(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) -> Optio
     cursor
 }
 
+/// One line of text in one style across the area's width.
+fn text_line(
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    text: impl Into<String>,
+    style: &'static str,
+    theme: &Theme,
+) {
+    put(buf, area.x, y, area.width, &[Seg::new(text, style)], theme);
+}
+
 /// The key bound to `action` in the form's sections, for hints inside the view.
 fn key(state: &State, name: &str) -> String {
     hints(state)
@@ -89,14 +101,7 @@ fn draw_form(buf: &mut Buffer, area: Rect, form: &Form, theme: &Theme) -> Option
     );
     let mut top = area.y + 1;
     if let Some(e) = &form.error {
-        put(
-            buf,
-            area.x,
-            top,
-            area.width,
-            &[Seg::new(format!(" {e}"), "form.error")],
-            theme,
-        );
+        text_line(buf, area, top, format!(" {e}"), "form.error", theme);
         top += 1;
     }
     // Field rows: each field, then its problem under it.
@@ -215,14 +220,7 @@ fn conflict(buf: &mut Buffer, area: Rect, form: &Form, state: &State, theme: &Th
         y += 1;
     }
     let hint = s::fill(s::CONFLICT_HINT, &[("save", &key(state, "保存"))]);
-    put(
-        buf,
-        area.x,
-        y,
-        area.width,
-        &[Seg::new(format!(" {hint}"), "form.hint")],
-        theme,
-    );
+    text_line(buf, area, y, format!(" {hint}"), "form.hint", theme);
     y += 1;
     let first = 12usize;
     let rest = (area.width as usize).saturating_sub(first + 1) / 3;
@@ -248,12 +246,12 @@ fn conflict(buf: &mut Buffer, area: Rect, form: &Form, state: &State, theme: &Th
     );
     y += 1;
     if c.rows.is_empty() {
-        put(
+        text_line(
             buf,
-            area.x,
+            area,
             y,
-            area.width,
-            &[Seg::new(format!(" {}", s::CONFLICT_NONE), "form.hint")],
+            format!(" {}", s::CONFLICT_NONE),
+            "form.hint",
             theme,
         );
     }
@@ -287,32 +285,25 @@ fn history(buf: &mut Buffer, area: Rect, h: &HistoryView, state: &State, theme: 
         s::HISTORY_TITLE,
         &[("name", &h.name), ("n", &h.entries.len())],
     );
-    put(
-        buf,
-        area.x,
-        area.y,
-        area.width,
-        &[Seg::new(format!(" {title}"), "ui.heading")],
-        theme,
-    );
+    text_line(buf, area, area.y, format!(" {title}"), "ui.heading", theme);
     let hint = s::fill(s::HISTORY_HINT, &[("undo", &key(state, "撤销"))]);
-    put(
+    text_line(
         buf,
-        area.x,
+        area,
         area.y + 1,
-        area.width,
-        &[Seg::new(format!(" {hint}"), "form.hint")],
+        format!(" {hint}"),
+        "form.hint",
         theme,
     );
     let top = area.y + 2;
     let room = (area.y + area.height).saturating_sub(top) as usize;
     if h.entries.is_empty() {
-        put(
+        text_line(
             buf,
-            area.x,
+            area,
             top,
-            area.width,
-            &[Seg::new(format!(" {}", s::HISTORY_EMPTY), "form.hint")],
+            format!(" {}", s::HISTORY_EMPTY),
+            "form.hint",
             theme,
         );
         return;
@@ -352,23 +343,16 @@ fn history(buf: &mut Buffer, area: Rect, h: &HistoryView, state: &State, theme: 
 
 fn pick(buf: &mut Buffer, area: Rect, p: &EntryPicker, theme: &Theme) {
     let title = s::fill(s::PICK_TITLE, &[("name", &p.name)]);
-    put(
-        buf,
-        area.x,
-        area.y,
-        area.width,
-        &[Seg::new(format!(" {title}"), "ui.heading")],
-        theme,
-    );
+    text_line(buf, area, area.y, format!(" {title}"), "ui.heading", theme);
     let top = area.y + 1;
     let room = (area.y + area.height).saturating_sub(top) as usize;
     if p.rows.is_empty() {
-        put(
+        text_line(
             buf,
-            area.x,
+            area,
             top,
-            area.width,
-            &[Seg::new(format!(" {}", s::PICK_EMPTY), "form.hint")],
+            format!(" {}", s::PICK_EMPTY),
+            "form.hint",
             theme,
         );
         return;
