@@ -207,12 +207,13 @@ impl App {
             Some(c) => (c.theirs.clone(), c.revision),
             None => (form.base.clone(), form.revision),
         };
-        let Ok(new) = form.build(&onto, &today) else {
-            let n = form.fields.iter().filter(|f| f.error.is_some()).count()
-                + usize::from(form.error.is_some());
-            form.conflict = None;
-            self.error(s::fill(s::FORM_NOT_SAVED, &[("n", &n)]));
-            return;
+        let new = match form.build(&onto, &today) {
+            Ok(new) => new,
+            Err(invalid) => {
+                form.conflict = None;
+                self.error(s::fill(s::FORM_NOT_SAVED, &[("n", &invalid.problems)]));
+                return;
+            }
         };
         let meta = ChangeMeta::now(ChangeKind::Edited);
         if form.kind == FormKind::NewDossier {

@@ -384,7 +384,7 @@ impl Form {
     /// someone else saved meanwhile). Every problem the change brings is set at its field (or
     /// as the form's error) and the result is Err. Problems the dossier already had before are
     /// not the form's to fix and do not block it.
-    pub fn build(&mut self, onto: &Dossier, today: &PartialDate) -> Result<Dossier, ()> {
+    pub fn build(&mut self, onto: &Dossier, today: &PartialDate) -> Result<Dossier, Invalid> {
         for f in &mut self.fields {
             f.error = None;
         }
@@ -432,7 +432,10 @@ impl Form {
         if let Some(first) = self.fields.iter().position(|f| f.error.is_some()) {
             self.focus = first;
         }
-        Err(())
+        Err(Invalid {
+            problems: self.fields.iter().filter(|f| f.error.is_some()).count()
+                + usize::from(self.error.is_some()),
+        })
     }
 
     /// The field a validation problem belongs to, if it is on this form.
@@ -535,6 +538,16 @@ pub struct HistoryView {
     pub selected: usize,
 }
 
+/// Makes an entry form's kind from the entry's index.
+type MakeKind = fn(Option<usize>) -> FormKind;
+
+/// The form holds problems, each shown at its field (or as the form's error); nothing to save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    /// How many problems are shown.
+    pub problems: usize,
+}
+
 /// The dossier's list entries offered for editing: (label, entry on one line, the form).
 #[derive(Clone, Debug)]
 pub struct EntryPicker {
@@ -546,7 +559,7 @@ pub struct EntryPicker {
 impl EntryPicker {
     /// Every entry of the lists that have a form, in dossier order.
     pub fn of(d: &Dossier) -> Self {
-        let kinds: [(&str, fn(Option<usize>) -> FormKind); 7] = [
+        let kinds: [(&str, MakeKind); 7] = [
             ("学历", FormKind::Education),
             ("培训", FormKind::Training),
             ("任职经历", FormKind::Posting),
