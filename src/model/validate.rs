@@ -89,8 +89,9 @@ pub fn validate(d: &Dossier, today: &PartialDate) -> Vec<FieldError> {
         if let (Some(s), Some(t)) = (e.start, e.end)
             && t < s
         {
-            out.push(err(
+            out.push(err_at(
                 format!("学历第{}条", i + 1),
+                "毕业时间",
                 format!("结束 {t} 早于开始 {s}"),
             ));
         }
