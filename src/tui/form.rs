@@ -104,7 +104,13 @@ pub struct Field {
     pub error: Option<String>,
     /// Whether the clerk changed it (only changed fields go onto a version saved meanwhile).
     pub touched: bool,
+    /// A vocabulary's own reading of typed text (its aliases: 正处 is 县处级正职), tried
+    /// before the fuzzy jump.
+    pub aliases: Option<AliasFn>,
 }
+
+/// Reads a typed term as a vocabulary value's label.
+pub type AliasFn = fn(&str) -> Option<&'static str>;
 
 impl Field {
     fn new(label: &'static str, kind: FieldKind) -> Self {
@@ -118,6 +124,7 @@ impl Field {
             flag: false,
             error: None,
             touched: false,
+            aliases: None,
         }
     }
 
@@ -125,6 +132,11 @@ impl Field {
         let mut f = Field::new(label, FieldKind::Text);
         f.set_text(value);
         f
+    }
+
+    fn aliases(mut self, f: AliasFn) -> Self {
+        self.aliases = Some(f);
+        self
     }
 
     fn required(mut self) -> Self {
@@ -267,7 +279,11 @@ impl Field {
                     }
                     _ => return false,
                 }
-                if let Some(&best) = self.matches(1).first() {
+                let alias = self
+                    .aliases
+                    .and_then(|f| f(&self.jump))
+                    .and_then(|l| options.iter().position(|(o, _)| o == l));
+                if let Some(best) = alias.or_else(|| self.matches(1).first().copied()) {
                     self.choice = best;
                 }
             }
@@ -603,7 +619,8 @@ fn fields_for(
     match kind {
         FormKind::NewDossier | FormKind::Identity => vec![
             Field::text("姓名", &i.name).required(),
-            Field::vocab("性别", Gender::ALL, Some(i.gender), None),
+            Field::vocab("性别", Gender::ALL, Some(i.gender), None)
+                .aliases(|s| Gender::parse(s).map(Gender::label)),
             Field::text("民族", &i.ethnicity),
             Field::date("出生年月", Some(i.birth)).required(),
             Field::text("身份证号", &i.id_number),
@@ -614,12 +631,14 @@ fn fields_for(
                 PoliticalStatus::ALL,
                 Some(i.political_status),
                 None,
-            ),
+            )
+            .aliases(|s| PoliticalStatus::parse(s).map(PoliticalStatus::label)),
             Field::date("入党时间", i.party_entry),
             Field::date("参加工作时间", i.work_start),
             Field::text("健康状况", &i.health),
             Field::text("专业技术职务", &i.professional_title),
-            Field::vocab("干部状态", STATUSES, Some(d.status), None),
+            Field::vocab("干部状态", STATUSES, Some(d.status), None)
+                .aliases(|s| LifeCycle::parse(s).map(LifeCycle::label)),
         ],
         FormKind::Posting(at) => {
             let p = at.and_then(|n| d.postings.get(n));
@@ -645,13 +664,15 @@ fn fields_for(
                     Rank::ALL,
                     p.and_then(|p| p.rank),
                     Some("（未填）"),
-                ),
+                )
+                .aliases(|s| Rank::parse(s).map(Rank::label)),
                 Field::vocab(
                     "正副职",
                     PostRole::ALL,
                     Some(p.map(|p| p.role).unwrap_or(PostRole::Deputy)),
                     None,
-                ),
+                )
+                .aliases(|s| PostRole::parse(s).map(PostRole::label)),
                 Field::text("分管工作", p.map(|p| p.portfolio.as_str()).unwrap_or("")),
                 Field::flag("兼任", p.is_some_and(|p| p.concurrent)),
                 Field::flag("试用期", p.is_some_and(|p| p.probation)),
@@ -677,7 +698,8 @@ fn fields_for(
                     Grade::ALL,
                     a.and_then(|a| a.grade),
                     Some("不定等次"),
-                ),
+                )
+                .aliases(|s| Grade::parse(s).map(Grade::label)),
                 Field::number(
                     "民主测评",
                     a.and_then(|a| a.democratic_score)
@@ -709,7 +731,8 @@ fn fields_for(
                     PoliticalStatus::ALL,
                     f.and_then(|f| f.political_status),
                     Some("（未填）"),
-                ),
+                )
+                .aliases(|s| PoliticalStatus::parse(s).map(PoliticalStatus::label)),
                 Field::text("工作单位", f.map(|f| f.employer.as_str()).unwrap_or("")),
                 Field::text("职务", f.map(|f| f.post.as_str()).unwrap_or("")),
             ]
@@ -722,7 +745,8 @@ fn fields_for(
                     FindingSource::ALL,
                     Some(f.map(|f| f.source).unwrap_or(FindingSource::Inspection)),
                     None,
-                ),
+                )
+                .aliases(|s| FindingSource::parse(s).map(FindingSource::label)),
                 Field::date("时间", f.map(|f| f.date)).required(),
                 Field::text("问题摘要", f.map(|f| f.summary.as_str()).unwrap_or("")).required(),
                 Field::text("处理结论", f.map(|f| f.conclusion.as_str()).unwrap_or("")),
@@ -737,19 +761,22 @@ fn fields_for(
                     EduKind::ALL,
                     Some(e.map(|e| e.kind).unwrap_or(EduKind::FullTime)),
                     None,
-                ),
+                )
+                .aliases(|s| EduKind::parse(s).map(EduKind::label)),
                 Field::vocab(
                     "学历",
                     EduLevel::ALL,
                     Some(e.map(|e| e.level).unwrap_or(EduLevel::Undergraduate)),
                     None,
-                ),
+                )
+                .aliases(|s| EduLevel::parse(s).map(EduLevel::label)),
                 Field::vocab(
                     "学位",
                     Degree::ALL,
                     e.and_then(|e| e.degree),
                     Some("（无）"),
-                ),
+                )
+                .aliases(|s| Degree::parse(s).map(Degree::label)),
                 Field::text("毕业院校", e.map(|e| e.school.as_str()).unwrap_or("")),
                 Field::text("专业", e.map(|e| e.major.as_str()).unwrap_or("")),
                 Field::vocab(
@@ -757,7 +784,8 @@ fn fields_for(
                     MajorCategory::ALL,
                     e.and_then(|e| e.category),
                     Some("（未填）"),
-                ),
+                )
+                .aliases(|s| MajorCategory::parse(s).map(MajorCategory::label)),
                 Field::date("入学时间", e.and_then(|e| e.start)),
                 Field::date("毕业时间", e.and_then(|e| e.end)),
             ]
@@ -770,7 +798,8 @@ fn fields_for(
                     RewardKind::ALL,
                     Some(r.map(|r| r.kind).unwrap_or(RewardKind::Award)),
                     None,
-                ),
+                )
+                .aliases(|s| RewardKind::parse(s).map(RewardKind::label)),
                 Field::date("时间", r.and_then(|r| r.date)),
                 Field::text("名称", r.map(|r| r.title.as_str()).unwrap_or("")).required(),
                 Field::text("批准机关", r.map(|r| r.issuer.as_str()).unwrap_or("")),
@@ -1165,5 +1194,15 @@ mod tests {
         assert_eq!(f.chosen().unwrap().0, "县处级正职");
         f.apply(&Action::Down);
         assert_eq!(f.chosen().unwrap().0, "县处级副职");
+        // The vocabulary's aliases as clerks say them: 正处 is 县处级正职.
+        for c in "正处".chars() {
+            f.apply(&Action::Insert(c));
+        }
+        assert_eq!(f.chosen().unwrap().0, "县处级正职");
+        f.apply(&Action::ClearLine);
+        for c in "副科".chars() {
+            f.apply(&Action::Insert(c));
+        }
+        assert_eq!(f.chosen().unwrap().0, "乡科级副职");
     }
 }

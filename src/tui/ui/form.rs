@@ -178,7 +178,11 @@ fn draw_form(buf: &mut Buffer, area: Rect, form: &Form, theme: &Theme) -> Option
             (FieldKind::Choice(_), true) => {
                 let mut segs = vec![Seg::new(format!("< {} >", f.display()), "form.value.focus")];
                 if !f.jump.is_empty() {
-                    segs.push(Seg::new(format!("  {}", f.jump), "form.new"));
+                    // Typed characters that match no option show as a problem.
+                    let by_alias = f.aliases.and_then(|a| a(&f.jump)).is_some();
+                    let found = by_alias || !f.matches(1).is_empty();
+                    let style = if found { "form.new" } else { "form.error" };
+                    segs.push(Seg::new(format!("  {}", f.jump), style));
                 }
                 segs.push(Seg::new(format!("  {}", s::FORM_CHOICE_HINT), "form.hint"));
                 put(buf, vx, y, vw, &segs, theme);
@@ -323,11 +327,22 @@ fn history(buf: &mut Buffer, area: Rect, h: &HistoryView, state: &State, theme: 
                 (0, false) => "form.label",
                 _ => "ui.text",
             };
-            lines.push((vec![Seg::new(format!(" {text}"), style)], k == 0 && sel));
+            // A field's change wraps under itself rather than running off the screen.
+            for line in wrap(
+                &[Seg::new(format!(" {text}"), style)],
+                area.width as usize,
+                5,
+            ) {
+                lines.push((line, k == 0 && sel));
+            }
         }
     }
-    let skip = selected_at.saturating_sub(room.saturating_sub(3).min(selected_at));
-    let skip = if selected_at < room { 0 } else { skip };
+    // Keep the selected change's header on screen, a few lines from the top when scrolled.
+    let skip = if selected_at < room {
+        0
+    } else {
+        selected_at.saturating_sub(2)
+    };
     for (n, (segs, sel)) in lines.iter().skip(skip).take(room).enumerate() {
         let y = top + n as u16;
         if *sel {
