@@ -211,7 +211,9 @@ impl App {
             Ok(new) => new,
             Err(invalid) => {
                 form.conflict = None;
-                self.error(s::fill(s::FORM_NOT_SAVED, &[("n", &invalid.problems)]));
+                // A notice, gone at the next key: the problems stay marked in the form, and
+                // Esc (which dismisses errors) must not be needed here, where it cancels.
+                self.notice(s::fill(s::FORM_NOT_SAVED, &[("n", &invalid.problems)]));
                 return;
             }
         };
