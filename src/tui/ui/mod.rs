@@ -191,6 +191,10 @@ fn is_movement(a: &Action) -> bool {
 pub fn hints(state: &State) -> Vec<(String, String)> {
     // The key that shows the pane already showing needs no hint.
     let mut seen: Vec<Action> = vec![state.pane.show_action()];
+    // The conflict view has no fields to move between.
+    if state.form.as_ref().is_some_and(|f| f.conflict.is_some()) {
+        seen.extend([Action::NextField, Action::PrevField]);
+    }
     let mut out = Vec::new();
     for sec in state.sections() {
         if sec == Section::Edit {
