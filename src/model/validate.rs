@@ -335,6 +335,36 @@ mod tests {
     }
 
     #[test]
+    fn id_number_must_agree_with_gender() {
+        let mut d = base();
+        d.identity.id_number = idnum::make(330102, (1980, 5, 17), 31, Gender::Female);
+        let e = validate(&d, &today());
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].field, "身份证号");
+        d.identity.gender = Gender::Female;
+        assert_eq!(validate(&d, &today()), vec![]);
+    }
+
+    #[test]
+    fn an_assessment_year_after_this_year_is_refused() {
+        let mut d = base();
+        let a = |year| Assessment {
+            year,
+            grade: None,
+            democratic_score: Some(100.0),
+            special: String::new(),
+            talk_notes: String::new(),
+        };
+        d.assessments = vec![a(2026)];
+        assert_eq!(validate(&d, &today()), vec![]);
+        d.assessments = vec![a(2027)];
+        assert_eq!(validate(&d, &today())[0].part, Some("年度"));
+        d.assessments = vec![a(2025)];
+        d.assessments[0].democratic_score = Some(100.5);
+        assert_eq!(validate(&d, &today())[0].field, "民主测评");
+    }
+
+    #[test]
     fn two_assessments_in_one_year_are_refused() {
         let mut d = base();
         let a = Assessment {

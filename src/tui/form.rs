@@ -279,6 +279,11 @@ impl Field {
                     }
                     _ => return false,
                 }
+                if self.jump.is_empty() {
+                    self.error = None;
+                    self.touched = true;
+                    return true;
+                }
                 let alias = self
                     .aliases
                     .and_then(|f| f(&self.jump))
@@ -1204,5 +1209,13 @@ mod tests {
             f.apply(&Action::Insert(c));
         }
         assert_eq!(f.chosen().unwrap().0, "乡科级副职");
+        // Text that is no value of the vocabulary chooses nothing new: only its values can be
+        // held.
+        f.apply(&Action::ClearLine);
+        for c in "XYZ".chars() {
+            f.apply(&Action::Insert(c));
+        }
+        assert_eq!(f.chosen().unwrap().0, "乡科级副职");
+        assert!(f.matches(5).is_empty());
     }
 }
