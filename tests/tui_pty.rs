@@ -1,7 +1,8 @@
 //! End-to-end runs of the real `cadre` binary in a pseudo-terminal: what a clerk sees over
 //! SSH, read back through a VT100 parser. Covers the main flow, `--mask`, and that the
 //! terminal is restored (alternate screen left, bracketed paste off) on quit, on SIGTERM and
-//! on SIGHUP (a dropped connection).
+//! on SIGHUP (a dropped connection), and that an unsaved form survives SIGHUP as a draft offered
+//! back on the next start.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
