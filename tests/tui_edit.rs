@@ -512,3 +512,34 @@ fn nothing_opens_for_editing_in_meeting_mode() {
     }
     assert!(text(&app).contains("会议模式下不能编辑"), "{}", text(&app));
 }
+
+#[test]
+fn the_selected_posting_is_edited_from_the_timeline_and_shift_tab_goes_back() {
+    let store = sample_store();
+    let id = wang_id(&store);
+    let mut app = open_wang(store.clone());
+    press(&mut app, "tab");
+    assert_eq!(app.state.pane, Pane::Timeline);
+    // The timeline opens on the current post (县长).
+    press(&mut app, "e");
+    let form = app.state.form.as_ref().expect("the posting's form");
+    let FormKind::Posting(Some(at)) = form.kind else {
+        panic!("{:?}", form.kind);
+    };
+    assert_eq!(form.field("职务").unwrap().value(), "县长");
+    assert!(
+        form.field("结束现任职务").is_none(),
+        "only offered when adding"
+    );
+    to_field(&mut app, "分管工作");
+    press(&mut app, "shift-tab");
+    assert_eq!(app.state.form.as_ref().unwrap().focused().label, "正副职");
+    press(&mut app, "tab");
+    press(&mut app, "ctrl-u");
+    type_text(&mut app, "全面工作、财政");
+    save_ok(&mut app);
+    let d = store.dossier(id).unwrap().unwrap();
+    assert_eq!(d.postings[at].portfolio, "全面工作、财政");
+    assert_eq!(d.postings[at].position, "县长");
+    assert!(text(&app).contains("已保存"));
+}

@@ -266,3 +266,29 @@ fn an_unsaved_form_survives_a_hangup_and_is_offered_back() {
     let d = store.dossier(id).unwrap().unwrap();
     assert_eq!(d.current_posting().unwrap().position, "县委书记");
 }
+
+#[test]
+fn an_unsaved_form_survives_sigterm_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let mut s = Session::start(dir.path(), &["--db", db.to_str().unwrap()]);
+    s.wait_for("库中共 5 人");
+    s.send(b"wws");
+    s.wait_for("王文胜");
+    s.send(b"\r");
+    s.wait_for("一、基本信息");
+    s.send(b"e");
+    s.wait_for("基本信息与干部状态");
+    s.signal("TERM");
+    s.wait_exit();
+    assert!(s.restored(), "terminal restored after SIGTERM");
+    let mut s = Session::start(dir.path(), &["--db", db.to_str().unwrap()]);
+    s.wait_for("未保存的表单");
+    // Delete discards it; it is not offered again.
+    s.send(b"\x1b[3~");
+    s.wait_for("草稿已丢弃");
+    s.send(b"\x03");
+    s.wait_exit();
+    let drafts = dir.path().join("data").join("cadre").join("drafts");
+    assert!(std::fs::read_dir(&drafts).unwrap().next().is_none());
+}
