@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::io::export::{ExportFormat, export};
 use crate::io::import::{ImportError, ImportOptions, Problem, Stage, import_files};
-use crate::model::{Dossier, PartialDate};
+use crate::model::{Dossier, DossierId, PartialDate};
 use crate::store::Store;
 
 /// cadre：地方党政领导干部库的键盘式终端工具。不带子命令时打开界面。
@@ -63,6 +63,11 @@ pub enum Command {
     },
     /// 按姓名、身份证号或档案编号（#123）显示一份档案
     Show {
+        /// 姓名、18 位身份证号，或档案编号（如 #12）
+        name_or_id: String,
+    },
+    /// 按姓名、身份证号或档案编号（#123）列出一份档案的修改历史（谁、何时、每个字段的原值和新值）
+    History {
         /// 姓名、18 位身份证号，或档案编号（如 #12）
         name_or_id: String,
     },
@@ -248,6 +253,50 @@ pub fn data_dir() -> Result<PathBuf> {
         .context("无法确定用户数据目录（HOME 未设置？）；请用 --db 指定数据库目录")
 }
 
+/// The one dossier a name, ID number or `#id` names; when none or several, says so on stderr
+/// (listing the several with their ids) and gives None.
+fn pick_person(store: &Store, name_or_id: &str) -> Result<Option<DossierId>> {
+    let ids = resolve_person(store, name_or_id)?;
+    match ids.as_slice() {
+        [] => {
+            eprintln!("没有找到“{name_or_id}”。");
+            Ok(None)
+        }
+        [id] => Ok(Some(*id)),
+        many => {
+            eprintln!("“{name_or_id}”有 {} 人，请用档案编号指定：", many.len());
+            let units = store.directory()?;
+            for id in many {
+                if let Some(d) = store.dossier(*id)? {
+                    let post = d
+                        .current_posting()
+                        .map(|p| format!("{}{}", p.unit_display_name(&units), p.position))
+                        .unwrap_or_default();
+                    eprintln!(
+                        "  #{id}  {} {} {}",
+                        d.identity.name,
+                        d.identity.birth.dotted(),
+                        post
+                    );
+                }
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The database as drafts name it: its directory, made absolute.
+fn db_name(cli: &Cli) -> String {
+    let path = match &cli.db {
+        Some(p) => p.clone(),
+        None => data_dir().map(|d| d.join("db")).unwrap_or_default(),
+    };
+    std::fs::canonicalize(&path)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn open_store(cli: &Cli) -> Result<Store> {
     match &cli.db {
         Some(path) => {
@@ -311,6 +360,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 crate::tui::TuiOptions {
                     mask: cli.mask,
                     config_dir: None,
+                    drafts: data_dir().ok().map(|d| d.join("drafts")),
+                    db: db_name(&cli),
                 },
             )?;
             Ok(ExitCode::SUCCESS)
@@ -448,41 +499,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Show { name_or_id }) => {
             let store = open_store(&cli)?;
-            let ids = resolve_person(&store, name_or_id)?;
-            match ids.as_slice() {
-                [] => {
-                    eprintln!("没有找到“{name_or_id}”。");
-                    Ok(ExitCode::FAILURE)
-                }
-                [id] => {
-                    let d = store.dossier(*id)?.context("档案已不存在")?;
-                    let units = store.directory()?;
-                    print!(
-                        "{}",
-                        crate::show::dossier_text(&d, &units, &PartialDate::today(), cli.mask)
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                many => {
-                    eprintln!("“{name_or_id}”有 {} 人，请用档案编号指定：", many.len());
-                    let units = store.directory()?;
-                    for id in many {
-                        if let Some(d) = store.dossier(*id)? {
-                            let post = d
-                                .current_posting()
-                                .map(|p| format!("{}{}", p.unit_display_name(&units), p.position))
-                                .unwrap_or_default();
-                            eprintln!(
-                                "  #{id}  {} {} {}",
-                                d.identity.name,
-                                d.identity.birth.dotted(),
-                                post
-                            );
-                        }
-                    }
-                    Ok(ExitCode::FAILURE)
-                }
+            let Some(id) = pick_person(&store, name_or_id)? else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let d = store.dossier(id)?.context("档案已不存在")?;
+            let units = store.directory()?;
+            print!(
+                "{}",
+                crate::show::dossier_text(&d, &units, &PartialDate::today(), cli.mask)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::History { name_or_id }) => {
+            let store = open_store(&cli)?;
+            let Some(id) = pick_person(&store, name_or_id)? else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let d = store.dossier(id)?.context("档案已不存在")?;
+            let entries = store.history(id)?;
+            println!(
+                "#{id} {} {}：{} 次修改记录",
+                d.identity.name,
+                d.identity.birth.dotted(),
+                entries.len()
+            );
+            for line in crate::history::render(&entries) {
+                println!("{line}");
             }
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Report { command }) => run_report(&cli, command),
         Some(Command::Check) => {

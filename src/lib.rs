@@ -7,6 +7,7 @@ pub mod cli;
 pub mod demo;
 pub mod facts;
 pub mod filter;
+pub mod history;
 pub mod io;
 pub mod lookup;
 pub mod model;

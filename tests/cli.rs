@@ -159,6 +159,32 @@ fn show_check_and_the_mask() {
 }
 
 #[test]
+fn history_prints_each_change_with_who_when_and_fields() {
+    let (_dir, db) = setup();
+    {
+        let store = cadre::store::Store::open(&db).unwrap();
+        let (mut d, rev) = store.dossier_at_revision(1).unwrap().unwrap();
+        d.identity.health = "健康".into();
+        let meta = cadre::history::ChangeMeta {
+            by: "clerk7".into(),
+            at: "2026-11-25 09:30:00".into(),
+            kind: cadre::history::ChangeKind::Edited,
+        };
+        store.save_dossier(&d, Some(rev), &meta).unwrap();
+    }
+    let o = cadre(&db, &["history", "张伟"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout),
+        "#1 张伟 1975.03：1 次修改记录\n\
+         第 1 次  2026-11-25 09:30:00  clerk7  修改\n\
+         \x20 健康状况：（空） -> 健康\n"
+    );
+    let o = cadre(&db, &["history", "无此人"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
 fn query_runs_saves_and_points_at_errors() {
     let (dir, db) = setup();
     let o = cadre(

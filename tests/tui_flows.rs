@@ -344,7 +344,7 @@ fn bad_user_files_are_reported_with_file_and_line_and_defaults_used() {
     // The user's binding shows in the help with its description.
     // (below the shipped dossier bindings: scrolled to at 80x24)
     press(&mut app, "?");
-    for _ in 0..12 {
+    for _ in 0..30 {
         if text(&app).contains("到底") {
             break;
         }

@@ -1,4 +1,4 @@
-//! The report keys of the interface: `p` in the dossier pane writes the open dossier's approval
+//! The report keys of the interface: `P` in the dossier pane writes the open dossier's approval
 //! form, F9 in the team pane the chosen team's statistics workbook and F10 every team's by unit
 //! kind; each says where, and says what is missing when there is nothing to write.
 
@@ -15,7 +15,7 @@ fn text(app: &App) -> String {
 }
 
 #[test]
-fn p_in_the_dossier_pane_writes_the_approval_form() {
+fn shift_p_in_the_dossier_pane_writes_the_approval_form() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = sample_app(SMALL);
     app.set_reports_dir(dir.path().to_path_buf());
@@ -24,7 +24,7 @@ fn p_in_the_dossier_pane_writes_the_approval_form() {
     press(&mut app, "enter");
     assert_eq!(app.state.pane, Pane::Dossier);
     let id = app.state.person.as_ref().unwrap().id;
-    press(&mut app, "p");
+    press(&mut app, "P");
     let path = dir.path().join(format!("干部任免审批表_{id}.html"));
     let html = std::fs::read_to_string(&path).expect("the form is written");
     assert!(html.contains("<td>王文胜</td>"));

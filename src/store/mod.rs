@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use sled::{Batch, Tree};
 
+use crate::history::{ChangeKind, ChangeMeta, HistoryEntry};
 use crate::model::{Dossier, DossierId, PartialDate, Unit, UnitDirectory, UnitId};
 use envelope::{EnvelopeError, Versioned, decode, encode};
 
@@ -66,6 +67,11 @@ impl Versioned for TeamPlan {
     const VERSION: u16 = 1;
 }
 
+impl Versioned for HistoryEntry {
+    const KIND: u8 = 7;
+    const VERSION: u16 = 1;
+}
+
 /// How a bulk write is tracked until it commits.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Journal {
@@ -86,6 +92,10 @@ const TREE_FILTERS: &str = "saved_filters";
 const TREE_REVIEWS: &str = "alert_reviews";
 const TREE_PLANS: &str = "team_plans";
 const TREE_JOURNAL: &str = "journal";
+/// Dossier id → its revision (u64 BE), bumped by every write; absent = 0.
+const TREE_REVISIONS: &str = "revisions";
+/// Dossier id (u64 BE) + revision (u64 BE) → the history entry of that change.
+const TREE_HISTORY: &str = "history";
 const META_JOURNAL: &[u8] = b"journal";
 const TREE_FACTS_CHANGED: &str = "facts_changed";
 /// The token of the facts snapshot that, with `facts_changed`, describes the database.
@@ -132,6 +142,18 @@ pub enum StoreError {
     EmptyPlanName,
     #[error("没有名为“{0}”的方案")]
     NoSuchPlan(String),
+    #[error("档案 #{id} 在打开后已被他人修改（打开时第 {expected} 版，现为第 {found} 版）")]
+    Conflict {
+        id: DossierId,
+        expected: u64,
+        found: u64,
+    },
+    #[error("只能撤销档案 #{id} 最近的一次修改（第 {latest} 次）")]
+    NotLatest { id: DossierId, latest: u64 },
+    #[error("档案 #{id} 没有第 {seq} 次修改")]
+    NoSuchChange { id: DossierId, seq: u64 },
+    #[error("新建档案这一次不能撤销")]
+    CannotUndoCreation,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +204,8 @@ pub struct Store {
     facts_changed: Tree,
     /// The directory of an on-disk database (None for a temporary one).
     dir: Option<std::sync::Arc<PathBuf>>,
+    revisions: Tree,
+    history: Tree,
 }
 
 /// One problem found by `Store::check`.
@@ -221,6 +245,20 @@ fn name_prefix(name: &str) -> Vec<u8> {
     k.extend_from_slice(name.as_bytes());
     k.push(0);
     k
+}
+
+fn history_key(id: DossierId, seq: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&id.to_be_bytes());
+    k[8..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn read_u64(bytes: Option<&[u8]>) -> u64 {
+    bytes
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
 }
 
 fn key_id(bytes: &[u8]) -> Option<DossierId> {
@@ -313,6 +351,8 @@ impl Store {
             plans: db.open_tree(TREE_PLANS)?,
             facts_changed: db.open_tree(TREE_FACTS_CHANGED)?,
             dir: None,
+            revisions: db.open_tree(TREE_REVISIONS)?,
+            history: db.open_tree(TREE_HISTORY)?,
             db,
         };
         store.recover()?;
@@ -408,28 +448,116 @@ impl Store {
             .collect()
     }
 
-    /// Adds a new dossier, assigning its id; refuses duplicates. Flushed before it returns.
-    pub fn insert_dossier(&self, mut d: Dossier) -> Result<DossierId> {
+    /// Adds a new dossier, assigning its id; refuses duplicates. Recorded in the history as
+    /// created by the user at the keyboard. Flushed before it returns.
+    pub fn insert_dossier(&self, d: Dossier) -> Result<DossierId> {
+        self.create_dossier(d, &ChangeMeta::now(ChangeKind::Created))
+    }
+
+    /// Adds a new dossier with the change's author (recorded as a creation whatever `meta`'s
+    /// kind); see `insert_dossier`.
+    pub fn create_dossier(&self, mut d: Dossier, meta: &ChangeMeta) -> Result<DossierId> {
+        let meta = &ChangeMeta {
+            kind: ChangeKind::Created,
+            ..meta.clone()
+        };
         d.id = 0;
         if let Some((existing, reason)) = self.find_duplicate(&d)? {
             return Err(StoreError::Duplicate { existing, reason });
         }
         d.id = self.last_dossier_id()? + 1;
-        self.write_dossier(&d, true)?;
+        self.write_dossier(&d, true, None, Some(meta))?;
         self.flush()?;
         Ok(d.id)
     }
 
-    /// Replaces a dossier and its index entries in one transaction. Flushed before it returns.
+    /// Replaces a dossier and its index entries in one transaction, whatever its revision,
+    /// with a history entry by the user at the keyboard. Flushed before it returns.
     pub fn update_dossier(&self, d: &Dossier) -> Result<()> {
+        self.save_dossier(d, None, &ChangeMeta::now(ChangeKind::Edited))
+            .map(|_| ())
+    }
+
+    /// Replaces a dossier if it is still at revision `expected` (the revision it had when the
+    /// clerk opened it; None skips the check), with a history entry of every changed field.
+    /// A dossier changed in between is refused with `StoreError::Conflict` and left as it is.
+    /// Returns the new revision. Flushed before it returns.
+    pub fn save_dossier(
+        &self,
+        d: &Dossier,
+        expected: Option<u64>,
+        meta: &ChangeMeta,
+    ) -> Result<u64> {
         if self.dossiers.get(id_key(d.id))?.is_none() {
             return Err(StoreError::NotFound(d.id));
         }
         if let Some((existing, reason)) = self.find_duplicate(d)? {
             return Err(StoreError::Duplicate { existing, reason });
         }
-        self.write_dossier(d, false)?;
-        self.flush()
+        let rev = self.write_dossier(d, false, expected, Some(meta))?;
+        self.flush()?;
+        Ok(rev)
+    }
+
+    /// The dossier's revision: how many recorded writes it has had (0 before the first).
+    pub fn revision(&self, id: DossierId) -> Result<u64> {
+        Ok(read_u64(self.revisions.get(id_key(id))?.as_deref()))
+    }
+
+    /// A dossier with its revision, read together (what a form remembers when it opens).
+    pub fn dossier_at_revision(&self, id: DossierId) -> Result<Option<(Dossier, u64)>> {
+        let trees = (&self.dossiers, &self.revisions);
+        let res: Result<Option<(sled::IVec, u64)>, TransactionError<StoreError>> = trees
+            .transaction(|(ds, revs)| {
+                let Some(v) = ds.get(id_key(id))? else {
+                    return Ok(None);
+                };
+                Ok(Some((v, read_u64(revs.get(id_key(id))?.as_deref()))))
+            });
+        match res {
+            Ok(Some((v, rev))) => {
+                let d = decode(&v).map_err(|e| corrupt(TREE_DOSSIERS, &id_key(id), e))?;
+                Ok(Some((d, rev)))
+            }
+            Ok(None) => Ok(None),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+        }
+    }
+
+    /// Every recorded change of a dossier, oldest first.
+    pub fn history(&self, id: DossierId) -> Result<Vec<HistoryEntry>> {
+        self.history
+            .scan_prefix(id_key(id))
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&v).map_err(|e| corrupt(TREE_HISTORY, &k, e))
+            })
+            .collect()
+    }
+
+    /// Undoes change `seq` of a dossier by restoring the dossier as it was before it. Only the
+    /// latest change can be undone (so no later change is lost); the undo is itself a change in
+    /// the history. Returns the new revision.
+    pub fn undo(&self, id: DossierId, seq: u64, by: &str, at: &str) -> Result<u64> {
+        let Some(raw) = self.history.get(history_key(id, seq))? else {
+            return Err(StoreError::NoSuchChange { id, seq });
+        };
+        let entry: HistoryEntry =
+            decode(&raw).map_err(|e| corrupt(TREE_HISTORY, &history_key(id, seq), e))?;
+        let latest = self.revision(id)?;
+        if latest != seq {
+            return Err(StoreError::NotLatest { id, latest });
+        }
+        let Some(before) = entry.before else {
+            return Err(StoreError::CannotUndoCreation);
+        };
+        let meta = ChangeMeta {
+            by: by.to_string(),
+            at: at.to_string(),
+            kind: ChangeKind::Undone(seq),
+        };
+        self.save_dossier(&before, Some(seq), &meta)
     }
 
     /// Removes a dossier and its index entries together.
@@ -457,41 +585,83 @@ impl Store {
         self.flush()
     }
 
-    /// Writes a dossier and swaps its index entries atomically.
-    fn write_dossier(&self, d: &Dossier, must_be_new: bool) -> Result<()> {
+    /// Writes a dossier and swaps its index entries atomically, bumping its revision; with a
+    /// `meta`, the history entry goes in the same transaction. `expected` refuses the write
+    /// when the revision moved since. Returns the new revision. Every dossier write (insert,
+    /// update, undo, import replacement, rollback) passes here.
+    fn write_dossier(
+        &self,
+        d: &Dossier,
+        must_be_new: bool,
+        expected: Option<u64>,
+        meta: Option<&ChangeMeta>,
+    ) -> Result<u64> {
         self.mark_changed(d.id)?;
         let bytes = encode(d).map_err(StoreError::Encode)?;
         let (new_idn, new_name) = index_entries(d);
-        let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
-        let res: Result<(), TransactionError<StoreError>> =
-            trees.transaction(|(ds, idn, names)| {
+        let trees = (
+            &self.dossiers,
+            &self.by_id_number,
+            &self.by_name,
+            &self.revisions,
+            &self.history,
+        );
+        let abort = ConflictableTransactionError::Abort;
+        let res: Result<u64, TransactionError<StoreError>> =
+            trees.transaction(|(ds, idn, names, revs, hist)| {
+                let rev = read_u64(revs.get(id_key(d.id))?.as_deref());
+                if let Some(expected) = expected
+                    && expected != rev
+                {
+                    return Err(abort(StoreError::Conflict {
+                        id: d.id,
+                        expected,
+                        found: rev,
+                    }));
+                }
+                let mut before = None;
                 if let Some(old) = ds.insert(&id_key(d.id), bytes.as_slice())? {
                     if must_be_new {
-                        return Err(ConflictableTransactionError::Abort(StoreError::Duplicate {
+                        return Err(abort(StoreError::Duplicate {
                             existing: d.id,
                             reason: DuplicateReason::IdNumber,
                         }));
                     }
-                    let old: Dossier = decode(&old).map_err(|e| {
-                        ConflictableTransactionError::Abort(corrupt(
-                            TREE_DOSSIERS,
-                            &id_key(d.id),
-                            e,
-                        ))
-                    })?;
+                    let old: Dossier = decode(&old)
+                        .map_err(|e| abort(corrupt(TREE_DOSSIERS, &id_key(d.id), e)))?;
                     let (old_idn, old_name) = index_entries(&old);
                     if let Some(k) = old_idn {
                         idn.remove(k)?;
                     }
                     names.remove(old_name)?;
+                    before = Some(old);
                 }
                 if let Some(k) = &new_idn {
                     idn.insert(k.as_slice(), &id_key(d.id))?;
                 }
                 names.insert(new_name.as_slice(), &[])?;
-                Ok(())
+                let next = rev + 1;
+                revs.insert(&id_key(d.id), &next.to_be_bytes())?;
+                if let Some(meta) = meta {
+                    let entry = HistoryEntry {
+                        dossier: d.id,
+                        seq: next,
+                        by: meta.by.clone(),
+                        at: meta.at.clone(),
+                        kind: meta.kind.clone(),
+                        changes: crate::history::diff(before.as_ref(), d),
+                        before,
+                    };
+                    let raw = encode(&entry).map_err(|e| abort(StoreError::Encode(e)))?;
+                    hist.insert(&history_key(d.id, next), raw)?;
+                }
+                Ok(next)
             });
-        unwrap_tx(res)
+        match res {
+            Ok(rev) => Ok(rev),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+        }
     }
 
     // ---- facts snapshot bookkeeping ---------------------------------------------------
@@ -765,13 +935,17 @@ impl Store {
             self.remove_dossier_indexed(id)?;
         }
         // Before-images of what was replaced: b'd' + id → old dossier, b'u' + id → old unit or
-        // empty (the unit was new).
+        // empty (the unit was new); b'h' + history key → the history entry the replacement
+        // wrote (it goes with the change).
         for kv in self.journal.iter() {
             let (k, v) = kv?;
             match k.first() {
                 Some(b'd') => {
                     let old: Dossier = decode(&v).map_err(|e| corrupt(TREE_JOURNAL, &k, e))?;
-                    self.write_dossier(&old, false)?;
+                    self.write_dossier(&old, false, None, None)?;
+                }
+                Some(b'h') => {
+                    self.history.remove(&k[1..])?;
                 }
                 Some(b'u') if v.is_empty() => {
                     self.units.remove(&k[1..])?;
@@ -988,7 +1162,11 @@ impl BulkWriter<'_> {
                 self.store.journal.insert(jk, old)?;
             }
         }
-        self.store.write_dossier(d, false)
+        let meta = ChangeMeta::now(ChangeKind::Imported);
+        let rev = self.store.write_dossier(d, false, None, Some(&meta))?;
+        let hk = [&[b'h'][..], &history_key(d.id, rev)].concat();
+        self.store.journal.insert(hk, &[])?;
+        Ok(())
     }
 
     /// Adds a unit, or accepts an identical one; a different unit under the same id is a

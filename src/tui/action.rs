@@ -97,6 +97,24 @@ pub enum Action {
     PrintForm,
     TeamReport,
     StatsReport,
+    // editing dossiers (forms, history)
+    EditDossier,
+    NewDossier,
+    AddPosting,
+    EditPosting,
+    AddAssessment,
+    AddTraining,
+    AddFamily,
+    AddFinding,
+    NextField,
+    PrevField,
+    SaveForm,
+    ShowHistory,
+    UndoChange,
+    AddEducation,
+    AddReward,
+    EditRecord,
+    EditEntry,
     // ---- internal, not bindable -----------------------------------------------------
     /// A typed character for the focused input.
     #[serde(skip)]
@@ -201,6 +219,23 @@ impl Action {
         Action::PrintForm,
         Action::TeamReport,
         Action::StatsReport,
+        Action::EditDossier,
+        Action::NewDossier,
+        Action::AddPosting,
+        Action::EditPosting,
+        Action::AddAssessment,
+        Action::AddTraining,
+        Action::AddFamily,
+        Action::AddFinding,
+        Action::NextField,
+        Action::PrevField,
+        Action::SaveForm,
+        Action::ShowHistory,
+        Action::UndoChange,
+        Action::AddEducation,
+        Action::AddReward,
+        Action::EditRecord,
+        Action::EditEntry,
     ];
 
     /// The name a keymap file and the command line use (`toggle_mask`), or None for internal
@@ -236,6 +271,9 @@ impl Action {
                 | Confirm
                 | CompleteNext
                 | CompletePrev
+                | NextField
+                | PrevField
+                | SaveForm
         )
     }
 }

@@ -29,6 +29,8 @@ use super::strings as s;
 use super::theme::Theme;
 use super::ui;
 
+#[path = "editing.rs"]
+mod editing;
 mod reports;
 
 /// Start-up choices that are not configuration.
@@ -71,6 +73,11 @@ pub struct App {
     values_rx: Option<Receiver<crate::filter::values::DataValues>>,
     /// Where report keys write (None: `reports` in the user's data directory).
     reports_dir: Option<std::path::PathBuf>,
+    /// Where drafts go, and the database they belong to.
+    drafts: Option<std::path::PathBuf>,
+    /// The lookup data read again after an edit, off the UI thread.
+    reload: Option<Receiver<Result<Loaded, String>>>,
+    db_name: String,
 }
 
 impl App {
@@ -101,7 +108,19 @@ impl App {
             filter_rx,
             values_rx: None,
             reports_dir: None,
+            drafts: None,
+            db_name: String::new(),
+            reload: None,
         }
+    }
+
+    /// Keeps unsaved forms as drafts under `dir` for database `db` (a draft is offered back on
+    /// the same database only), and offers the user's draft kept there, if any.
+    pub fn with_drafts(mut self, dir: std::path::PathBuf, db: String) -> Self {
+        self.drafts = Some(dir);
+        self.db_name = db;
+        self.offer_draft();
+        self
     }
 
     /// An app with everything loaded before it returns (tests, and callers that can wait).
@@ -184,6 +203,10 @@ impl App {
     /// Takes the newest lookup answer and the derived data, if ready; returns whether state
     /// changed.
     pub fn tick(&mut self) -> bool {
+        if let Some(data) = self.reload.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            self.reload = None;
+            self.update(Action::Loaded(data));
+        }
         let derived = self.deriving.as_ref().and_then(|rx| rx.try_recv().ok());
         let mut got_derived = derived.is_some();
         if let Some(d) = derived {
@@ -248,6 +271,9 @@ impl App {
     /// The only place state changes.
     pub fn update(&mut self, action: Action) {
         use Action::*;
+        if self.editing(&action) {
+            return;
+        }
         // While the saved filters are listed, moving, Enter and Delete act on the list.
         if self.state.pane == Pane::Filter
             && self.state.overlay.is_none()
@@ -487,6 +513,10 @@ impl App {
                 }
             }
             SaveFilter | OpenFilters => {}
+            // Editing is handled by `editing` before this match.
+            EditDossier | NewDossier | AddPosting | EditPosting | AddAssessment | AddTraining
+            | AddFamily | AddFinding | NextField | PrevField | SaveForm | ShowHistory
+            | UndoChange | AddEducation | AddReward | EditRecord | EditEntry => {}
             RegionView | CycleSort | Expand | Collapse | SwitchFocus | RemoveMember
             | AddCandidate | SavePlan | OpenPlans | FilterText | CycleSeverity | CycleRule
             | ToggleReviewed | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost

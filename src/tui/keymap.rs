@@ -36,10 +36,16 @@ pub enum Section {
     /// The filter builder's menus.
     Menu,
     Edit,
+    /// An open editing form.
+    Form,
+    /// A dossier's change history.
+    History,
+    /// Choosing an entry of the dossier to edit.
+    Pick,
 }
 
 impl Section {
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 16] = [
         Section::Global,
         Section::Lookup,
         Section::Dossier,
@@ -53,6 +59,9 @@ impl Section {
         Section::Prompt,
         Section::Menu,
         Section::Edit,
+        Section::Form,
+        Section::History,
+        Section::Pick,
     ];
 
     /// The table name in a keymap file.
@@ -71,6 +80,9 @@ impl Section {
             Section::Prompt => "prompt",
             Section::Menu => "menu",
             Section::Edit => "edit",
+            Section::Form => "form",
+            Section::History => "history",
+            Section::Pick => "pick",
         }
     }
 
@@ -94,6 +106,9 @@ impl Section {
             Section::Prompt => s::HELP_SECTION_PROMPT,
             Section::Menu => s::HELP_SECTION_MENU,
             Section::Edit => s::HELP_SECTION_EDIT,
+            Section::Form => s::HELP_SECTION_FORM,
+            Section::History => s::HELP_SECTION_HISTORY,
+            Section::Pick => s::HELP_SECTION_PICK,
         }
     }
 }

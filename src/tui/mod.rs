@@ -8,7 +8,9 @@ pub mod app;
 pub mod builder;
 pub mod config;
 pub mod data;
+pub mod draft;
 pub mod editor;
+pub mod form;
 pub mod input;
 pub mod keymap;
 pub mod state;
@@ -42,6 +44,10 @@ pub struct TuiOptions {
     /// Where the user's config.toml, keymap.toml and theme.toml live; None = the platform's
     /// configuration directory for cadre.
     pub config_dir: Option<PathBuf>,
+    /// Where unsaved forms are kept as drafts (the user's data directory's `drafts`).
+    pub drafts: Option<PathBuf>,
+    /// The database as drafts name it.
+    pub db: String,
 }
 
 /// How long the loop waits for a key before looking at lookup results and signals.
@@ -67,6 +73,9 @@ pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
             size: (size.width, size.height),
         },
     );
+    if let Some(dir) = &opts.drafts {
+        app = app.with_drafts(dir.clone(), opts.db.clone());
+    }
     // The first frame goes out before anything is read from the store.
     guard.terminal.draw(|f| app.draw(f))?;
     let (tx, rx) = channel();
@@ -80,6 +89,8 @@ pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
         })?;
     let events = spawn_input()?;
     let result = event_loop(&mut guard, &mut app, &rx, &events, &signals);
+    // However the loop ended (quit, SIGHUP, SIGTERM, the terminal gone), an open form is kept.
+    app.keep_draft();
     drop(guard);
     result
 }

@@ -645,6 +645,14 @@ pub struct State {
     pub size: (u16, u16),
     pub keymap: Keymap,
     pub quit: bool,
+    /// The editing form open over the pane.
+    pub form: Option<super::form::Form>,
+    /// The open dossier's change history, when shown.
+    pub history: Option<super::form::HistoryView>,
+    /// An unsaved form from an earlier session, offered back.
+    pub draft: Option<super::draft::Draft>,
+    /// The dossier's entries listed for choosing one to edit.
+    pub pick: Option<super::form::EntryPicker>,
 }
 
 impl State {
@@ -676,6 +684,10 @@ impl State {
             size,
             keymap,
             quit: false,
+            form: None,
+            history: None,
+            draft: None,
+            pick: None,
         }
     }
 
@@ -684,6 +696,8 @@ impl State {
         match &self.overlay {
             Some(Overlay::Command(_)) => true,
             Some(Overlay::Help { .. }) => false,
+            None if self.draft.is_some() || self.history.is_some() || self.pick.is_some() => false,
+            None if self.form.is_some() => self.form.as_ref().is_some_and(|f| f.conflict.is_none()),
             None => self.pane.is_typing() || self.has_prompt(),
         }
     }
@@ -706,6 +720,13 @@ impl State {
             None if self.pane == Pane::Filter && self.filter.menu.is_some() => {
                 vec![Section::Menu, Section::Edit, Section::Global]
             }
+            None if self.draft.is_some() => vec![Section::Prompt, Section::Edit, Section::Global],
+            None if self.history.is_some() => vec![Section::History, Section::Global],
+            None if self.pick.is_some() => vec![Section::Pick, Section::Global],
+            None if self.form.as_ref().is_some_and(|f| f.conflict.is_some()) => {
+                vec![Section::Form, Section::Global]
+            }
+            None if self.form.is_some() => vec![Section::Form, Section::Edit, Section::Global],
             None if self.has_prompt() => vec![Section::Prompt, Section::Edit, Section::Global],
             None if self.pane.is_typing() => {
                 vec![self.pane.section(), Section::Edit, Section::Global]

@@ -354,6 +354,9 @@ pub const HELP_SECTION_HELP: &str = "帮助窗口";
 pub const HELP_SECTION_COMMAND: &str = "命令行";
 pub const HELP_SECTION_EDIT: &str = "输入框编辑";
 pub const HELP_SECTION_MENU: &str = "筛选页的添加条件菜单";
+pub const HELP_SECTION_FORM: &str = "编辑表单";
+pub const HELP_SECTION_HISTORY: &str = "修改历史";
+pub const HELP_SECTION_PICK: &str = "选择要修改的记录";
 pub const HELP_COMMANDS: &str = "命令行可用 : 打开，输入动作名（如 toggle_mask）后按 Enter。";
 pub const COMMAND_PROMPT: &str = ":";
 pub const COMMAND_NO_MATCH: &str = "（没有匹配的命令）";
@@ -460,6 +463,23 @@ pub fn action_desc(a: &Action) -> &'static str {
     use Action::*;
     match a {
         Quit => "退出",
+        EditDossier => "修改基本信息和干部状态",
+        NewDossier => "新建档案",
+        AddPosting => "新增任职",
+        EditPosting => "修改选中的任职",
+        AddAssessment => "新增年度考核",
+        AddTraining => "新增培训",
+        AddFamily => "新增家庭成员",
+        AddFinding => "新增监督信息",
+        NextField => "下一项",
+        PrevField => "上一项",
+        SaveForm => "保存",
+        ShowHistory => "修改历史",
+        UndoChange => "撤销这次修改",
+        AddEducation => "新增学历",
+        AddReward => "新增奖惩",
+        EditRecord => "修改专长与业绩",
+        EditEntry => "修改已有的一条记录",
         Back => "返回上一层",
         Help => "帮助",
         CommandLine => "命令行",
@@ -537,6 +557,36 @@ pub fn action_desc(a: &Action) -> &'static str {
         | FilterValues(_) => "",
     }
 }
+
+// ---- editing forms, history, conflicts, drafts --------------------------------------------
+pub const MASKED_NO_EDIT: &str = "会议模式下不能编辑或查看修改历史（按 F2 关闭会议模式）";
+pub const FORM_TITLE: &str = "{title}：{name}";
+pub const FORM_CHOICE_HINT: &str = "上下键选择，输入文字跳转";
+pub const FORM_FLAG_HINT: &str = "空格切换";
+pub const FORM_NOT_SAVED: &str = "未保存：请改正标出的 {n} 处";
+pub const FORM_SAVED: &str = "已保存（第 {rev} 次修改）";
+pub const FORM_CREATED: &str = "已新建档案 #{id}";
+pub const FORM_CANCELLED: &str = "已取消，未保存任何修改";
+pub const FORM_SAVE_FAILED: &str = "保存失败：{err}";
+pub const FORM_NO_POSTING: &str = "没有选中的任职";
+pub const FORM_UNREADABLE: &str = "无法读取档案 #{id}：{err}";
+pub const CONFLICT_TITLE: &str = "冲突：档案在您打开后已被他人修改（第 {rev} 版），未覆盖";
+pub const CONFLICT_HEAD: [&str; 4] = ["字段", "打开时", "他人已保存", "您的修改"];
+pub const CONFLICT_HINT: &str = "{save} 在他人版本上保存您的修改  Esc 返回表单";
+pub const CONFLICT_NONE: &str = "（两版内容相同）";
+pub const PICK_TITLE: &str = "选择要修改的一条：{name}";
+pub const PICK_EMPTY: &str = "档案中还没有可修改的条目";
+pub const HISTORY_TITLE: &str = "修改历史：{name}（共 {n} 次）";
+pub const HISTORY_EMPTY: &str = "尚无修改记录";
+pub const HISTORY_HINT: &str = "上下键选择  {undo} 撤销选中的修改  Esc 返回";
+pub const HISTORY_UNREADABLE: &str = "无法读取修改历史：{err}";
+pub const UNDONE: &str = "已撤销第 {seq} 次修改";
+pub const UNDO_FAILED: &str = "不能撤销：{err}";
+pub const DRAFT_OFFER: &str =
+    "有一份未保存的表单（{title}：{name}，{at}）。Enter 恢复  Delete 丢弃  Esc 暂不处理";
+pub const DRAFT_DISCARDED: &str = "草稿已丢弃";
+pub const DRAFT_GONE: &str = "草稿对应的档案 #{id} 已不存在，草稿已丢弃";
+pub const DRAFT_FAILED: &str = "无法保存草稿：{err}";
 
 #[cfg(test)]
 mod tests {

@@ -26,8 +26,9 @@ fn ym(y: i16, m: u8) -> PartialDate {
     PartialDate::ym(y, m).expect("valid date")
 }
 
+/// A posting as the sample county writes them (not concurrent, no probation).
 #[allow(clippy::too_many_arguments)]
-fn posting(
+pub fn posting(
     start: PartialDate,
     end: Option<PartialDate>,
     unit: Option<UnitId>,

@@ -141,7 +141,8 @@ mod tests {
                 Action::ShowFilter,
                 Action::ShowTeam,
                 Action::ShowAlerts,
-                Action::ShowReserve
+                Action::ShowReserve,
+                Action::ShowHistory
             ]
         );
         let c = candidates("会议");

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod command;
 pub mod dossier;
 pub mod filter;
+pub mod form;
 pub mod format;
 pub mod help;
 pub mod lookup;
@@ -90,6 +91,13 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             None
         }
     };
+    if state.form.is_some()
+        || state.history.is_some()
+        || state.draft.is_some()
+        || state.pick.is_some()
+    {
+        cursor = form::draw(buf, r.body, state, theme);
+    }
     if let Some(m) = r.message {
         message_line(buf, m, state, theme);
     }
@@ -171,10 +179,11 @@ fn message_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
-/// Actions too obvious to spend status-bar space on (they are in the help).
+/// Actions too obvious to spend status-bar space on (they are in the help); creating a
+/// dossier is bound everywhere and would crowd every pane's hints, so it is left to the help.
 fn is_movement(a: &Action) -> bool {
     use Action::*;
-    matches!(a, Up | Down | PageUp | PageDown | Top | Bottom)
+    matches!(a, Up | Down | PageUp | PageDown | Top | Bottom | NewDossier)
 }
 
 /// The hints for the focused context: (key label, description), in keymap order, one per
@@ -182,6 +191,10 @@ fn is_movement(a: &Action) -> bool {
 pub fn hints(state: &State) -> Vec<(String, String)> {
     // The key that shows the pane already showing needs no hint.
     let mut seen: Vec<Action> = vec![state.pane.show_action()];
+    // The conflict view has no fields to move between.
+    if state.form.as_ref().is_some_and(|f| f.conflict.is_some()) {
+        seen.extend([Action::NextField, Action::PrevField]);
+    }
     let mut out = Vec::new();
     for sec in state.sections() {
         if sec == Section::Edit {
