@@ -392,6 +392,12 @@ fn a_form_with_a_known_id_number_updates_that_dossier() {
     );
     assert_eq!(after.current_rank(), Some(Rank::CountyPrincipal));
     assert_eq!(after.status, LifeCycle::Reserve);
+    // The update is in the dossier's history, with the postings it changed, and undoable.
+    let history = store.history(id).unwrap();
+    let last = history.iter().max_by_key(|h| h.seq).unwrap();
+    assert_eq!(last.kind, cadre::history::ChangeKind::Imported);
+    assert!(!last.changes.is_empty());
+    assert_eq!(last.before.as_ref(), Some(&before));
 
     // A form with an empty 简历 and no family changes neither.
     let form = replace_tag(&good_form("李红", GOOD_ID), "JianLi", "");
