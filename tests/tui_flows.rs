@@ -1398,3 +1398,29 @@ fn the_vim_keymap_moves_in_the_builder_and_sorts_by_column() {
     keys(&mut app, "ctrl-k");
     assert_eq!(app.state.filter.menu.as_ref().unwrap().selected, 0);
 }
+
+#[test]
+fn alt_digits_switch_panes_even_while_typing() {
+    let mut app = sample_app(SMALL);
+    // Lookup opens typing: a digit is text, Alt-4 is the filter pane.
+    type_text(&mut app, "王");
+    press(&mut app, "4");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    press(&mut app, "backspace");
+    press(&mut app, "alt-4");
+    assert_eq!(app.state.pane, Pane::Filter);
+    // The filter's expression takes digits as text too; Alt-5 leaves for the team pane.
+    type_text(&mut app, "年龄 < 4");
+    press(&mut app, "alt-5");
+    assert_eq!(app.state.pane, Pane::Team);
+    press(&mut app, "alt-6");
+    assert_eq!(app.state.pane, Pane::Alerts);
+    press(&mut app, "alt-1");
+    assert_eq!(app.state.pane, Pane::Lookup);
+    // The status line keeps its room: no Alt hints there.
+    assert!(
+        !status_line(&app).contains("Alt-4"),
+        "{}",
+        status_line(&app)
+    );
+}

@@ -186,6 +186,14 @@ fn is_movement(a: &Action) -> bool {
     matches!(a, Up | Down | PageUp | PageDown | Top | Bottom | NewDossier)
 }
 
+fn is_pane_switch(a: &Action) -> bool {
+    use Action::*;
+    matches!(
+        a,
+        ShowLookup | ShowDossier | ShowTimeline | ShowFilter | ShowTeam | ShowAlerts | ShowReserve
+    )
+}
+
 /// The hints for the focused context: (key label, description), in keymap order, one per
 /// action.
 pub fn hints(state: &State) -> Vec<(String, String)> {
@@ -201,7 +209,12 @@ pub fn hints(state: &State) -> Vec<(String, String)> {
             continue;
         }
         for (action, keys, desc) in state.keymap.grouped(sec) {
-            if is_movement(&action) || seen.contains(&action) {
+            // Pane keys that work everywhere (Alt-1 … Alt-7) are in the help; the status
+            // line keeps its room for the focused context.
+            if is_movement(&action)
+                || seen.contains(&action)
+                || (sec == Section::Global && is_pane_switch(&action))
+            {
                 continue;
             }
             seen.push(action);
