@@ -86,9 +86,10 @@ fn scale(c: &mut Criterion) {
         .expect("import");
         assert_eq!(report.dossiers, n);
         let written_at = t.elapsed();
+        let peak_written = status_kb("VmHWM") / 1024;
         cadre::facts::snapshot::refresh(&store).expect("snapshot");
         eprintln!(
-            "import {n}: checked in {:.1} s, written by {:.1} s, facts snapshot by {:.1} s",
+            "import {n}: checked in {:.1} s, written by {:.1} s (peak {peak_written} MiB), facts snapshot by {:.1} s",
             checked_at.unwrap_or_default().as_secs_f64(),
             written_at.as_secs_f64(),
             t.elapsed().as_secs_f64()

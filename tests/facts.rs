@@ -152,6 +152,7 @@ fn upserts_and_removals_give_what_a_fresh_build_gives() {
         assert_eq!(fresh.select(&e, today), want, "{q}");
         assert_eq!(facts.compacted().select(&e, today), want, "{q}");
     }
+    assert!(facts.has_orphans() && !fresh.has_orphans() && !facts.compacted().has_orphans());
     assert!(facts.compacted().postings.len() < facts.postings.len());
     assert_eq!(facts.compacted().postings.len(), fresh.postings.len());
 }

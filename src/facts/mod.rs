@@ -503,6 +503,23 @@ impl Facts {
         }
     }
 
+    /// Whether replaced or removed dossiers left rows behind (see `compacted`).
+    pub fn has_orphans(&self) -> bool {
+        let used = |f: fn(&Person) -> Rows| -> usize {
+            self.people.iter().map(|p| f(p).len as usize).sum()
+        };
+        let text = |f: fn(&Person) -> Span| -> usize {
+            self.people.iter().map(|p| f(p).len as usize).sum()
+        };
+        used(|p| p.posts) != self.postings.len()
+            || used(|p| p.courses) != self.courses.len()
+            || used(|p| p.assessments) != self.grades.len()
+            || used(|p| p.trainings) != self.trainings.len()
+            || used(|p| p.rewards) != self.rewards.len()
+            || text(|p| p.name) != self.names.text.len()
+            || text(|p| p.id_number) != self.id_numbers.text.len()
+    }
+
     /// The same facts without rows left behind by replaced dossiers.
     pub fn compacted(&self) -> Facts {
         let mut f = Facts {

@@ -18,7 +18,9 @@ use super::Facts;
 
 const MAGIC: &[u8; 8] = b"CADREFX\x01";
 /// Bumped whenever `Facts` changes shape: an older file is then rebuilt.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+/// Magic, format, token.
+const HEADER: usize = 20;
 
 /// How the facts were obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,20 +132,22 @@ pub enum SnapshotError {
 }
 
 fn write_file(path: &Path, token: u64, facts: &Facts) -> Result<(), SnapshotError> {
-    let compact = facts.compacted();
-    let body = bincode::serde::encode_to_vec(&compact, bincode::config::standard())?;
+    // A fresh build has no rows left behind by replaced dossiers: written as it is, without
+    // a second copy in memory.
+    let compact;
+    let facts = if facts.has_orphans() {
+        compact = facts.compacted();
+        &compact
+    } else {
+        facts
+    };
     let mut file = AtomicFile::create(path)?;
-    let w = file.writer();
-    let header = [
-        &MAGIC[..],
-        &FORMAT.to_le_bytes(),
-        &token.to_le_bytes(),
-        &(body.len() as u64).to_le_bytes(),
-    ]
-    .concat();
-    w.write_all(&header)
-        .and_then(|()| w.write_all(&body))
+    let header = [&MAGIC[..], &FORMAT.to_le_bytes(), &token.to_le_bytes()].concat();
+    file.writer()
+        .write_all(&header)
         .map_err(|e| file.io_error(e))?;
+    // Streamed into the file: no encoded copy of the whole snapshot is held.
+    bincode::serde::encode_into_std_write(facts, file.writer(), bincode::config::standard())?;
     file.finish()?;
     Ok(())
 }
@@ -166,25 +170,21 @@ fn read_file(path: &Path, token: u64) -> Result<Facts, String> {
     let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-    if bytes.len() < 28 || &bytes[..8] != MAGIC {
+    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return Err("not a facts snapshot".into());
     }
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
     let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     if format != FORMAT {
         return Err(format!("format {format}, expected {FORMAT}"));
     }
-    if word(12) != token {
+    if u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes")) != token {
         return Err("an older snapshot".into());
     }
-    let len = word(20) as usize;
-    if bytes.len() != 28 + len {
-        return Err("truncated".into());
-    }
+    // The body must decode to exactly the end of the file: a cut file fails here.
     let (mut facts, used): (Facts, usize) =
-        bincode::serde::decode_from_slice(&bytes[28..], bincode::config::standard())
+        bincode::serde::decode_from_slice(&bytes[HEADER..], bincode::config::standard())
             .map_err(|e| e.to_string())?;
-    if used != len {
+    if HEADER + used != bytes.len() {
         return Err("trailing bytes".into());
     }
     facts.reindex();
