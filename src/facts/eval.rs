@@ -5,7 +5,7 @@
 //! expressions.
 
 use crate::filter::ast::*;
-use crate::filter::eval::{height, merged_years, within_years};
+use crate::filter::eval::{height, merged_years, rank_holds, within_years};
 use crate::filter::lexer::CmpOp;
 use crate::model::*;
 
@@ -78,33 +78,6 @@ struct PostPlan {
     portfolio: Option<Vec<bool>>,
     unit: Option<Vec<bool>>,
     position: Option<Vec<bool>>,
-}
-
-/// The values a vocabulary field can take, in code order.
-fn vocabulary(field: EnumField) -> Vec<Value> {
-    match field {
-        EnumField::Gender => Gender::ALL.iter().map(|v| Value::Gender(*v)).collect(),
-        EnumField::PoliticalStatus => PoliticalStatus::ALL
-            .iter()
-            .map(|v| Value::Political(*v))
-            .collect(),
-        EnumField::Education | EnumField::FullTimeEducation | EnumField::InServiceEducation => {
-            EduLevel::ALL.iter().map(|v| Value::Edu(*v)).collect()
-        }
-        EnumField::Degree => Degree::ALL.iter().map(|v| Value::Degree(*v)).collect(),
-        EnumField::MajorCategory => MajorCategory::ALL
-            .iter()
-            .map(|v| Value::Major(*v))
-            .collect(),
-        EnumField::Rank | EnumField::ReserveTarget => {
-            Rank::ALL.iter().map(|v| Value::Rank(*v)).collect()
-        }
-        EnumField::Status => LifeCycle::ALL.iter().map(|v| Value::Status(*v)).collect(),
-        EnumField::Readiness => Readiness::ALL
-            .iter()
-            .map(|v| Value::Readiness(*v))
-            .collect(),
-    }
 }
 
 fn pos<T: PartialEq>(all: &[T], v: T) -> u64 {
@@ -196,13 +169,9 @@ impl PostPlan {
             && self.role.is_none_or(|r| p.role == r)
             && self.unit_kind.is_none_or(|k| p.unit_kind == Some(k))
             && self.unit_level.is_none_or(|l| p.unit_level == Some(l))
-            && self.rank.is_none_or(|(op, r)| {
-                p.rank.is_some_and(|pr| match op {
-                    CmpOp::Eq => pr == r,
-                    CmpOp::Ne => pr != r,
-                    _ => op.holds(pr.height(), r.height()),
-                })
-            })
+            && self
+                .rank
+                .is_none_or(|(op, r)| p.rank.is_some_and(|pr| rank_holds(op, pr, r)))
             && self.concurrent.is_none_or(|c| p.concurrent == c)
             && self
                 .portfolio
@@ -326,7 +295,7 @@ fn compile(e: &Expr, f: &Facts) -> Node {
                     },
                     _ => Leaf::EnumAny {
                         field: *field,
-                        mask: vocabulary(*field)
+                        mask: crate::filter::fields::enum_values(*field)
                             .iter()
                             .filter(|v| op.holds(height(v), height(target)))
                             .map(|v| code(*field, v))

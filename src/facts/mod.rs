@@ -389,13 +389,7 @@ impl Facts {
             today: PartialDate::today(),
             units,
         };
-        let highest = |kind: Option<EduKind>| {
-            d.education
-                .iter()
-                .filter(|e| kind.is_none_or(|k| e.kind == k))
-                .map(|e| e.level)
-                .max_by_key(|l| l.height())
-        };
+        let highest = |kind: Option<EduKind>| d.highest_level(kind);
         let current = d.current_posting().and_then(|c| {
             d.postings
                 .iter()

@@ -85,6 +85,15 @@ pub fn merged_years(
     months as f64 / 12.0
 }
 
+/// A posting's rank against a condition's: equal or not as ranks, else by height.
+pub fn rank_holds(op: CmpOp, have: Rank, want: Rank) -> bool {
+    match op {
+        CmpOp::Eq => have == want,
+        CmpOp::Ne => have != want,
+        _ => op.holds(have.height(), want.height()),
+    }
+}
+
 impl PostPred {
     pub fn matches(&self, p: &Posting, ctx: &Ctx) -> bool {
         let unit = unit_of(p, ctx);
@@ -96,13 +105,9 @@ impl PostPred {
             && self
                 .unit_level
                 .is_none_or(|l| unit.is_some_and(|u| u.level == l))
-            && self.rank.is_none_or(|(op, r)| {
-                p.rank.is_some_and(|pr| match op {
-                    CmpOp::Eq => pr == r,
-                    CmpOp::Ne => pr != r,
-                    _ => op.holds(pr.height(), r.height()),
-                })
-            })
+            && self
+                .rank
+                .is_none_or(|(op, r)| p.rank.is_some_and(|pr| rank_holds(op, pr, r)))
             && self.concurrent.is_none_or(|c| p.concurrent == c)
             && self
                 .portfolio
@@ -122,14 +127,7 @@ impl PostPred {
 }
 
 fn enum_values(field: EnumField, d: &Dossier) -> Vec<Value> {
-    let highest = |kind: Option<EduKind>| {
-        d.education
-            .iter()
-            .filter(|e| kind.is_none_or(|k| e.kind == k))
-            .map(|e| e.level)
-            .max_by_key(|l| l.height())
-            .map(Value::Edu)
-    };
+    let highest = |kind: Option<EduKind>| d.highest_level(kind).map(Value::Edu);
     match field {
         EnumField::Gender => vec![Value::Gender(d.identity.gender)],
         EnumField::PoliticalStatus => vec![Value::Political(d.identity.political_status)],

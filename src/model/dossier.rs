@@ -325,6 +325,15 @@ impl Dossier {
             .min()
     }
 
+    /// The highest level over the courses of one kind (full-time, in-service), or of all.
+    pub fn highest_level(&self, kind: Option<EduKind>) -> Option<EduLevel> {
+        self.education
+            .iter()
+            .filter(|e| kind.is_none_or(|k| e.kind == k))
+            .map(|e| e.level)
+            .max_by_key(|l| l.height())
+    }
+
     /// The highest education level over all courses.
     pub fn highest_education(&self) -> Option<&Education> {
         self.education.iter().max_by_key(|e| e.level.height())
