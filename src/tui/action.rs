@@ -134,11 +134,12 @@ pub enum Action {
     /// Units and the lookup index, loaded off the UI thread.
     #[serde(skip)]
     Loaded(Result<Loaded, String>),
-    /// The dossiers matching the filter expression with this sequence number.
+    /// The rows of the dossiers matching the filter expression with this sequence number,
+    /// in id order (built on the evaluation thread).
     #[serde(skip)]
     FilterMatches {
         seq: u64,
-        ids: Vec<crate::model::DossierId>,
+        rows: Vec<super::state::FilterRow>,
     },
     /// Alerts and the reserve pool, derived off the UI thread.
     #[serde(skip)]

@@ -67,8 +67,8 @@ pub struct App {
     loaded: Option<Loaded>,
     teams: Option<Arc<crate::team::TeamIndex>>,
     /// Filter evaluations run on threads of their own and answer here.
-    filter_tx: Sender<(u64, Vec<crate::model::DossierId>)>,
-    filter_rx: Receiver<(u64, Vec<crate::model::DossierId>)>,
+    filter_tx: Sender<(u64, Vec<super::state::FilterRow>)>,
+    filter_rx: Receiver<(u64, Vec<super::state::FilterRow>)>,
     /// The data's text values being counted off the UI thread (the builder's completion).
     values_rx: Option<Receiver<crate::filter::values::DataValues>>,
     /// Where report keys write (None: `reports` in the user's data directory).
@@ -216,8 +216,8 @@ impl App {
             self.update(Action::FilterValues(Arc::new(v)));
             got_derived = true;
         }
-        while let Ok((seq, ids)) = self.filter_rx.try_recv() {
-            self.update(Action::FilterMatches { seq, ids });
+        while let Ok((seq, rows)) = self.filter_rx.try_recv() {
+            self.update(Action::FilterMatches { seq, rows });
             got_derived = true;
         }
         let Some(answer) = self.worker.as_ref().and_then(LookupWorker::try_recv) else {
@@ -236,7 +236,7 @@ impl App {
         while self.state.filter.seq_shown < self.state.filter.seq_sent && Instant::now() < deadline
         {
             match self.filter_rx.recv_timeout(Duration::from_millis(50)) {
-                Ok((seq, ids)) => self.update(Action::FilterMatches { seq, ids }),
+                Ok((seq, rows)) => self.update(Action::FilterMatches { seq, rows }),
                 Err(_) => continue,
             }
         }
@@ -536,11 +536,10 @@ impl App {
                 self.clamp_scrolls();
             }
             Results { seq, hits } => self.take_results(seq, hits),
-            FilterMatches { seq, ids } => {
+            FilterMatches { seq, rows } => {
                 if seq != self.state.filter.seq_sent {
                     return;
                 }
-                let rows = self.filter_rows(&ids);
                 let f = &mut self.state.filter;
                 f.seq_shown = seq;
                 f.selected = 0;
@@ -870,7 +869,14 @@ impl App {
         let spawned = std::thread::Builder::new()
             .name("filter".into())
             .spawn(move || {
-                let _ = tx.send((seq, facts.select(&expr, today)));
+                // The rows too are made here: a broad filter can match a million people.
+                let mut found = facts.select_positions(&expr, today);
+                found.sort_unstable_by_key(|&i| facts.people[i].id);
+                let rows = found
+                    .into_iter()
+                    .map(|i| super::state::FilterRow::from_facts(&facts, i, &today))
+                    .collect();
+                let _ = tx.send((seq, rows));
             });
         if let Err(e) = spawned {
             tracing::error!("cannot start a filter thread: {e}");
@@ -1670,22 +1676,6 @@ impl App {
         f.saved = None;
         let joined = !f.input.text().trim().is_empty();
         f.menu = Some(super::builder::Builder::new(joined, f.values.as_deref()));
-    }
-
-    /// The result rows for the matching ids, in id order (the dossiers are in memory, in id
-    /// order as the store keeps them; a dossier out of order is still found).
-    fn filter_rows(&self, ids: &[DossierId]) -> Vec<super::state::FilterRow> {
-        let Some(loaded) = &self.loaded else {
-            return Vec::new();
-        };
-        let facts = &loaded.facts;
-        let mut rows: Vec<super::state::FilterRow> = ids
-            .iter()
-            .filter_map(|&id| facts.position(id))
-            .map(|i| super::state::FilterRow::from_facts(facts, i, &self.state.today))
-            .collect();
-        rows.sort_by_key(|r| r.id());
-        rows
     }
 
     /// Counts the data's text values on a thread of their own; the answer comes back as
