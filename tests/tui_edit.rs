@@ -543,3 +543,51 @@ fn the_selected_posting_is_edited_from_the_timeline_and_shift_tab_goes_back() {
     assert_eq!(d.postings[at].position, "县长");
     assert!(text(&app).contains("已保存"));
 }
+
+#[test]
+fn an_achievement_and_the_reserve_target_are_edited_by_form() {
+    let store = sample_store();
+    let id = wang_id(&store);
+    let mut app = open_wang(store.clone());
+    // 业绩: the title is required.
+    press(&mut app, "y");
+    fill_field(&mut app, "时间", "2023.12");
+    press(&mut app, "ctrl-s");
+    assert!(has_error(&app, "名称"));
+    fill_field(&mut app, "名称", "牵头完成县域污水处理项目");
+    fill_field(&mut app, "内容", "提前三个月建成投用");
+    save_ok(&mut app);
+    let d = store.dossier(id).unwrap().unwrap();
+    let a = d.record.achievements.last().unwrap();
+    assert_eq!(a.title, "牵头完成县域污水处理项目");
+    assert_eq!(a.date, Some(PartialDate::ym(2023, 12).unwrap()));
+    // 后备: a target rank, post and readiness put the cadre in the pool; none takes them out.
+    press(&mut app, "e");
+    to_field(&mut app, "干部状态");
+    type_text(&mut app, "后备");
+    to_field(&mut app, "后备目标");
+    type_text(&mut app, "正厅");
+    fill_field(&mut app, "拟任职务", "市长");
+    to_field(&mut app, "成熟度");
+    type_text(&mut app, "近期可用");
+    save_ok(&mut app);
+    let d = store.dossier(id).unwrap().unwrap();
+    let r = d.reserve.as_ref().expect("a reserve target");
+    assert_eq!(d.status, cadre::model::LifeCycle::Reserve);
+    assert_eq!(r.target, cadre::model::Rank::BureauPrincipal);
+    assert_eq!(r.target_post, "市长");
+    assert_eq!(r.readiness, cadre::model::Readiness::Ready);
+    press(&mut app, "e");
+    to_field(&mut app, "后备目标");
+    type_text(&mut app, "无");
+    save_ok(&mut app);
+    assert!(store.dossier(id).unwrap().unwrap().reserve.is_none());
+    // Both are picked for editing from the entry list too.
+    press(&mut app, "E");
+    let pick = app.state.pick.as_ref().expect("the entry list");
+    assert!(
+        pick.rows
+            .iter()
+            .any(|(_, _, k)| matches!(k, FormKind::Achievement(Some(_))))
+    );
+}

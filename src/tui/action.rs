@@ -113,6 +113,7 @@ pub enum Action {
     UndoChange,
     AddEducation,
     AddReward,
+    AddAchievement,
     EditRecord,
     EditEntry,
     // ---- internal, not bindable -----------------------------------------------------
@@ -235,6 +236,7 @@ impl Action {
         Action::UndoChange,
         Action::AddEducation,
         Action::AddReward,
+        Action::AddAchievement,
         Action::EditRecord,
         Action::EditEntry,
     ];

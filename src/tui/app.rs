@@ -516,7 +516,7 @@ impl App {
             // Editing is handled by `editing` before this match.
             EditDossier | NewDossier | AddPosting | EditPosting | AddAssessment | AddTraining
             | AddFamily | AddFinding | NextField | PrevField | SaveForm | ShowHistory
-            | UndoChange | AddEducation | AddReward | EditRecord | EditEntry => {}
+            | UndoChange | AddEducation | AddReward | AddAchievement | EditRecord | EditEntry => {}
             RegionView | CycleSort | Expand | Collapse | SwitchFocus | RemoveMember
             | AddCandidate | SavePlan | OpenPlans | FilterText | CycleSeverity | CycleRule
             | ToggleReviewed | MarkReviewed | CycleReadiness | SortName | SortAge | SortPost

@@ -112,6 +112,7 @@ impl App {
                 | AddFinding
                 | AddEducation
                 | AddReward
+                | AddAchievement
                 | EditRecord
                 | EditEntry
                 | ShowHistory
@@ -131,6 +132,7 @@ impl App {
             AddFinding if in_dossier => self.open_form(FormKind::Finding(None)),
             AddEducation if in_dossier => self.open_form(FormKind::Education(None)),
             AddReward if in_dossier => self.open_form(FormKind::Reward(None)),
+            AddAchievement if in_dossier => self.open_form(FormKind::Achievement(None)),
             EditRecord if in_dossier => self.open_form(FormKind::Record),
             EditEntry if in_dossier => {
                 if let Some(d) = &self.state.person {
@@ -145,9 +147,8 @@ impl App {
             }
             ShowHistory if in_dossier => self.open_history(),
             EditDossier | AddPosting | AddAssessment | AddTraining | AddFamily | AddFinding
-            | EditPosting | ShowHistory | AddEducation | AddReward | EditRecord | EditEntry => {
-                self.notice(s::NO_PERSON)
-            }
+            | EditPosting | ShowHistory | AddEducation | AddReward | AddAchievement
+            | EditRecord | EditEntry => self.notice(s::NO_PERSON),
             NextField | PrevField | SaveForm | UndoChange => {}
             _ => return false,
         }

@@ -29,6 +29,8 @@ pub enum FormKind {
     Finding(Option<usize>),
     Education(Option<usize>),
     Reward(Option<usize>),
+    /// 业绩纪实: one achievement.
+    Achievement(Option<usize>),
     /// 专长, skills and languages.
     Record,
 }
@@ -40,6 +42,7 @@ impl FormKind {
             FormKind::NewDossier | FormKind::Identity | FormKind::Record => None,
             FormKind::Education(_) => Some("学历"),
             FormKind::Reward(_) => Some("奖惩"),
+            FormKind::Achievement(_) => Some("业绩"),
             FormKind::Posting(_) => Some("任职经历"),
             FormKind::Assessment(_) => Some("年度考核"),
             FormKind::Training(_) => Some("培训"),
@@ -67,6 +70,8 @@ impl FormKind {
             FormKind::Education(Some(_)) => "修改学历",
             FormKind::Reward(None) => "新增奖惩",
             FormKind::Reward(Some(_)) => "修改奖惩",
+            FormKind::Achievement(None) => "新增业绩",
+            FormKind::Achievement(Some(_)) => "修改业绩",
             FormKind::Record => "专长与业绩",
         }
     }
@@ -483,6 +488,7 @@ impl Form {
             FormKind::Finding(_) => built.findings.len(),
             FormKind::Education(_) => built.education.len(),
             FormKind::Reward(_) => built.rewards.len(),
+            FormKind::Achievement(_) => built.record.achievements.len(),
             _ => return None,
         };
         match self.kind {
@@ -491,7 +497,8 @@ impl Form {
             | FormKind::Family(Some(i))
             | FormKind::Finding(Some(i))
             | FormKind::Education(Some(i))
-            | FormKind::Reward(Some(i)) => Some(i),
+            | FormKind::Reward(Some(i))
+            | FormKind::Achievement(Some(i)) => Some(i),
             _ => len.checked_sub(1),
         }
     }
@@ -580,7 +587,7 @@ pub struct EntryPicker {
 impl EntryPicker {
     /// Every entry of the lists that have a form, in dossier order.
     pub fn of(d: &Dossier) -> Self {
-        let kinds: [(&str, MakeKind); 7] = [
+        let kinds: [(&str, MakeKind); 8] = [
             ("学历", FormKind::Education),
             ("培训", FormKind::Training),
             ("任职经历", FormKind::Posting),
@@ -588,6 +595,7 @@ impl EntryPicker {
             ("奖惩", FormKind::Reward),
             ("监督信息", FormKind::Finding),
             ("家庭成员", FormKind::Family),
+            ("业绩", FormKind::Achievement),
         ];
         let rows = crate::history::fields(d)
             .into_iter()
@@ -644,6 +652,24 @@ fn fields_for(
             Field::text("专业技术职务", &i.professional_title),
             Field::vocab("干部状态", STATUSES, Some(d.status), None)
                 .aliases(|s| LifeCycle::parse(s).map(LifeCycle::label)),
+            Field::vocab(
+                "后备目标",
+                Rank::ALL,
+                d.reserve.as_ref().map(|r| r.target),
+                Some("（无）"),
+            )
+            .aliases(|s| Rank::parse(s).map(Rank::label)),
+            Field::text(
+                "拟任职务",
+                d.reserve.as_ref().map_or("", |r| r.target_post.as_str()),
+            ),
+            Field::vocab(
+                "成熟度",
+                Readiness::ALL,
+                Some(d.reserve.as_ref().map_or(Readiness::Soon, |r| r.readiness)),
+                None,
+            )
+            .aliases(|s| Readiness::parse(s).map(Readiness::label)),
         ],
         FormKind::Posting(at) => {
             let p = at.and_then(|n| d.postings.get(n));
@@ -811,6 +837,14 @@ fn fields_for(
                 Field::text("事由", r.map(|r| r.reason.as_str()).unwrap_or("")),
             ]
         }
+        FormKind::Achievement(at) => {
+            let a = at.and_then(|n| d.record.achievements.get(n));
+            vec![
+                Field::date("时间", a.and_then(|a| a.date)),
+                Field::text("名称", a.map(|a| a.title.as_str()).unwrap_or("")).required(),
+                Field::text("内容", a.map(|a| a.detail.as_str()).unwrap_or("")),
+            ]
+        }
         FormKind::Record => vec![
             Field::text("专长", &d.record.specialty),
             Field::text("专业技能", &d.record.skills.join("、")),
@@ -894,6 +928,18 @@ fn parse(form: &Form, out: &mut Dossier, errors: &mut Vec<(Option<usize>, String
             if let Some(s) = field("干部状态").and_then(|f| f.pick(STATUSES)) {
                 out.status = s;
             }
+            // 后备情况: a target makes the cadre a reserve candidate for it; none clears it.
+            let target_post = text("拟任职务", errors);
+            out.reserve = field("后备目标")
+                .and_then(|f| f.pick(Rank::ALL))
+                .map(|target| ReserveInfo {
+                    target,
+                    target_post,
+                    readiness: field("成熟度")
+                        .and_then(|f| f.pick(Readiness::ALL))
+                        .unwrap_or(Readiness::Soon),
+                    since: onto_since(&out.reserve),
+                });
         }
         FormKind::Posting(at) => {
             let start = date("任职时间", errors);
@@ -1066,6 +1112,14 @@ fn parse(form: &Form, out: &mut Dossier, errors: &mut Vec<(Option<usize>, String
             };
             put(&mut out.rewards, at, r);
         }
+        FormKind::Achievement(at) => {
+            let a = Achievement {
+                date: date("时间", errors),
+                title: text("名称", errors),
+                detail: text("内容", errors),
+            };
+            put(&mut out.record.achievements, at, a);
+        }
         FormKind::Record => {
             out.record.specialty = text("专长", errors);
             out.record.skills = items(&text("专业技能", errors));
@@ -1073,6 +1127,11 @@ fn parse(form: &Form, out: &mut Dossier, errors: &mut Vec<(Option<usize>, String
         }
     }
     errors.len() == n0
+}
+
+/// When the cadre entered the reserve pool, kept when the target changes.
+fn onto_since(before: &Option<ReserveInfo>) -> Option<PartialDate> {
+    before.as_ref().and_then(|r| r.since)
 }
 
 fn put<T>(list: &mut Vec<T>, at: Option<usize>, item: T) {

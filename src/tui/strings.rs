@@ -478,6 +478,7 @@ pub fn action_desc(a: &Action) -> &'static str {
         UndoChange => "撤销这次修改",
         AddEducation => "新增学历",
         AddReward => "新增奖惩",
+        AddAchievement => "新增业绩",
         EditRecord => "修改专长与业绩",
         EditEntry => "修改已有的一条记录",
         Back => "返回上一层",
