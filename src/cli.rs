@@ -687,23 +687,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
                 None => None,
             };
-            let (dossiers, units) = load_all(&store)?;
+            // As the alerts pane: through the facts, reading only the dossiers concerned.
+            let units = store.directory()?;
+            let facts = crate::facts::snapshot::load(&store, &units)?.facts;
             let ctx = crate::filter::Ctx {
                 today: PartialDate::today(),
                 units: &units,
             };
-            let all: Vec<crate::alerts::Alert> = crate::alerts::scan(&dossiers, &ctx, &rules)
-                .into_iter()
-                .filter(|a| min.is_none_or(|m| a.severity >= m))
-                .filter(|a| {
-                    rule.as_ref()
-                        .is_none_or(|r| a.rule_id.starts_with(r.as_str()))
-                })
-                .filter(|a| {
-                    unit.as_ref()
-                        .is_none_or(|u| a.unit_name.contains(u.as_str()))
-                })
-                .collect();
+            let all: Vec<crate::alerts::Alert> =
+                crate::facts::alerts::scan_store(&facts, &ctx, &rules, &store)
+                    .into_iter()
+                    .filter(|a| min.is_none_or(|m| a.severity >= m))
+                    .filter(|a| {
+                        rule.as_ref()
+                            .is_none_or(|r| a.rule_id.starts_with(r.as_str()))
+                    })
+                    .filter(|a| {
+                        unit.as_ref()
+                            .is_none_or(|u| a.unit_name.contains(u.as_str()))
+                    })
+                    .collect();
             print_report(
                 *format,
                 &all,
@@ -715,12 +718,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Reserve { format }) => {
             let store = open_store(&cli)?;
             let (rules, _) = load_rules();
-            let (dossiers, units) = load_all(&store)?;
+            let units = store.directory()?;
+            let facts = crate::facts::snapshot::load(&store, &units)?.facts;
             let ctx = crate::filter::Ctx {
                 today: PartialDate::today(),
                 units: &units,
             };
-            let pool = crate::reserve::pool(&dossiers, &ctx, &rules.promotion);
+            let pool = crate::facts::alerts::reserve_store(&facts, &ctx, &rules, &store);
             print_report(
                 *format,
                 &pool,

@@ -9,7 +9,9 @@ use crate::alerts::{Alert, person_alerts, sort, teams_alerts};
 use crate::filter::eval::Ctx;
 use crate::model::*;
 use crate::promotion::required_years_at_level;
+use crate::reserve::ReserveEntry;
 use crate::rules::{Rules, SupervisionCheck};
+use crate::store::Store;
 use crate::team::TeamIndex;
 
 use super::{Facts, Person};
@@ -129,6 +131,34 @@ pub fn scan<'a>(
     });
     sort(&mut out);
     out
+}
+
+/// Every alert, reading from the store only the dossiers the facts cannot clear and the
+/// teams' members (what the alerts pane and `cadre alerts` show).
+pub fn scan_store(f: &Facts, ctx: &Ctx, rules: &Rules, store: &Store) -> Vec<Alert> {
+    scan(f, ctx, rules, |i| read(store, f, i))
+}
+
+/// The reserve pool, reading only the reserve cadres' dossiers.
+pub fn reserve_store(f: &Facts, ctx: &Ctx, rules: &Rules, store: &Store) -> Vec<ReserveEntry> {
+    let reserve: Vec<Dossier> = (0..f.people.len())
+        .filter(|&i| f.people[i].status == LifeCycle::Reserve)
+        .filter_map(|i| read(store, f, i).map(Cow::into_owned))
+        .collect();
+    crate::reserve::pool(&reserve, ctx, &rules.promotion)
+}
+
+/// The dossier of the person at position `i`, from the store (an unreadable one is logged
+/// by id and left out).
+pub fn read<'a>(store: &Store, f: &Facts, i: usize) -> Option<Cow<'a, Dossier>> {
+    let id = f.people.get(i)?.id;
+    match store.dossier(id) {
+        Ok(d) => d.map(Cow::Owned),
+        Err(e) => {
+            tracing::warn!("cannot read dossier #{id}: {e}");
+            None
+        }
+    }
 }
 
 /// How many people the facts cannot clear (for the benchmark's report).

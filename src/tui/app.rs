@@ -1260,7 +1260,7 @@ impl App {
             units: &units,
         };
         let members = crate::team::members_with(id, teams, &ctx, |i| {
-            fetch_person(&self.store, &loaded.facts, i)
+            crate::facts::alerts::read(&self.store, &loaded.facts, i)
         });
         let profile = crate::team::profile(unit, members, &self.rules);
         let t = &mut self.state.team;
@@ -1298,7 +1298,7 @@ impl App {
                 let p = crate::team::profile(
                     u,
                     crate::team::members_with(u.id, teams, &ctx, |i| {
-                        fetch_person(&self.store, &loaded.facts, i)
+                        crate::facts::alerts::read(&self.store, &loaded.facts, i)
                     }),
                     &self.rules,
                 );
@@ -1613,23 +1613,6 @@ impl App {
         match action {
             Some(a) => self.update(a),
             None => self.error(s::fill(s::UNKNOWN_COMMAND, &[("name", &text)])),
-        }
-    }
-}
-
-/// The dossier of the person at position `i` of the facts, read from the store (a team pane
-/// reads a handful).
-fn fetch_person<'a>(
-    store: &Store,
-    facts: &crate::facts::Facts,
-    i: usize,
-) -> Option<std::borrow::Cow<'a, crate::model::Dossier>> {
-    let id = facts.people.get(i)?.id;
-    match store.dossier(id) {
-        Ok(d) => d.map(std::borrow::Cow::Owned),
-        Err(e) => {
-            tracing::warn!("cannot read dossier #{id}: {e}");
-            None
         }
     }
 }

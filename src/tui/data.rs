@@ -4,7 +4,6 @@
 //! only when shown or needed by a derivation; loading and derivation run off the UI thread. Reads the store only through its API, calls
 //! the engines for alerts and the reserve pool, and never logs record contents.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -13,7 +12,7 @@ use crate::facts::Facts;
 use crate::facts::snapshot::{self, Source};
 use crate::filter::Ctx;
 use crate::lookup::Index;
-use crate::model::{LifeCycle, PartialDate, UnitDirectory};
+use crate::model::{PartialDate, UnitDirectory};
 use crate::reserve::ReserveEntry;
 use crate::rules::Rules;
 use crate::store::{Store, StoreError};
@@ -98,23 +97,9 @@ pub fn derive(
 ) -> Derived {
     let started = std::time::Instant::now();
     let ctx = Ctx { today, units };
-    // Only the cadres the facts cannot clear, and the teams' members, are read.
-    let fetch = |i: usize| {
-        facts
-            .people
-            .get(i)
-            .and_then(|p| store.dossier(p.id).ok().flatten())
-            .map(Cow::Owned)
-    };
-    let alerts = crate::facts::alerts::scan(facts, &ctx, rules, fetch);
+    let alerts = crate::facts::alerts::scan_store(facts, &ctx, rules, store);
     let teams = TeamIndex::from_facts(facts);
-    let reserve: Vec<_> = facts
-        .people
-        .iter()
-        .filter(|p| p.status == LifeCycle::Reserve)
-        .filter_map(|p| store.dossier(p.id).ok().flatten())
-        .collect();
-    let reserve = crate::reserve::pool(&reserve, &ctx, &rules.promotion);
+    let reserve = crate::facts::alerts::reserve_store(facts, &ctx, rules, store);
     tracing::info!(
         alerts = alerts.len(),
         reserve = reserve.len(),

@@ -100,7 +100,7 @@ impl App {
             &self.rules,
             self.state.today,
             crate::report::GroupBy::UnitKind,
-            |i| super::fetch_person(&store, &loaded.facts, i),
+            |i| crate::facts::alerts::read(&store, &loaded.facts, i),
         );
         let teams: u32 = groups.iter().map(|(_, t)| t.teams).sum();
         let path = dir.join(s::RP_STATS_FILE);
