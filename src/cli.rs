@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::io::export::{ExportFormat, export};
 use crate::io::import::{ImportError, ImportOptions, Problem, Stage, import_files};
 use crate::model::{Dossier, DossierId, PartialDate};
+use crate::service::Backend;
 use crate::store::Store;
 
 /// cadre：地方党政领导干部库的键盘式终端工具。不带子命令时打开界面。
@@ -26,6 +27,9 @@ pub struct Cli {
     /// 会议模式：隐藏身份证号、家庭成员、监督信息和谈话记录
     #[arg(long, global = true)]
     pub mask: bool,
+    /// cadre 服务的套接字（默认 /run/cadre/cadre.sock；存在且未指定 --db 时经服务访问）
+    #[arg(long, global = true, env = "CADRE_SOCKET", value_name = "PATH")]
+    pub socket: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -132,6 +136,18 @@ pub enum Command {
         /// 打印内置默认规则（可复制其中几条到自己的 rules.toml 修改）
         #[arg(long)]
         default: bool,
+    },
+    /// 以服务方式运行：独占数据库，在 Unix 套接字上为各用户服务（按角色文件授权，记审计日志）
+    Serve {
+        /// 角色文件（TOML，见 docs/roles.example.toml）
+        #[arg(long, value_name = "FILE")]
+        roles: PathBuf,
+        /// 允许连接的用户组（套接字目录与套接字归该组所有）
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+        /// 审计日志目录（默认：数据库目录旁的 <db>.audit）
+        #[arg(long, value_name = "DIR")]
+        audit: Option<PathBuf>,
     },
     /// 演示数据
     Demo {
@@ -255,8 +271,8 @@ pub fn data_dir() -> Result<PathBuf> {
 
 /// The one dossier a name, ID number or `#id` names; when none or several, says so on stderr
 /// (listing the several with their ids) and gives None.
-fn pick_person(store: &Store, name_or_id: &str) -> Result<Option<DossierId>> {
-    let ids = resolve_person(store, name_or_id)?;
+fn pick_person(backend: &Backend, name_or_id: &str) -> Result<Option<DossierId>> {
+    let ids = backend.find(name_or_id)?;
     match ids.as_slice() {
         [] => {
             eprintln!("没有找到“{name_or_id}”。");
@@ -265,9 +281,10 @@ fn pick_person(store: &Store, name_or_id: &str) -> Result<Option<DossierId>> {
         [id] => Ok(Some(*id)),
         many => {
             eprintln!("“{name_or_id}”有 {} 人，请用档案编号指定：", many.len());
-            let units = store.directory()?;
-            for id in many {
-                if let Some(d) = store.dossier(*id)? {
+            let units = backend.directory()?;
+            for d in backend.dossiers(many.to_vec())? {
+                let id = d.id;
+                {
                     let post = d
                         .current_posting()
                         .map(|p| format!("{}{}", p.unit_display_name(&units), p.position))
@@ -318,6 +335,18 @@ fn open_store(cli: &Cli) -> Result<Store> {
     }
 }
 
+/// The audit trail's directory for the database `cadre` opens: `<db>.audit` beside it, so the
+/// database directory itself holds nothing in the clear.
+fn audit_dir_beside(cli: &Cli) -> Result<PathBuf> {
+    let db = match &cli.db {
+        Some(p) => p.clone(),
+        None => data_dir()?.join("db"),
+    };
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".audit");
+    Ok(db.with_file_name(name))
+}
+
 /// The database directory is the owner's alone.
 fn restrict_dir(path: &Path) {
     #[cfg(unix)]
@@ -351,12 +380,39 @@ fn set_total(bar: &ProgressBar, label: &str, total: u64) {
     }
 }
 
+/// The socket of a running service, when `cadre` should go through it: no database named and
+/// the socket present.
+fn service_socket(cli: &Cli) -> Option<PathBuf> {
+    if cli.db.is_some() {
+        return None;
+    }
+    let path = cli
+        .socket
+        .clone()
+        .unwrap_or_else(crate::service::socket_path);
+    path.exists().then_some(path)
+}
+
+/// What the interface and the per-person commands talk to: the service when it runs (and no
+/// database is named), else the embedded database with every right.
+fn open_backend(cli: &Cli) -> Result<Backend> {
+    if let Some(socket) = service_socket(cli) {
+        return Ok(Backend::connect(&socket)?);
+    }
+    let store = open_store(cli)?;
+    let (rules, error) = load_rules();
+    if let Some(e) = error {
+        eprintln!("{e}");
+    }
+    Ok(Backend::unaudited(store, std::sync::Arc::new(rules)))
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         None => {
-            let store = open_store(&cli)?;
+            let backend = open_backend(&cli)?;
             crate::tui::run(
-                store,
+                backend,
                 crate::tui::TuiOptions {
                     mask: cli.mask,
                     config_dir: None,
@@ -498,12 +554,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Some(Command::Show { name_or_id }) => {
-            let store = open_store(&cli)?;
-            let Some(id) = pick_person(&store, name_or_id)? else {
+            let backend = open_backend(&cli)?;
+            let Some(id) = pick_person(&backend, name_or_id)? else {
                 return Ok(ExitCode::FAILURE);
             };
-            let d = store.dossier(id)?.context("档案已不存在")?;
-            let units = store.directory()?;
+            let d = backend.dossier(id)?.context("档案已不存在")?;
+            let units = backend.directory()?;
             print!(
                 "{}",
                 crate::show::dossier_text(&d, &units, &PartialDate::today(), cli.mask)
@@ -511,12 +567,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::History { name_or_id }) => {
-            let store = open_store(&cli)?;
-            let Some(id) = pick_person(&store, name_or_id)? else {
+            let backend = open_backend(&cli)?;
+            let Some(id) = pick_person(&backend, name_or_id)? else {
                 return Ok(ExitCode::FAILURE);
             };
-            let d = store.dossier(id)?.context("档案已不存在")?;
-            let entries = store.history(id)?;
+            let d = backend.dossier(id)?.context("档案已不存在")?;
+            let entries = backend.history(id)?;
             println!(
                 "#{id} {} {}：{} 次修改记录",
                 d.identity.name,
@@ -555,10 +611,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             as_of,
         }) => {
-            let store = open_store(&cli)?;
+            let backend = open_backend(&cli)?;
             let text = match (expr, saved) {
                 (Some(e), _) => e.clone(),
-                (None, Some(name)) => store.saved_filter(name)?.text,
+                (None, Some(name)) => backend.saved_filter(name)?.text,
                 (None, None) => bail!("请给出筛选表达式或 --saved 名称"),
             };
             let parsed = match crate::filter::parse(&text) {
@@ -574,17 +630,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .map_err(|e| anyhow::anyhow!("--as-of：{e}"))?,
                 None => PartialDate::today(),
             };
+            drop(parsed);
             if let Some(name) = save {
-                store.save_filter(name, &text)?;
+                backend.save_filter(name, &text)?;
                 eprintln!("已保存筛选条件“{name}”。");
             }
-            // Over the compact facts (the snapshot when it holds), as the filter pane runs it.
-            let units = store.directory()?;
-            let facts = crate::facts::snapshot::load(&store, &units)?.facts;
-            let mut found = facts.select_positions(&parsed, today);
-            found.sort_unstable_by_key(|&i| facts.people[i].id);
-            let rows: Vec<crate::io::results::ResultRow> =
-                found.iter().map(|&i| facts.row(i, &today)).collect();
+            // Over the compact facts (the snapshot when it holds), as the filter pane runs it;
+            // the rows come from the facts this user may see.
+            let ids = backend.query(&text, today)?;
+            let (facts, _) = backend.facts()?;
+            let rows: Vec<crate::io::results::ResultRow> = ids
+                .iter()
+                .filter_map(|id| facts.position(*id))
+                .map(|i| facts.row(i, &today))
+                .collect();
             if let Some(path) = out {
                 let ext = path
                     .extension()
@@ -596,6 +655,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "csv" => crate::io::results::write_csv(&rows, path)?,
                     _ => bail!("--out 的扩展名应为 .csv 或 .xlsx：{}", path.display()),
                 }
+                backend.note(
+                    crate::audit::Action::Export,
+                    &format!("{}（{} 人）", path.display(), rows.len()),
+                )?;
                 println!("{} 人，已写入 {}", rows.len(), path.display());
                 return Ok(ExitCode::SUCCESS);
             }
@@ -772,6 +835,49 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     r.source
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Serve {
+            roles,
+            group,
+            audit,
+        }) => {
+            let roles = crate::roles::Roles::load(roles)?;
+            let store = open_store(&cli)?;
+            let audit_dir = match audit {
+                Some(d) => d.clone(),
+                None => audit_dir_beside(&cli)?,
+            };
+            let audit = crate::audit::Audit::open(&audit_dir)?;
+            let (rules, error) = load_rules();
+            if let Some(e) = error {
+                eprintln!("{e}");
+            }
+            let shared = crate::service::session::Shared::new(
+                store,
+                Some(roles),
+                Some(audit),
+                std::sync::Arc::new(rules),
+            );
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            for sig in [
+                signal_hook::consts::SIGTERM,
+                signal_hook::consts::SIGINT,
+                signal_hook::consts::SIGHUP,
+            ] {
+                signal_hook::flag::register(sig, stop.clone())
+                    .context("无法登记终止信号")?;
+            }
+            let opts = crate::service::server::ServeOptions {
+                socket: cli
+                    .socket
+                    .clone()
+                    .unwrap_or_else(crate::service::socket_path),
+                group: group.clone(),
+            };
+            eprintln!("cadre 服务在 {} 上运行（Ctrl-C 或 SIGTERM 停止）", opts.socket.display());
+            crate::service::server::serve(shared, &opts, stop)?;
+            eprintln!("cadre 服务已停止，数据已写回。");
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo {

@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line and dispatches.
 
 pub mod alerts;
+pub mod audit;
 pub mod cli;
 pub mod demo;
 pub mod facts;
@@ -15,8 +16,10 @@ pub mod promotion;
 pub mod render;
 pub mod report;
 pub mod reserve;
+pub mod roles;
 pub mod rules;
 pub mod seed;
+pub mod service;
 pub mod show;
 pub mod store;
 pub mod team;

@@ -7,10 +7,10 @@ use crate::model::*;
 use crate::rules::Promotion;
 
 /// One unmet prerequisite.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Gap {
     /// What is measured (任现级年限, 基层工作年限 …).
-    pub what: &'static str,
+    pub what: std::borrow::Cow<'static, str>,
     pub need: String,
     pub have: String,
 }
@@ -45,7 +45,7 @@ pub fn gaps(d: &Dossier, target: Rank, ctx: &Ctx, p: &Promotion) -> Vec<Gap> {
     if let Some(cur) = current {
         if target.height() > cur.height() + 2 {
             out.push(Gap {
-                what: "职务层次",
+                what: "职务层次".into(),
                 need: format!("不越两级（现{}）", cur.label()),
                 have: format!("拟任{}", target.label()),
             });
@@ -57,7 +57,7 @@ pub fn gaps(d: &Dossier, target: Rank, ctx: &Ctx, p: &Promotion) -> Vec<Gap> {
             let have = since.years_until(today);
             if have < need {
                 out.push(Gap {
-                    what: "任现级年限",
+                    what: "任现级年限".into(),
                     need: years(need),
                     have: years(have),
                 });
@@ -72,7 +72,7 @@ pub fn gaps(d: &Dossier, target: Rank, ctx: &Ctx, p: &Promotion) -> Vec<Gap> {
             .unwrap_or(0.0);
         if work < p.county_min_work_years {
             out.push(Gap {
-                what: "工作年限",
+                what: "工作年限".into(),
                 need: years(p.county_min_work_years),
                 have: years(work),
             });
@@ -80,7 +80,7 @@ pub fn gaps(d: &Dossier, target: Rank, ctx: &Ctx, p: &Promotion) -> Vec<Gap> {
         let gr = grassroots_years(d, ctx);
         if gr < p.county_min_grassroots_years {
             out.push(Gap {
-                what: "基层工作年限",
+                what: "基层工作年限".into(),
                 need: years(p.county_min_grassroots_years),
                 have: years(gr),
             });
@@ -96,7 +96,7 @@ pub fn gaps(d: &Dossier, target: Rank, ctx: &Ctx, p: &Promotion) -> Vec<Gap> {
             .count() as u32;
         if posts_below < p.min_posts_below {
             out.push(Gap {
-                what: "下一级岗位任职数",
+                what: "下一级岗位任职数".into(),
                 need: format!("{}个", p.min_posts_below),
                 have: format!("{posts_below}个"),
             });
@@ -109,7 +109,7 @@ pub fn gaps(d: &Dossier, target: Rank, ctx: &Ctx, p: &Promotion) -> Vec<Gap> {
             .sum();
         if hours < p.county_min_training_hours_5y {
             out.push(Gap {
-                what: "近5年培训学时",
+                what: "近5年培训学时".into(),
                 need: format!("{}学时", p.county_min_training_hours_5y),
                 have: format!("{hours}学时"),
             });
@@ -123,7 +123,7 @@ pub fn gaps(d: &Dossier, target: Rank, ctx: &Ctx, p: &Promotion) -> Vec<Gap> {
     let have_edu = d.highest_education().map(|e| e.level);
     if have_edu.is_none_or(|e| e.height() < need_edu.height()) {
         out.push(Gap {
-            what: "学历",
+            what: "学历".into(),
             need: format!("{}以上", need_edu.label()),
             have: have_edu
                 .map(|e| e.label().to_string())

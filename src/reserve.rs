@@ -6,7 +6,7 @@ use crate::model::*;
 use crate::promotion::{Gap, gaps};
 use crate::rules::Promotion;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReserveEntry {
     pub id: DossierId,
     pub name: String,

@@ -36,12 +36,27 @@ impl Unit {
     }
 }
 
-/// All units in memory, with the hierarchy indexed both ways.
-#[derive(Clone, Debug, Default)]
+/// All units in memory, with the hierarchy indexed both ways. Travels as its list of units.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<Unit>", into = "Vec<Unit>")]
 pub struct UnitDirectory {
     units: HashMap<UnitId, Unit>,
     children: HashMap<UnitId, Vec<UnitId>>,
     roots: Vec<UnitId>,
+}
+
+impl From<Vec<Unit>> for UnitDirectory {
+    fn from(units: Vec<Unit>) -> Self {
+        UnitDirectory::new(units)
+    }
+}
+
+impl From<UnitDirectory> for Vec<Unit> {
+    fn from(dir: UnitDirectory) -> Self {
+        let mut units: Vec<Unit> = dir.units.into_values().collect();
+        units.sort_by_key(|u| u.id);
+        units
+    }
 }
 
 impl UnitDirectory {

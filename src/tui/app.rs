@@ -14,11 +14,12 @@ use crate::lookup::worker::LookupWorker;
 use crate::lookup::{Hit, Index};
 use crate::model::{DossierId, PartialDate, Readiness};
 use crate::rules::{Rules, Severity};
+use crate::service::Backend;
 use crate::store::{Review, Store};
 
 use super::action::Action;
 use super::config::Settings;
-use super::data::{Derived, Loaded, derive, load_lookup_data};
+use super::data::{Derived, Loaded, derive, load_from};
 use super::input::LineInput;
 use super::keymap::{KeyCombo, Section};
 use super::state::{
@@ -54,10 +55,29 @@ impl Default for AppOptions {
     }
 }
 
+/// What an app runs over: a store (the embedded single-user mode, every right) or a backend
+/// already chosen (a local session or the service).
+pub enum Source {
+    Store(Store),
+    Backend(Backend),
+}
+
+impl From<Store> for Source {
+    fn from(s: Store) -> Self {
+        Source::Store(s)
+    }
+}
+
+impl From<Backend> for Source {
+    fn from(b: Backend) -> Self {
+        Source::Backend(b)
+    }
+}
+
 pub struct App {
     pub state: State,
     pub theme: Theme,
-    store: Store,
+    backend: Backend,
     index: Option<Arc<Index>>,
     worker: Option<LookupWorker>,
     rules: Arc<Rules>,
@@ -83,7 +103,11 @@ pub struct App {
 impl App {
     /// An app still loading: the first frame can be drawn at once; loading finishes with an
     /// `Action::Loaded`.
-    pub fn new(store: Store, settings: Settings, opts: AppOptions) -> Self {
+    pub fn new(source: impl Into<Source>, settings: Settings, opts: AppOptions) -> Self {
+        let backend = match source.into() {
+            Source::Store(store) => Backend::unaudited(store, settings.rules.clone()),
+            Source::Backend(b) => b,
+        };
         let (filter_tx, filter_rx) = channel();
         let mut state = State::new(settings.keymap, opts.today, opts.mask, opts.size);
         state.messages = settings
@@ -97,7 +121,7 @@ impl App {
         App {
             state,
             theme: settings.theme,
-            store,
+            backend,
             index: None,
             worker: None,
             rules: settings.rules,
@@ -124,9 +148,13 @@ impl App {
     }
 
     /// An app with everything loaded before it returns (tests, and callers that can wait).
-    pub fn headless(store: Store, settings: Settings, opts: AppOptions) -> anyhow::Result<Self> {
-        let data = load_lookup_data(&store)?;
-        let mut app = App::new(store, settings, opts);
+    pub fn headless(
+        source: impl Into<Source>,
+        settings: Settings,
+        opts: AppOptions,
+    ) -> anyhow::Result<Self> {
+        let mut app = App::new(source, settings, opts);
+        let data = load_from(&app.backend)?;
         app.update(Action::Loaded(Ok(Loaded::from(data))));
         app.wait_derived();
         app.wait_values();
@@ -383,7 +411,7 @@ impl App {
                     _ => self.notice(s::TM_NOTHING_CHANGED),
                 }
             }
-            OpenPlans if self.state.pane == Pane::Team => match self.store.plans() {
+            OpenPlans if self.state.pane == Pane::Team => match self.backend.plans() {
                 Ok(list) if list.is_empty() => self.notice(s::TM_NO_PLANS),
                 Ok(list) => self.state.team.plans = Some((list, 0)),
                 Err(e) => self.error(s::fill(s::TM_PLANS_UNREADABLE, &[("err", &e)])),
@@ -566,7 +594,7 @@ impl App {
                 self.worker = Some(LookupWorker::spawn(data.index.clone(), self.state.limit));
                 self.index = Some(data.index.clone());
                 self.submit_query();
-                match self.store.reviews() {
+                match self.backend.reviews() {
                     Ok(list) => {
                         self.state.alerts.reviews =
                             list.into_iter().map(|r| (r.key.clone(), r)).collect();
@@ -720,11 +748,27 @@ impl App {
 
     /// Reads a dossier from the store into the dossier and timeline panes; false when it
     /// cannot be had.
+    /// The dossier of the person at position `i` of the facts (None when gone or unreadable).
+    fn read_at<'a>(
+        &self,
+        facts: &crate::facts::Facts,
+        i: usize,
+    ) -> Option<std::borrow::Cow<'a, crate::model::Dossier>> {
+        let id = facts.people.get(i)?.id;
+        match self.backend.dossier(id) {
+            Ok(d) => d.map(std::borrow::Cow::Owned),
+            Err(e) => {
+                tracing::warn!("cannot read dossier #{id}: {e}");
+                None
+            }
+        }
+    }
+
     fn open_person(&mut self, id: DossierId) -> bool {
         if self.state.person.as_ref().is_some_and(|p| p.id == id) {
             return true;
         }
-        match self.store.dossier(id) {
+        match self.backend.dossier(id) {
             Ok(Some(d)) => {
                 let rows = ui::timeline::rows(&d, &self.state.today);
                 self.state.posting = ui::timeline::default_selection(&rows);
@@ -886,7 +930,7 @@ impl App {
 
     /// Lists the saved filters (a store read), the `sel`th selected.
     fn open_saved_filters(&mut self, sel: usize) {
-        match self.store.saved_filters() {
+        match self.backend.saved_filters() {
             Ok(list) if list.is_empty() => {
                 self.state.filter.saved = None;
                 self.notice(s::FL_SAVED_NONE);
@@ -919,7 +963,7 @@ impl App {
             _ => {
                 let name = list.get(*i).map(|f| f.name.clone()).unwrap_or_default();
                 let at = *i;
-                match self.store.delete_filter(&name) {
+                match self.backend.delete_filter(&name) {
                     Ok(()) => {
                         self.notice(s::fill(s::FL_DELETED, &[("name", &name)]));
                         self.open_saved_filters(at);
@@ -933,10 +977,10 @@ impl App {
     /// Enter on a filter name: saves the expression under it, or renames the saved filter.
     fn name_filter(&mut self, name: String, old: Option<String>) {
         let result = match &old {
-            Some(old) => self.store.rename_filter(old, &name),
+            Some(old) => self.backend.rename_filter(old, &name),
             None => {
                 let text = self.state.filter.canonical.clone().unwrap_or_default();
-                self.store.save_filter(&name, &text)
+                self.backend.save_filter(&name, &text)
             }
         };
         match result {
@@ -1196,11 +1240,12 @@ impl App {
         let (tx, rx) = channel();
         let rules = self.rules.clone();
         let today = self.state.today;
-        let store = self.store.clone();
+        let backend = self.backend.clone();
+        let _ = rules;
         let spawned = std::thread::Builder::new()
             .name("derive".into())
             .spawn(move || {
-                let _ = tx.send(derive(&store, &facts, &units, today, &rules));
+                let _ = tx.send(derive(&backend, &facts, &units, today));
             });
         match spawned {
             Ok(_) => self.deriving = Some(rx),
@@ -1260,7 +1305,7 @@ impl App {
             units: &units,
         };
         let members = crate::team::members_with(id, teams, &ctx, |i| {
-            crate::facts::alerts::read(&self.store, &loaded.facts, i)
+            self.read_at(&loaded.facts, i)
         });
         let profile = crate::team::profile(unit, members, &self.rules);
         let t = &mut self.state.team;
@@ -1298,7 +1343,7 @@ impl App {
                 let p = crate::team::profile(
                     u,
                     crate::team::members_with(u.id, teams, &ctx, |i| {
-                        crate::facts::alerts::read(&self.store, &loaded.facts, i)
+                        self.read_at(&loaded.facts, i)
                     }),
                     &self.rules,
                 );
@@ -1452,7 +1497,7 @@ impl App {
             add: w.added.iter().map(|m| m.id).collect(),
             note: String::new(),
         };
-        match self.store.save_plan(&plan) {
+        match self.backend.save_plan(&plan) {
             Ok(()) => {
                 if let Some(w) = &mut self.state.team.whatif {
                     w.name = Some(name.clone());
@@ -1483,7 +1528,7 @@ impl App {
         let added: Vec<crate::team::Member> = plan
             .add
             .iter()
-            .filter_map(|id| self.store.dossier(*id).ok().flatten())
+            .filter_map(|id| self.backend.dossier(*id).ok().flatten())
             .filter_map(|d| {
                 d.current_posting()
                     .map(|p| crate::team::member(&d, p, plan.unit, &ctx))
@@ -1563,7 +1608,7 @@ impl App {
             self.state.alerts.input = Some(AlertInput::Note(LineInput::default()));
             return;
         }
-        match self.store.unmark_reviewed(&key) {
+        match self.backend.unmark_reviewed(&key) {
             Ok(()) => {
                 self.state.alerts.reviews.remove(&key);
                 self.state.alerts.refilter();
@@ -1584,7 +1629,7 @@ impl App {
             by: crate::user::current_user(),
             at: crate::user::now_text(),
         };
-        match self.store.mark_reviewed(&review) {
+        match self.backend.mark_reviewed(&review) {
             Ok(()) => {
                 self.state.alerts.reviews.insert(review.key.clone(), review);
                 self.state.alerts.refilter();
@@ -1704,7 +1749,7 @@ impl App {
             self.notice(s::NO_SELECTION);
             return;
         };
-        let d = match self.store.dossier(id) {
+        let d = match self.backend.dossier(id) {
             Ok(Some(d)) => d,
             Ok(None) => {
                 self.error(s::fill(s::DOSSIER_GONE, &[("id", &id)]));

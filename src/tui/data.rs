@@ -10,27 +10,26 @@ use std::sync::Arc;
 use crate::alerts::Alert;
 use crate::facts::Facts;
 use crate::facts::snapshot::{self, Source};
-use crate::filter::Ctx;
 use crate::lookup::Index;
 use crate::model::{PartialDate, UnitDirectory};
 use crate::reserve::ReserveEntry;
-use crate::rules::Rules;
+use crate::service::{Backend, ServiceError};
 use crate::store::{Store, StoreError};
 use crate::team::TeamIndex;
 
 /// Units, the lookup index and the facts of every readable dossier.
 pub struct LookupData {
-    pub units: UnitDirectory,
+    pub units: Arc<UnitDirectory>,
     pub index: Index,
-    pub facts: Facts,
+    pub facts: Arc<Facts>,
     /// Dossiers that could not be decoded and were left out of the index.
     pub unreadable: usize,
     /// Whether the facts came from the snapshot or a rebuild.
     pub source: Source,
 }
 
-/// Reads the units and the facts (from the snapshot when it holds) and builds the lookup
-/// index.
+/// Reads the units and the facts of a store (from the snapshot when it holds) and builds the
+/// lookup index, with every right (tests, benchmarks).
 pub fn load_lookup_data(store: &Store) -> Result<LookupData, StoreError> {
     let started = std::time::Instant::now();
     let units = store.directory()?;
@@ -46,11 +45,33 @@ pub fn load_lookup_data(store: &Store) -> Result<LookupData, StoreError> {
         "facts loaded, lookup index built"
     );
     Ok(LookupData {
-        units,
+        units: Arc::new(units),
         index,
-        facts: loaded.facts,
+        facts: Arc::new(loaded.facts),
         unreadable: loaded.unreadable,
         source: loaded.source,
+    })
+}
+
+/// Asks the backend for the facts this user may see and the units, and builds the lookup
+/// index from them.
+pub fn load_from(backend: &Backend) -> Result<LookupData, ServiceError> {
+    let started = std::time::Instant::now();
+    let (facts, units) = backend.facts()?;
+    let read_ms = started.elapsed().as_millis() as u64;
+    let index = Index::build(facts.entries());
+    tracing::info!(
+        dossiers = facts.len(),
+        read_ms,
+        ms = started.elapsed().as_millis() as u64,
+        "facts loaded, lookup index built"
+    );
+    Ok(LookupData {
+        units,
+        index,
+        facts,
+        unreadable: 0,
+        source: Source::Snapshot { changed: 0 },
     })
 }
 
@@ -67,8 +88,8 @@ impl From<LookupData> for Loaded {
     fn from(d: LookupData) -> Self {
         Loaded {
             index: Arc::new(d.index),
-            units: Arc::new(d.units),
-            facts: Arc::new(d.facts),
+            units: d.units,
+            facts: d.facts,
             unreadable: d.unreadable,
         }
     }
@@ -85,21 +106,20 @@ pub struct Derived {
     pub reserve: Arc<Vec<ReserveEntry>>,
 }
 
-/// Scans for alerts and builds the reserve pool, reading from the store only the dossiers the
-/// facts cannot clear of an alert, the teams' members and the reserve cadres, one at a time. Can take longer than a frame on a province: the app
-/// runs it on a thread of its own.
-pub fn derive(
-    store: &Store,
-    facts: &Facts,
-    units: &UnitDirectory,
-    today: PartialDate,
-    rules: &Rules,
-) -> Derived {
+/// The teams from the facts, and the alerts and reserve pool from the backend (which reads
+/// only the dossiers the facts cannot clear of an alert, the teams' members and the reserve
+/// cadres). Can take longer than a frame on a province: the app runs it on a thread of its
+/// own. A backend that refuses (a role without the alerts right) leaves them empty.
+pub fn derive(backend: &Backend, facts: &Facts, _units: &UnitDirectory, today: PartialDate) -> Derived {
     let started = std::time::Instant::now();
-    let ctx = Ctx { today, units };
-    let alerts = crate::facts::alerts::scan_store(facts, &ctx, rules, store);
     let teams = TeamIndex::from_facts(facts);
-    let reserve = crate::facts::alerts::reserve_store(facts, &ctx, rules, store);
+    let (alerts, reserve) = match backend.derived(today) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!("alerts and reserve pool not derived: {e}");
+            (Vec::new(), Vec::new())
+        }
+    };
     tracing::info!(
         alerts = alerts.len(),
         reserve = reserve.len(),

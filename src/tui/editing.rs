@@ -3,8 +3,9 @@
 //! view and undo, and drafts kept and offered back. Part of `app` (it changes state only from
 //! `update`); forms themselves are `form`, their drawing `ui::form`.
 
-use crate::history::{ChangeKind, ChangeMeta};
+
 use crate::model::{Dossier, Gender};
+use crate::service::ServiceError;
 use crate::store::StoreError;
 
 use super::App;
@@ -168,7 +169,7 @@ impl App {
             self.notice(s::NO_PERSON);
             return;
         };
-        match self.store.dossier_at_revision(id) {
+        match self.backend.dossier_at_revision(id) {
             Ok(Some((d, rev))) => {
                 self.state.form = Some(Form::open(
                     kind,
@@ -218,9 +219,8 @@ impl App {
                 return;
             }
         };
-        let meta = ChangeMeta::now(ChangeKind::Edited);
         if form.kind == FormKind::NewDossier {
-            match self.store.create_dossier(new, &meta) {
+            match self.backend.create_dossier(new) {
                 Ok(id) => {
                     self.state.form = None;
                     self.remove_draft();
@@ -232,7 +232,7 @@ impl App {
             }
             return;
         }
-        match self.store.save_dossier(&new, Some(expected), &meta) {
+        match self.backend.save_dossier(&new, Some(expected)) {
             Ok(rev) => {
                 let id = new.id;
                 self.state.form = None;
@@ -240,7 +240,7 @@ impl App {
                 self.reopen(id);
                 self.notice(s::fill(s::FORM_SAVED, &[("rev", &rev)]));
             }
-            Err(StoreError::Conflict { id, .. }) => match self.store.dossier_at_revision(id) {
+            Err(ServiceError::Store(StoreError::Conflict { id, .. })) => match self.backend.dossier_at_revision(id) {
                 Ok(Some((theirs, revision))) => {
                     let mine = form.build(&theirs, &today).unwrap_or(new);
                     let rows = form.conflict_rows(&theirs, &mine);
@@ -268,11 +268,11 @@ impl App {
         self.open_person(id);
         self.state.pane = keep;
         let (tx, rx) = std::sync::mpsc::channel();
-        let store = self.store.clone();
+        let backend = self.backend.clone();
         let spawned = std::thread::Builder::new()
             .name("reload".into())
             .spawn(move || {
-                let data = crate::tui::data::load_lookup_data(&store)
+                let data = crate::tui::data::load_from(&backend)
                     .map(crate::tui::data::Loaded::from)
                     .map_err(|e| e.to_string());
                 let _ = tx.send(data);
@@ -300,7 +300,7 @@ impl App {
             self.notice(s::NO_PERSON);
             return;
         };
-        match self.store.history(p.id) {
+        match self.backend.history(p.id) {
             Ok(entries) => {
                 self.state.history = Some(HistoryView {
                     dossier: p.id,
@@ -321,8 +321,7 @@ impl App {
             return;
         };
         let id = h.dossier;
-        let by = crate::user::current_user();
-        match self.store.undo(id, seq, &by, &crate::user::now_text()) {
+        match self.backend.undo(id, seq) {
             Ok(_) => {
                 self.reopen(id);
                 self.open_history();
@@ -364,7 +363,7 @@ impl App {
             return;
         };
         if d.kind != FormKind::NewDossier {
-            match self.store.dossier(d.dossier) {
+            match self.backend.dossier(d.dossier) {
                 Ok(Some(_)) => {
                     self.reopen(d.dossier);
                     self.state.pane = Pane::Dossier;

@@ -29,7 +29,7 @@ use std::time::Duration;
 use crossterm::event;
 
 use crate::model::PartialDate;
-use crate::store::Store;
+use crate::service::Backend;
 
 pub use action::Action;
 pub use app::{App, AppOptions};
@@ -57,7 +57,7 @@ const BURST: usize = 256;
 
 /// Runs the interface until the clerk quits, a termination signal arrives or the terminal goes
 /// away. The terminal is restored on every way out.
-pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
+pub fn run(backend: Backend, opts: TuiOptions) -> anyhow::Result<()> {
     let env = Env::from_process();
     let dir = opts.config_dir.clone().or_else(config::default_dir);
     let settings = config::load(dir.as_deref(), &env);
@@ -65,7 +65,7 @@ pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let mut app = App::new(
-        store.clone(),
+        backend.clone(),
         settings,
         AppOptions {
             mask: opts.mask,
@@ -82,7 +82,7 @@ pub fn run(store: Store, opts: TuiOptions) -> anyhow::Result<()> {
     std::thread::Builder::new()
         .name("load".into())
         .spawn(move || {
-            let loaded = load_lookup_data(&store)
+            let loaded = data::load_from(&backend)
                 .map(Loaded::from)
                 .map_err(|e| e.to_string());
             let _ = tx.send(loaded);

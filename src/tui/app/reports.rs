@@ -93,14 +93,13 @@ impl App {
             self.notice(s::AL_DERIVING);
             return;
         };
-        let store = self.store.clone();
         let groups = crate::report::group_tallies_with(
             &teams,
             &loaded.units,
             &self.rules,
             self.state.today,
             crate::report::GroupBy::UnitKind,
-            |i| crate::facts::alerts::read(&store, &loaded.facts, i),
+            |i| self.read_at(&loaded.facts, i),
         );
         let teams: u32 = groups.iter().map(|(_, t)| t.teams).sum();
         let path = dir.join(s::RP_STATS_FILE);

@@ -200,7 +200,7 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) {
     for g in &e.gaps {
         let lines = wrap(
             &[
-                Seg::new(format!(" {}", s::labelled(g.what)), "ui.label"),
+                Seg::new(format!(" {}", s::labelled(&g.what)), "ui.label"),
                 Seg::new(
                     s::fill(s::RS_GAP, &[("need", &g.need), ("have", &g.have)]),
                     "",

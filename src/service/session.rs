@@ -1,0 +1,576 @@
+//! One user's session over the store: every request checked against the roles file's grant,
+//! withheld fields removed before anything leaves, and every access recorded in the audit
+//! trail before it is answered. The same code serves the embedded single-user mode (every
+//! right, no socket) and each connection of `cadre serve`, so the rules live in one place.
+//! Never logs record contents; the audit trail names dossiers by id.
+
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use crate::audit::{Action, Audit, Event, Outcome};
+use crate::facts::Facts;
+use crate::facts::snapshot;
+use crate::filter::Ctx;
+use crate::history::{ChangeKind, ChangeMeta, HistoryEntry};
+use crate::model::{Dossier, DossierId, PartialDate, UnitDirectory};
+use crate::roles::{self, Grant, Right, Roles};
+use crate::rules::Rules;
+use crate::store::{Store, StoreError};
+
+use super::protocol::{Failure, Request, Response, Welcome};
+
+/// What every session of one process shares: the store, the roles, the audit trail, the rules
+/// and the facts of every dossier (loaded once, kept current after each write).
+pub struct Shared {
+    store: Store,
+    roles: Option<Roles>,
+    audit: Option<Audit>,
+    rules: Arc<Rules>,
+    facts: RwLock<Option<Arc<Facts>>>,
+    units: RwLock<Option<Arc<UnitDirectory>>>,
+}
+
+impl Shared {
+    /// `roles` None is the embedded single-user mode: the user at the keyboard owns the
+    /// database and has every right. `audit` None records nothing (tests, benchmarks).
+    pub fn new(
+        store: Store,
+        roles: Option<Roles>,
+        audit: Option<Audit>,
+        rules: Arc<Rules>,
+    ) -> Arc<Shared> {
+        Arc::new(Shared {
+            store,
+            roles,
+            audit,
+            rules,
+            facts: RwLock::new(None),
+            units: RwLock::new(None),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Records an event; an audit trail that cannot be written stops the action (fail closed).
+    pub fn record(&self, user: &str, action: Action, target: String, outcome: Outcome) -> bool {
+        let Some(audit) = &self.audit else {
+            return true;
+        };
+        match audit.append(Event {
+            user: user.to_string(),
+            action,
+            target,
+            outcome,
+        }) {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!("the audit trail cannot be written: {e}");
+                false
+            }
+        }
+    }
+
+    /// The session of a user the kernel named, or None when the roles file gives them nothing
+    /// (recorded as a denied login).
+    pub fn session(self: &Arc<Self>, user: &str, uid: u32, groups: &[String]) -> Option<Session> {
+        let grant = match &self.roles {
+            None => Grant::full(user),
+            Some(roles) => match roles.resolve(user, uid, groups) {
+                Some(g) => g,
+                None => {
+                    self.record(
+                        user,
+                        Action::Login,
+                        String::new(),
+                        Outcome::Denied("角色文件中没有此用户".into()),
+                    );
+                    return None;
+                }
+            },
+        };
+        self.record(user, Action::Login, grant.role.clone(), Outcome::Ok);
+        Some(Session {
+            shared: self.clone(),
+            user: user.to_string(),
+            grant,
+            hidden: OnceLock::new(),
+        })
+    }
+
+    fn units(&self) -> Result<Arc<UnitDirectory>, StoreError> {
+        if let Some(u) = self.units.read().expect("units lock").as_ref() {
+            return Ok(u.clone());
+        }
+        let dir = Arc::new(self.store.directory()?);
+        *self.units.write().expect("units lock") = Some(dir.clone());
+        Ok(dir)
+    }
+
+    /// The facts of every dossier: read from the snapshot (or rebuilt) on first use.
+    pub fn facts(&self) -> Result<Arc<Facts>, StoreError> {
+        if let Some(f) = self.facts.read().expect("facts lock").as_ref() {
+            return Ok(f.clone());
+        }
+        let units = self.units()?;
+        let mut slot = self.facts.write().expect("facts lock");
+        if let Some(f) = slot.as_ref() {
+            return Ok(f.clone());
+        }
+        let loaded = snapshot::load(&self.store, &units)?;
+        let facts = Arc::new(loaded.facts);
+        *slot = Some(facts.clone());
+        Ok(facts)
+    }
+
+    /// Brings the facts up to date after a write of dossier `id`.
+    fn changed(&self, id: DossierId) {
+        let Ok(units) = self.units() else {
+            *self.facts.write().expect("facts lock") = None;
+            return;
+        };
+        let mut slot = self.facts.write().expect("facts lock");
+        let Some(facts) = slot.as_mut() else {
+            return;
+        };
+        match self.store.dossier(id) {
+            Ok(Some(d)) => Arc::make_mut(facts).upsert(&d, &units),
+            Ok(None) => Arc::make_mut(facts).remove(id),
+            Err(_) => *slot = None,
+        }
+    }
+
+    /// After a unit changes, facts and directory are read again on next use.
+    fn units_changed(&self) {
+        *self.units.write().expect("units lock") = None;
+        *self.facts.write().expect("facts lock") = None;
+    }
+}
+
+/// One user's session: who the kernel says they are and what the roles file grants them.
+pub struct Session {
+    shared: Arc<Shared>,
+    user: String,
+    grant: Grant,
+    /// Dossiers this user may not see at all (their own, their relatives'), found on first use.
+    hidden: OnceLock<HashSet<DossierId>>,
+}
+
+type Answer = Result<Response, Failure>;
+
+fn store_failure(e: StoreError) -> Failure {
+    match e {
+        StoreError::Conflict {
+            id,
+            expected,
+            found,
+        } => Failure::Conflict {
+            id,
+            expected,
+            found,
+        },
+        StoreError::NotFound(id) => Failure::NotFound(id),
+        e => Failure::Failed(e.to_string()),
+    }
+}
+
+fn dossier_target(id: DossierId) -> String {
+    format!("#{id}")
+}
+
+impl Session {
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub fn grant(&self) -> &Grant {
+        &self.grant
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// What the server tells a client after the handshake.
+    pub fn welcome(&self) -> Welcome {
+        Welcome {
+            version: super::protocol::VERSION,
+            user: self.user.clone(),
+            role: self.grant.role.clone(),
+            rights: self.grant.rights.bits(),
+            withheld: self.withheld_sections(),
+        }
+    }
+
+    fn withheld_sections(&self) -> Vec<String> {
+        let mut probe = Dossier::new("", crate::model::Gender::Male, PartialDate::year(2000).expect("a year"));
+        probe.identity.id_number = "x".into();
+        roles::redact(&self.grant, &mut probe)
+    }
+
+    fn hidden(&self) -> &HashSet<DossierId> {
+        self.hidden.get_or_init(|| {
+            if self.grant.self_access {
+                return HashSet::new();
+            }
+            let Ok(facts) = self.shared.facts() else {
+                return HashSet::new();
+            };
+            let store = self.shared.store.clone();
+            roles::hidden_ids(&self.grant, &facts, &move |id| {
+                store.dossier(id).ok().flatten()
+            })
+        })
+    }
+
+    fn may(&self, right: Right, action: Action, target: &str) -> Result<(), Failure> {
+        if self.grant.rights.has(right) {
+            return Ok(());
+        }
+        let why = format!("角色“{}”没有此权限（{right:?}）", self.grant.role);
+        self.shared.record(
+            &self.user,
+            action,
+            target.to_string(),
+            Outcome::Denied(why.clone()),
+        );
+        Err(Failure::Denied(why))
+    }
+
+    fn visible(&self, id: DossierId, action: Action) -> Result<(), Failure> {
+        if !self.hidden().contains(&id) {
+            return Ok(());
+        }
+        let why = "本人或亲属的档案不得查阅".to_string();
+        self.shared.record(
+            &self.user,
+            action,
+            dossier_target(id),
+            Outcome::Denied(why.clone()),
+        );
+        Err(Failure::Denied(why))
+    }
+
+    /// Records a successful access before it is answered; refuses when it cannot be recorded.
+    fn audited(&self, action: Action, target: String) -> Result<(), Failure> {
+        if self.shared.record(&self.user, action, target, Outcome::Ok) {
+            Ok(())
+        } else {
+            Err(Failure::Failed("审计日志无法写入，操作未执行".into()))
+        }
+    }
+
+    fn failed(&self, action: Action, target: String, f: Failure) -> Failure {
+        let why = match &f {
+            Failure::Denied(s) | Failure::Failed(s) => s.clone(),
+            other => format!("{other:?}"),
+        };
+        self.shared
+            .record(&self.user, action, target, Outcome::Failed(why));
+        f
+    }
+
+    fn meta(&self, kind: ChangeKind) -> ChangeMeta {
+        ChangeMeta {
+            by: self.user.clone(),
+            at: crate::user::now_text(),
+            kind,
+        }
+    }
+
+    /// A dossier as this user may see it.
+    fn shown(&self, mut d: Dossier) -> Dossier {
+        roles::redact(&self.grant, &mut d);
+        d
+    }
+
+    /// History entries without the changes of withheld sections.
+    fn shown_history(&self, mut entries: Vec<HistoryEntry>) -> Vec<HistoryEntry> {
+        let r = self.grant.rights;
+        let hide = |field: &str| {
+            (!r.has(Right::IdNumbers) && field.starts_with("身份证号"))
+                || (!r.has(Right::Family) && field.starts_with("家庭成员"))
+                || (!r.has(Right::Findings) && field.starts_with("监督信息"))
+                || (!r.has(Right::TalkNotes) && field.starts_with("年度考核"))
+        };
+        for e in &mut entries {
+            e.changes.retain(|c| !hide(&c.field));
+        }
+        entries
+    }
+
+    /// Answers one request.
+    pub fn handle(&self, req: Request) -> Response {
+        match self.answer(req) {
+            Ok(r) => r,
+            Err(f) => Response::Failed(f),
+        }
+    }
+
+    fn answer(&self, req: Request) -> Answer {
+        let store = &self.shared.store;
+        match req {
+            Request::Facts => {
+                self.may(Right::Lookup, Action::Query, "全部档案索引")?;
+                let facts = self.shared.facts().map_err(store_failure)?;
+                let units = self.shared.units().map_err(store_failure)?;
+                let facts = if self.grant.rights == Grant::full(&self.user).rights
+                    && self.hidden().is_empty()
+                {
+                    facts
+                } else {
+                    Arc::new(roles::redact_facts(&self.grant, &facts, self.hidden()))
+                };
+                self.audited(Action::Query, "全部档案索引".into())?;
+                Ok(Response::Facts { facts, units })
+            }
+            Request::Units => Ok(Response::Units(self.shared.units().map_err(store_failure)?)),
+            Request::Dossier(id) => {
+                let target = dossier_target(id);
+                self.may(Right::View, Action::View, &target)?;
+                self.visible(id, Action::View)?;
+                match store.dossier_at_revision(id).map_err(store_failure)? {
+                    Some((d, rev)) => {
+                        self.audited(Action::View, target)?;
+                        Ok(Response::Dossier(Some((Box::new(self.shown(d)), rev))))
+                    }
+                    None => Ok(Response::Dossier(None)),
+                }
+            }
+            Request::Dossiers(ids) => {
+                let target = ids
+                    .iter()
+                    .map(|id| dossier_target(*id))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                self.may(Right::View, Action::View, &target)?;
+                let hidden = self.hidden();
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids.iter().filter(|id| !hidden.contains(id)) {
+                    if let Some(d) = store.dossier(*id).map_err(store_failure)? {
+                        out.push(self.shown(d));
+                    }
+                }
+                if !out.is_empty() {
+                    self.audited(Action::View, target)?;
+                }
+                Ok(Response::Dossiers(out))
+            }
+            Request::Query { text, today } => {
+                self.may(Right::Lookup, Action::Query, &text)?;
+                let expr = crate::filter::parse(&text)
+                    .map_err(|e| self.failed(Action::Query, text.clone(), Failure::Failed(e.to_string())))?;
+                roles::check_filter(&self.grant, &expr).map_err(|why| {
+                    self.shared.record(
+                        &self.user,
+                        Action::Query,
+                        text.clone(),
+                        Outcome::Denied(why.clone()),
+                    );
+                    Failure::Denied(why)
+                })?;
+                let facts = self.shared.facts().map_err(store_failure)?;
+                let hidden = self.hidden();
+                let ids: Vec<DossierId> = facts
+                    .select(&expr, today)
+                    .into_iter()
+                    .filter(|id| !hidden.contains(id))
+                    .collect();
+                self.audited(Action::Query, text)?;
+                Ok(Response::Ids(ids))
+            }
+            Request::Find(q) => {
+                let q = q.trim().to_string();
+                self.may(Right::Lookup, Action::Query, &q)?;
+                let ids = if let Some(num) = q.strip_prefix('#') {
+                    let id: DossierId = num
+                        .parse()
+                        .map_err(|_| Failure::Failed(format!("“{q}”不是档案编号")))?;
+                    store
+                        .dossier(id)
+                        .map_err(store_failure)?
+                        .map(|d| vec![d.id])
+                        .unwrap_or_default()
+                } else if q.len() == 18 && q.as_bytes()[..17].iter().all(u8::is_ascii_digit) {
+                    self.may(Right::IdNumbers, Action::Query, "按身份证号查找")?;
+                    store
+                        .find_by_id_number(&q)
+                        .map_err(store_failure)?
+                        .into_iter()
+                        .collect()
+                } else {
+                    store.find_by_name(&q).map_err(store_failure)?
+                };
+                let hidden = self.hidden();
+                let ids: Vec<DossierId> = ids.into_iter().filter(|id| !hidden.contains(id)).collect();
+                // An ID number is not written into the trail in the clear.
+                let target = if q.len() == 18 && !q.starts_with('#') {
+                    "按身份证号查找".to_string()
+                } else {
+                    format!("查找 {q}")
+                };
+                self.audited(Action::Query, target)?;
+                Ok(Response::Ids(ids))
+            }
+            Request::Create(d) => {
+                self.may(Right::Edit, Action::Create, "新档案")?;
+                self.audited(Action::Create, "新档案".into())?;
+                let meta = self.meta(ChangeKind::Created);
+                let id = store
+                    .create_dossier(*d, &meta)
+                    .map_err(|e| self.failed(Action::Create, "新档案".into(), store_failure(e)))?;
+                self.shared.changed(id);
+                self.audited(Action::Create, dossier_target(id))?;
+                Ok(Response::Created(id))
+            }
+            Request::Save { dossier, expected } => {
+                let id = dossier.id;
+                let target = dossier_target(id);
+                self.may(Right::Edit, Action::Edit, &target)?;
+                self.visible(id, Action::Edit)?;
+                let mut d = *dossier;
+                let stored = store
+                    .dossier(id)
+                    .map_err(store_failure)?
+                    .ok_or(Failure::NotFound(id))?;
+                roles::merge_withheld(&self.grant, &mut d, &stored);
+                self.audited(Action::Edit, target.clone())?;
+                let rev = store
+                    .save_dossier(&d, expected, &self.meta(ChangeKind::Edited))
+                    .map_err(|e| self.failed(Action::Edit, target, store_failure(e)))?;
+                self.shared.changed(id);
+                Ok(Response::Revision(rev))
+            }
+            Request::History(id) => {
+                let target = dossier_target(id);
+                self.may(Right::View, Action::View, &target)?;
+                self.visible(id, Action::View)?;
+                let entries = store.history(id).map_err(store_failure)?;
+                self.audited(Action::View, format!("{target} 修改记录"))?;
+                Ok(Response::History(self.shown_history(entries)))
+            }
+            Request::Undo { id, seq } => {
+                let target = format!("{} 第{seq}次", dossier_target(id));
+                self.may(Right::Edit, Action::Undo, &target)?;
+                self.visible(id, Action::Undo)?;
+                self.audited(Action::Undo, target.clone())?;
+                let rev = store
+                    .undo(id, seq, &self.user, &crate::user::now_text())
+                    .map_err(|e| self.failed(Action::Undo, target, store_failure(e)))?;
+                self.shared.changed(id);
+                Ok(Response::Revision(rev))
+            }
+            Request::PutUnit(u) => {
+                let target = format!("单位 {}", u.id);
+                self.may(Right::Edit, Action::Edit, &target)?;
+                self.audited(Action::Edit, target)?;
+                store.put_unit(&u).map_err(store_failure)?;
+                self.shared.units_changed();
+                Ok(Response::Done)
+            }
+            Request::Derived { today } => {
+                let facts = self.shared.facts().map_err(store_failure)?;
+                let units = self.shared.units().map_err(store_failure)?;
+                let ctx = Ctx {
+                    today,
+                    units: &units,
+                };
+                let hidden = self.hidden();
+                let alerts = if self.grant.rights.has(Right::Alerts) {
+                    self.audited(Action::Query, "监督预警".into())?;
+                    let mut a = crate::facts::alerts::scan_store(&facts, &ctx, &self.shared.rules, store);
+                    a.retain(|a| match a.subject {
+                        crate::alerts::Subject::Dossier(id) => !hidden.contains(&id),
+                        crate::alerts::Subject::Team(_) => true,
+                    });
+                    a
+                } else {
+                    Vec::new()
+                };
+                let reserve = if self.grant.rights.has(Right::Reserve) {
+                    let mut r =
+                        crate::facts::alerts::reserve_store(&facts, &ctx, &self.shared.rules, store);
+                    r.retain(|e| !hidden.contains(&e.id));
+                    r
+                } else {
+                    Vec::new()
+                };
+                Ok(Response::Derived { alerts, reserve })
+            }
+            Request::SavedFilters => Ok(Response::Filters(
+                store.saved_filters().map_err(store_failure)?,
+            )),
+            Request::SaveFilter { name, text } => {
+                self.may(Right::Lookup, Action::Query, &name)?;
+                store.save_filter(&name, &text).map_err(store_failure)?;
+                Ok(Response::Done)
+            }
+            Request::RenameFilter { old, new } => {
+                self.may(Right::Lookup, Action::Query, &old)?;
+                store.rename_filter(&old, &new).map_err(store_failure)?;
+                Ok(Response::Done)
+            }
+            Request::DeleteFilter(name) => {
+                self.may(Right::Lookup, Action::Query, &name)?;
+                store.delete_filter(&name).map_err(store_failure)?;
+                Ok(Response::Done)
+            }
+            Request::Reviews => {
+                self.may(Right::Alerts, Action::Query, "预警复核")?;
+                Ok(Response::Reviews(store.reviews().map_err(store_failure)?))
+            }
+            Request::MarkReviewed(mut review) => {
+                self.may(Right::Alerts, Action::Edit, &review.key)?;
+                review.by = self.user.clone();
+                self.audited(Action::Edit, format!("复核 {}", review.key))?;
+                store.mark_reviewed(&review).map_err(store_failure)?;
+                Ok(Response::Done)
+            }
+            Request::UnmarkReviewed(key) => {
+                self.may(Right::Alerts, Action::Edit, &key)?;
+                self.audited(Action::Edit, format!("取消复核 {key}"))?;
+                store.unmark_reviewed(&key).map_err(store_failure)?;
+                Ok(Response::Done)
+            }
+            Request::Plans => Ok(Response::Plans(store.plans().map_err(store_failure)?)),
+            Request::SavePlan(plan) => {
+                self.may(Right::Lookup, Action::Edit, &plan.name)?;
+                store.save_plan(&plan).map_err(store_failure)?;
+                Ok(Response::Done)
+            }
+            Request::DeletePlan(name) => {
+                self.may(Right::Lookup, Action::Edit, &name)?;
+                store.delete_plan(&name).map_err(store_failure)?;
+                Ok(Response::Done)
+            }
+            Request::Note { action, target } => {
+                if matches!(action, Action::Export | Action::Report) {
+                    self.may(Right::Export, action, &target)?;
+                }
+                self.audited(action, target)?;
+                Ok(Response::Done)
+            }
+            Request::Backup(path) => {
+                self.may(Right::Backup, Action::Backup, &path)?;
+                self.audited(Action::Backup, path.clone())?;
+                Err(Failure::Failed(format!("备份尚未接入服务：{path}")))
+            }
+            Request::AuditList(filter) => {
+                self.may(Right::Audit, Action::AuditRead, "审计日志")?;
+                let Some(audit) = &self.shared.audit else {
+                    return Ok(Response::AuditEntries(Vec::new()));
+                };
+                self.audited(Action::AuditRead, "审计日志".into())?;
+                let entries = audit
+                    .entries(&filter)
+                    .map_err(|e| Failure::Failed(e.to_string()))?;
+                Ok(Response::AuditEntries(entries))
+            }
+            Request::AuditVerify => {
+                self.may(Right::Audit, Action::AuditRead, "审计日志校验")?;
+                Err(Failure::Failed("审计校验请在服务器上运行 cadre audit verify".into()))
+            }
+        }
+    }
+}
