@@ -235,7 +235,7 @@ mod tests {
         let back: Request = read_frame(&mut buf.as_slice(), MAX_REQUEST).unwrap().unwrap();
         assert!(matches!(back, Request::Dossier(42)));
         // Too large for the limit.
-        let err = read_frame::<Request>(&mut buf.as_slice(), 2).unwrap_err();
+        let err = read_frame::<Request>(&mut buf.as_slice(), 1).unwrap_err();
         assert!(matches!(err, WireError::TooLarge { .. }), "{err}");
         // Garbled body.
         let garbled = [0u8, 0, 0, 3, 0xff, 0xff, 0xff];
