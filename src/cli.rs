@@ -315,6 +315,15 @@ fn db_name(cli: &Cli) -> String {
 }
 
 fn open_store(cli: &Cli) -> Result<Store> {
+    if cli.db.is_none()
+        && let Some(socket) = service_socket(cli)
+        && !matches!(cli.command, Some(Command::Serve { .. }))
+    {
+        bail!(
+            "cadre 服务正在 {} 上运行并独占数据库：此命令只能在服务停止后由服务用户直接运行（或用 --db 指定另一个数据库）",
+            socket.display()
+        );
+    }
     match &cli.db {
         Some(path) => {
             Store::open(path).with_context(|| format!("无法打开数据库 {}", path.display()))
@@ -345,6 +354,24 @@ fn audit_dir_beside(cli: &Cli) -> Result<PathBuf> {
     let mut name = db.file_name().unwrap_or_default().to_os_string();
     name.push(".audit");
     Ok(db.with_file_name(name))
+}
+
+/// A directory and everything in it readable by its owner only (0700 directories, 0600
+/// files): what the service does to its database before serving.
+fn restrict_tree(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(dir).with_context(|| format!("无法读取 {}", dir.display()))?;
+    let mode = if meta.is_dir() { 0o700 } else { 0o600 };
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("无法设置 {} 的权限", dir.display()))?;
+    if meta.is_dir() {
+        for entry in
+            std::fs::read_dir(dir).with_context(|| format!("无法读取 {}", dir.display()))?
+        {
+            restrict_tree(&entry?.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// The database directory is the owner's alone.
@@ -842,8 +869,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             group,
             audit,
         }) => {
+            // Everything the service creates (database files, audit, socket) is its own.
+            // SAFETY: umask only changes this process's file-creation mask.
+            unsafe {
+                libc::umask(0o077);
+            }
             let roles = crate::roles::Roles::load(roles)?;
             let store = open_store(&cli)?;
+            if let Some(dir) = store.dir() {
+                restrict_tree(dir)?;
+            }
             let audit_dir = match audit {
                 Some(d) => d.clone(),
                 None => audit_dir_beside(&cli)?,
@@ -865,8 +900,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 signal_hook::consts::SIGINT,
                 signal_hook::consts::SIGHUP,
             ] {
-                signal_hook::flag::register(sig, stop.clone())
-                    .context("无法登记终止信号")?;
+                signal_hook::flag::register(sig, stop.clone()).context("无法登记终止信号")?;
             }
             let opts = crate::service::server::ServeOptions {
                 socket: cli
@@ -875,7 +909,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .unwrap_or_else(crate::service::socket_path),
                 group: group.clone(),
             };
-            eprintln!("cadre 服务在 {} 上运行（Ctrl-C 或 SIGTERM 停止）", opts.socket.display());
+            eprintln!(
+                "cadre 服务在 {} 上运行（Ctrl-C 或 SIGTERM 停止）",
+                opts.socket.display()
+            );
             crate::service::server::serve(shared, &opts, stop)?;
             eprintln!("cadre 服务已停止，数据已写回。");
             Ok(ExitCode::SUCCESS)

@@ -48,7 +48,7 @@ pub fn groups_of(user: &str, gid: u32) -> Vec<String> {
         let rc = unsafe { libc::getgrouplist(cname.as_ptr(), gid, gids.as_mut_ptr(), &mut n) };
         if rc >= 0 {
             gids.truncate(n as usize);
-            return gids.into_iter().filter_map(group_name).collect();
+            return gids.into_iter().filter_map(group_name_of).collect();
         }
         if n > 65536 {
             return Vec::new();
@@ -57,16 +57,20 @@ pub fn groups_of(user: &str, gid: u32) -> Vec<String> {
     }
 }
 
+/// The name of a group by gid.
 #[cfg(unix)]
-fn group_name(gid: u32) -> Option<String> {
+pub fn group_name_of(gid: u32) -> Option<String> {
     // SAFETY: getgrgid_r writes into buffers we own; the result pointer is checked.
     unsafe {
         let mut grp: libc::group = std::mem::zeroed();
         let mut buf = vec![0 as libc::c_char; 16384];
         let mut result: *mut libc::group = std::ptr::null_mut();
         let rc = libc::getgrgid_r(gid, &mut grp, buf.as_mut_ptr(), buf.len(), &mut result);
-        (rc == 0 && !result.is_null() && !grp.gr_name.is_null())
-            .then(|| std::ffi::CStr::from_ptr(grp.gr_name).to_string_lossy().into_owned())
+        (rc == 0 && !result.is_null() && !grp.gr_name.is_null()).then(|| {
+            std::ffi::CStr::from_ptr(grp.gr_name)
+                .to_string_lossy()
+                .into_owned()
+        })
     }
 }
 
@@ -79,7 +83,13 @@ pub fn group_id(name: &str) -> Option<u32> {
         let mut grp: libc::group = std::mem::zeroed();
         let mut buf = vec![0 as libc::c_char; 16384];
         let mut result: *mut libc::group = std::ptr::null_mut();
-        let rc = libc::getgrnam_r(cname.as_ptr(), &mut grp, buf.as_mut_ptr(), buf.len(), &mut result);
+        let rc = libc::getgrnam_r(
+            cname.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        );
         (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
     }
 }

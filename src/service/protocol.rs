@@ -198,10 +198,7 @@ pub fn read_frame<T: DeserializeOwned>(
     let (value, used) = bincode::serde::decode_from_slice(&body, config())
         .map_err(|e| WireError::Decode(e.to_string()))?;
     if used != body.len() {
-        return Err(WireError::Decode(format!(
-            "{} 字节多余",
-            body.len() - used
-        )));
+        return Err(WireError::Decode(format!("{} 字节多余", body.len() - used)));
     }
     Ok(Some(value))
 }
@@ -232,7 +229,9 @@ mod tests {
     fn frames_round_trip_and_refuse_what_is_too_big_or_garbled() {
         let mut buf = Vec::new();
         write_frame(&mut buf, &Request::Dossier(42)).unwrap();
-        let back: Request = read_frame(&mut buf.as_slice(), MAX_REQUEST).unwrap().unwrap();
+        let back: Request = read_frame(&mut buf.as_slice(), MAX_REQUEST)
+            .unwrap()
+            .unwrap();
         assert!(matches!(back, Request::Dossier(42)));
         // Too large for the limit.
         let err = read_frame::<Request>(&mut buf.as_slice(), 1).unwrap_err();
@@ -242,7 +241,11 @@ mod tests {
         let err = read_frame::<Request>(&mut garbled.as_slice(), MAX_REQUEST).unwrap_err();
         assert!(matches!(err, WireError::Decode(_)), "{err}");
         // Clean end of stream.
-        assert!(read_frame::<Request>(&mut [].as_slice(), MAX_REQUEST).unwrap().is_none());
+        assert!(
+            read_frame::<Request>(&mut [].as_slice(), MAX_REQUEST)
+                .unwrap()
+                .is_none()
+        );
         // Truncated body is an error, not a clean end.
         let cut = &buf[..buf.len() - 1];
         assert!(read_frame::<Request>(&mut &cut[..], MAX_REQUEST).is_err());

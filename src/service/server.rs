@@ -7,8 +7,8 @@ use std::io::{BufReader, BufWriter};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -37,23 +37,23 @@ pub fn serve(shared: Arc<Shared>, opts: &ServeOptions, stop: Arc<AtomicBool>) ->
         .set_nonblocking(true)
         .context("无法设置套接字为非阻塞")?;
     tracing::info!(socket = %opts.socket.display(), "service listening");
-    let open: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
-    let mut workers = Vec::new();
+    // Each connection's thread, with a handle on its socket to shut it down at the end.
+    let mut workers: Vec<(std::thread::JoinHandle<()>, UnixStream)> = Vec::new();
     while !stop.load(Ordering::SeqCst) {
         match listener.accept() {
             Ok((stream, _)) => {
-                if let Ok(clone) = stream.try_clone() {
-                    open.lock().expect("connections").push(clone);
-                }
+                let Ok(handle) = stream.try_clone() else {
+                    continue;
+                };
                 let shared = shared.clone();
                 let spawned = std::thread::Builder::new()
                     .name("connection".into())
                     .spawn(move || connection(shared, stream));
                 match spawned {
-                    Ok(h) => workers.push(h),
+                    Ok(h) => workers.push((h, handle)),
                     Err(e) => tracing::error!("cannot start a connection thread: {e}"),
                 }
-                workers.retain(|h| !h.is_finished());
+                workers.retain(|(h, _)| !h.is_finished());
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(POLL),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -64,10 +64,10 @@ pub fn serve(shared: Arc<Shared>, opts: &ServeOptions, stop: Arc<AtomicBool>) ->
         }
     }
     tracing::info!("service stopping");
-    for s in open.lock().expect("connections").iter() {
+    for (_, s) in &workers {
         let _ = s.shutdown(std::net::Shutdown::Both);
     }
-    for h in workers {
+    for (h, _) in workers {
         let _ = h.join();
     }
     let _ = std::fs::remove_file(&opts.socket);
@@ -85,9 +85,9 @@ fn bind(opts: &ServeOptions) -> Result<UnixListener> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let gid = match &opts.group {
-        Some(g) => Some(
-            crate::user::group_id(g).with_context(|| format!("系统中没有用户组“{g}”"))?,
-        ),
+        Some(g) => {
+            Some(crate::user::group_id(g).with_context(|| format!("系统中没有用户组“{g}”"))?)
+        }
         None => None,
     };
     if !dir.exists() {
@@ -122,8 +122,17 @@ fn chown_group(path: &Path, gid: u32) -> Result<()> {
         .with_context(|| format!("无法把 {} 交给用户组 {gid}", path.display()))
 }
 
-/// One client, from handshake to hang-up.
+/// One client, from handshake to hang-up; the socket is shut down on every way out (the
+/// accept loop keeps a handle on it, which alone would keep it open).
 fn connection(shared: Arc<Shared>, stream: UnixStream) {
+    let handle = stream.try_clone();
+    serve_connection(shared, stream);
+    if let Ok(s) = handle {
+        let _ = s.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+fn serve_connection(shared: Arc<Shared>, stream: UnixStream) {
     let (uid, gid, _pid) = match crate::user::peer_of(&stream) {
         Ok(p) => p,
         Err(e) => {
@@ -141,24 +150,26 @@ fn connection(shared: Arc<Shared>, stream: UnixStream) {
     let version = match read_hello(&mut reader) {
         Ok(v) => v,
         Err(e) => {
-            tracing::warn!(uid, "a connection that is not a cadre client was closed: {e}");
+            tracing::warn!(
+                uid,
+                "a connection that is not a cadre client was closed: {e}"
+            );
             return;
         }
     };
     if version != VERSION {
-        let refusal: Result<super::protocol::Welcome, String> = Err(
-            WireError::Version {
-                server: VERSION,
-                client: version,
-            }
-            .to_string(),
-        );
+        let refusal: Result<super::protocol::Welcome, String> = Err(WireError::Version {
+            server: VERSION,
+            client: version,
+        }
+        .to_string());
         let _ = write_frame(&mut writer, &refusal);
         return;
     }
     let Some(session) = shared.session(&user, uid, &groups) else {
-        let refusal: Result<super::protocol::Welcome, String> =
-            Err(format!("用户 {user} 没有访问 cadre 的权限（角色文件中没有此用户或其用户组）"));
+        let refusal: Result<super::protocol::Welcome, String> = Err(format!(
+            "用户 {user} 没有访问 cadre 的权限（角色文件中没有此用户或其用户组）"
+        ));
         let _ = write_frame(&mut writer, &refusal);
         return;
     };

@@ -204,7 +204,11 @@ impl Session {
     }
 
     fn withheld_sections(&self) -> Vec<String> {
-        let mut probe = Dossier::new("", crate::model::Gender::Male, PartialDate::year(2000).expect("a year"));
+        let mut probe = Dossier::new(
+            "",
+            crate::model::Gender::Male,
+            PartialDate::year(2000).expect("a year"),
+        );
         probe.identity.id_number = "x".into();
         roles::redact(&self.grant, &mut probe)
     }
@@ -359,8 +363,9 @@ impl Session {
             }
             Request::Query { text, today } => {
                 self.may(Right::Lookup, Action::Query, &text)?;
-                let expr = crate::filter::parse(&text)
-                    .map_err(|e| self.failed(Action::Query, text.clone(), Failure::Failed(e.to_string())))?;
+                let expr = crate::filter::parse(&text).map_err(|e| {
+                    self.failed(Action::Query, text.clone(), Failure::Failed(e.to_string()))
+                })?;
                 roles::check_filter(&self.grant, &expr).map_err(|why| {
                     self.shared.record(
                         &self.user,
@@ -403,7 +408,8 @@ impl Session {
                     store.find_by_name(&q).map_err(store_failure)?
                 };
                 let hidden = self.hidden();
-                let ids: Vec<DossierId> = ids.into_iter().filter(|id| !hidden.contains(id)).collect();
+                let ids: Vec<DossierId> =
+                    ids.into_iter().filter(|id| !hidden.contains(id)).collect();
                 // An ID number is not written into the trail in the clear.
                 let target = if q.len() == 18 && !q.starts_with('#') {
                     "按身份证号查找".to_string()
@@ -479,7 +485,8 @@ impl Session {
                 let hidden = self.hidden();
                 let alerts = if self.grant.rights.has(Right::Alerts) {
                     self.audited(Action::Query, "监督预警".into())?;
-                    let mut a = crate::facts::alerts::scan_store(&facts, &ctx, &self.shared.rules, store);
+                    let mut a =
+                        crate::facts::alerts::scan_store(&facts, &ctx, &self.shared.rules, store);
                     a.retain(|a| match a.subject {
                         crate::alerts::Subject::Dossier(id) => !hidden.contains(&id),
                         crate::alerts::Subject::Team(_) => true,
@@ -489,8 +496,12 @@ impl Session {
                     Vec::new()
                 };
                 let reserve = if self.grant.rights.has(Right::Reserve) {
-                    let mut r =
-                        crate::facts::alerts::reserve_store(&facts, &ctx, &self.shared.rules, store);
+                    let mut r = crate::facts::alerts::reserve_store(
+                        &facts,
+                        &ctx,
+                        &self.shared.rules,
+                        store,
+                    );
                     r.retain(|e| !hidden.contains(&e.id));
                     r
                 } else {
@@ -569,7 +580,9 @@ impl Session {
             }
             Request::AuditVerify => {
                 self.may(Right::Audit, Action::AuditRead, "审计日志校验")?;
-                Err(Failure::Failed("审计校验请在服务器上运行 cadre audit verify".into()))
+                Err(Failure::Failed(
+                    "审计校验请在服务器上运行 cadre audit verify".into(),
+                ))
             }
         }
     }

@@ -675,6 +675,11 @@ impl Store {
         Ok(())
     }
 
+    /// The directory of an on-disk database (None for a temporary one).
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref().map(|d| d.as_path())
+    }
+
     /// Where the facts snapshot of an on-disk database lives (None for a temporary one).
     pub fn facts_file(&self) -> Option<PathBuf> {
         self.dir.as_ref().map(|d| d.join(FACTS_FILE))

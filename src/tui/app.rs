@@ -1304,9 +1304,8 @@ impl App {
             today: self.state.today,
             units: &units,
         };
-        let members = crate::team::members_with(id, teams, &ctx, |i| {
-            self.read_at(&loaded.facts, i)
-        });
+        let members =
+            crate::team::members_with(id, teams, &ctx, |i| self.read_at(&loaded.facts, i));
         let profile = crate::team::profile(unit, members, &self.rules);
         let t = &mut self.state.team;
         t.profile = Some(profile);

@@ -110,7 +110,12 @@ pub struct Derived {
 /// only the dossiers the facts cannot clear of an alert, the teams' members and the reserve
 /// cadres). Can take longer than a frame on a province: the app runs it on a thread of its
 /// own. A backend that refuses (a role without the alerts right) leaves them empty.
-pub fn derive(backend: &Backend, facts: &Facts, _units: &UnitDirectory, today: PartialDate) -> Derived {
+pub fn derive(
+    backend: &Backend,
+    facts: &Facts,
+    _units: &UnitDirectory,
+    today: PartialDate,
+) -> Derived {
     let started = std::time::Instant::now();
     let teams = TeamIndex::from_facts(facts);
     let (alerts, reserve) = match backend.derived(today) {

@@ -3,7 +3,6 @@
 //! view and undo, and drafts kept and offered back. Part of `app` (it changes state only from
 //! `update`); forms themselves are `form`, their drawing `ui::form`.
 
-
 use crate::model::{Dossier, Gender};
 use crate::service::ServiceError;
 use crate::store::StoreError;
@@ -240,19 +239,21 @@ impl App {
                 self.reopen(id);
                 self.notice(s::fill(s::FORM_SAVED, &[("rev", &rev)]));
             }
-            Err(ServiceError::Store(StoreError::Conflict { id, .. })) => match self.backend.dossier_at_revision(id) {
-                Ok(Some((theirs, revision))) => {
-                    let mine = form.build(&theirs, &today).unwrap_or(new);
-                    let rows = form.conflict_rows(&theirs, &mine);
-                    form.conflict = Some(Conflict {
-                        theirs,
-                        revision,
-                        rows,
-                    });
+            Err(ServiceError::Store(StoreError::Conflict { id, .. })) => {
+                match self.backend.dossier_at_revision(id) {
+                    Ok(Some((theirs, revision))) => {
+                        let mine = form.build(&theirs, &today).unwrap_or(new);
+                        let rows = form.conflict_rows(&theirs, &mine);
+                        form.conflict = Some(Conflict {
+                            theirs,
+                            revision,
+                            rows,
+                        });
+                    }
+                    Ok(None) => form.error = Some(s::fill(s::DOSSIER_GONE, &[("id", &id)])),
+                    Err(e) => form.error = Some(e.to_string()),
                 }
-                Ok(None) => form.error = Some(s::fill(s::DOSSIER_GONE, &[("id", &id)])),
-                Err(e) => form.error = Some(e.to_string()),
-            },
+            }
             Err(e) => {
                 form.error = Some(s::fill(s::FORM_SAVE_FAILED, &[("err", &e)]));
             }

@@ -1,0 +1,317 @@
+//! `cadre serve` end to end: the real binary owns a database seeded with the demo province and
+//! listens on a socket in a temporary directory; clients connect as the library's `Backend`
+//! (as the interface does) or as raw sockets (misbehaving clients), and, when the tests run as
+//! root, as the real binary under other uids (the kernel names them, not the client).
+
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cadre::service::{Backend, ServiceError};
+use cadre::store::{Store, StoreError};
+
+/// A running service over its own database, stopped (SIGTERM) when dropped.
+struct Server {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    socket: PathBuf,
+}
+
+impl Server {
+    fn start(roles: &str) -> Server {
+        Self::start_with(roles, &[])
+    }
+
+    fn start_with(roles: &str, extra: &[&str]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        // Others (the uids the tests switch to) must reach the socket directory.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let db = dir.path().join("db");
+        {
+            let store = Store::open(&db).unwrap();
+            cadre::seed::seed_demo(&store).unwrap();
+        }
+        let roles_file = dir.path().join("roles.toml");
+        std::fs::write(&roles_file, roles).unwrap();
+        std::fs::set_permissions(&roles_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let socket = dir.path().join("run").join("cadre.sock");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cadre"));
+        cmd.arg("--db")
+            .arg(&db)
+            .arg("--socket")
+            .arg(&socket)
+            .arg("serve")
+            .arg("--roles")
+            .arg(&roles_file)
+            .arg("--audit")
+            .arg(dir.path().join("audit"))
+            .args(extra)
+            .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().unwrap();
+        let started = Instant::now();
+        while !socket.exists() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the service did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The socket file appears at bind; give listen a moment.
+        std::thread::sleep(Duration::from_millis(50));
+        Server {
+            child: Some(child),
+            dir,
+            socket,
+        }
+    }
+
+    fn client(&self) -> Backend {
+        Backend::connect(&self.socket).expect("connect")
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("db")
+    }
+
+    fn audit(&self) -> PathBuf {
+        self.dir.path().join("audit")
+    }
+
+    /// SIGTERM, then the exit status and what the service wrote to stderr.
+    fn stop(&mut self) -> (std::process::ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGTERM);
+        }
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .unwrap();
+                return (status, err);
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the service did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            let _ = self.stop();
+        }
+    }
+}
+
+/// Every user of the machine is an administrator (the tests' own user among them).
+const EVERYONE_ADMIN: &str = include_str!("service_roles_admin.toml");
+
+fn is_root() -> bool {
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[test]
+fn edits_from_several_clients_at_once_lose_nothing_and_conflicts_are_caught() {
+    let server = Server::start(EVERYONE_ADMIN);
+    let ids: Vec<u64> = (1..=4).collect();
+    std::thread::scope(|s| {
+        for &id in &ids {
+            let server = &server;
+            s.spawn(move || {
+                let c = server.client();
+                for round in 0..10 {
+                    let (mut d, rev) = c.dossier_at_revision(id).unwrap().unwrap();
+                    d.identity.health = format!("第{round}次");
+                    c.save_dossier(&d, Some(rev)).unwrap();
+                }
+            });
+        }
+    });
+    let c = server.client();
+    for &id in &ids {
+        let (d, rev) = c.dossier_at_revision(id).unwrap().unwrap();
+        assert_eq!(d.identity.health, "第9次", "dossier #{id}");
+        // Ten edits each, every one recorded.
+        let edits = c
+            .history(id)
+            .unwrap()
+            .iter()
+            .filter(|e| e.changes.iter().any(|ch| ch.field == "健康状况"))
+            .count();
+        assert_eq!(edits, 10, "dossier #{id} at revision {rev}");
+    }
+    // Two clerks open the same dossier; the second save is refused, not lost over the first.
+    let a = server.client();
+    let b = server.client();
+    let (mut da, rev) = a.dossier_at_revision(7).unwrap().unwrap();
+    let (mut db, rev_b) = b.dossier_at_revision(7).unwrap().unwrap();
+    assert_eq!(rev, rev_b);
+    da.identity.health = "甲改".into();
+    db.identity.health = "乙改".into();
+    a.save_dossier(&da, Some(rev)).unwrap();
+    match b.save_dossier(&db, Some(rev)) {
+        Err(ServiceError::Store(StoreError::Conflict {
+            id,
+            expected,
+            found,
+        })) => {
+            assert_eq!((id, expected, found), (7, rev, rev + 1));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(
+        c.dossier(7).unwrap().unwrap().identity.health,
+        "甲改",
+        "the first save stands"
+    );
+}
+
+/// A raw connection that has said hello and read the welcome.
+fn raw(socket: &Path) -> UnixStream {
+    let mut s = UnixStream::connect(socket).unwrap();
+    s.write_all(cadre::service::protocol::MAGIC).unwrap();
+    s.write_all(&cadre::service::protocol::VERSION.to_be_bytes())
+        .unwrap();
+    let mut len = [0u8; 4];
+    s.read_exact(&mut len).unwrap();
+    let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
+    s.read_exact(&mut body).unwrap();
+    s
+}
+
+/// True when the server closed the connection (end of stream or reset), within 10 s.
+fn closed(mut s: UnixStream) -> bool {
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut buf = [0u8; 64];
+    match s.read(&mut buf) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}
+
+#[test]
+fn a_malformed_or_oversized_message_closes_that_connection_only() {
+    let server = Server::start(EVERYONE_ADMIN);
+    let good = server.client();
+    assert!(good.dossier(1).unwrap().is_some());
+
+    // Oversized: a length far over the request limit.
+    let mut big = raw(&server.socket);
+    big.write_all(&u32::MAX.to_be_bytes()).unwrap();
+    assert!(closed(big), "an oversized frame must close the connection");
+
+    // Malformed: a frame whose body is not a request.
+    let mut bad = raw(&server.socket);
+    bad.write_all(&[0, 0, 0, 4, 0xff, 0xfe, 0xfd, 0xfc])
+        .unwrap();
+    assert!(closed(bad), "a garbled frame must close the connection");
+
+    // Not a client at all.
+    let mut http = UnixStream::connect(&server.socket).unwrap();
+    http.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    assert!(closed(http), "a wrong hello must close the connection");
+
+    // A client that hangs up mid-frame.
+    let mut cut = raw(&server.socket);
+    cut.write_all(&[0, 0, 1, 0, 1, 2]).unwrap();
+    drop(cut);
+
+    // The well-behaved client, connected all along, still works; so does a new one.
+    assert!(good.dossier(2).unwrap().is_some());
+    assert!(server.client().dossier(3).unwrap().is_some());
+}
+
+#[test]
+fn sigterm_closes_connections_flushes_and_releases_the_database() {
+    let mut server = Server::start(EVERYONE_ADMIN);
+    let c = server.client();
+    let (mut d, rev) = c.dossier_at_revision(5).unwrap().unwrap();
+    d.identity.health = "停机前的修改".into();
+    c.save_dossier(&d, Some(rev)).unwrap();
+    let (status, err) = server.stop();
+    assert!(status.success(), "exit {status:?}: {err}");
+    assert!(err.contains("已停止"), "{err}");
+    assert!(!server.socket.exists(), "the socket is removed");
+    // The connected client sees the service gone, with a clear error.
+    let e = c.dossier(5).unwrap_err();
+    assert!(e.to_string().contains("cadre 服务"), "{e}");
+    // The database is released and holds the edit.
+    let store = Store::open(&server.db()).unwrap();
+    assert_eq!(
+        store.dossier(5).unwrap().unwrap().identity.health,
+        "停机前的修改"
+    );
+}
+
+#[test]
+fn socket_and_directory_are_restricted() {
+    let server = Server::start(EVERYONE_ADMIN);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(server.socket.parent().unwrap()), 0o750);
+    assert_eq!(
+        mode(&server.socket),
+        0o600,
+        "no group given: the owner only"
+    );
+    drop(server);
+    // With a group: the group may connect, nobody else.
+    let gid = unsafe { libc::getegid() };
+    let group = cadre::user::group_name_of(gid).expect("a named primary group");
+    let server = Server::start_with(EVERYONE_ADMIN, &["--group", &group]);
+    assert_eq!(mode(&server.socket), 0o660);
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&server.socket).unwrap().gid(), gid);
+    assert_eq!(
+        std::fs::metadata(server.socket.parent().unwrap())
+            .unwrap()
+            .gid(),
+        gid
+    );
+    // The database directory is the service user's alone.
+    assert_eq!(
+        mode(&server.db()) & 0o077,
+        0,
+        "database dir {:o}",
+        mode(&server.db())
+    );
+    let _ = server.audit();
+}
+
+#[test]
+fn a_second_service_on_the_same_socket_is_refused() {
+    let server = Server::start(EVERYONE_ADMIN);
+    let out = Command::new(env!("CARGO_BIN_EXE_cadre"))
+        .arg("--db")
+        .arg(server.dir.path().join("other-db"))
+        .arg("--socket")
+        .arg(&server.socket)
+        .arg("serve")
+        .arg("--roles")
+        .arg(server.dir.path().join("roles.toml"))
+        .arg("--audit")
+        .arg(server.dir.path().join("other-audit"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("已有 cadre 服务在运行"), "{err}");
+    // The first still answers.
+    assert!(server.client().dossier(1).unwrap().is_some());
+    let _ = is_root();
+}
