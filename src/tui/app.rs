@@ -748,6 +748,41 @@ impl App {
 
     /// Reads a dossier from the store into the dossier and timeline panes; false when it
     /// cannot be had.
+    /// The dossiers of everyone seated on the teams of `units`, by position in the facts, read
+    /// in a few requests (one audit entry each) rather than one per member.
+    fn read_seats(
+        &self,
+        facts: &crate::facts::Facts,
+        teams: &crate::team::TeamIndex,
+        units: &[crate::model::UnitId],
+    ) -> std::collections::HashMap<usize, crate::model::Dossier> {
+        let mut positions: Vec<usize> = units
+            .iter()
+            .flat_map(|u| teams.seats(*u).iter().map(|&(di, _)| di))
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        let mut by_id: std::collections::HashMap<DossierId, usize> = positions
+            .iter()
+            .filter_map(|&i| facts.people.get(i).map(|p| (p.id, i)))
+            .collect();
+        let ids: Vec<DossierId> = by_id.keys().copied().collect();
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(2000) {
+            match self.backend.dossiers(chunk.to_vec()) {
+                Ok(ds) => {
+                    for d in ds {
+                        if let Some(i) = by_id.remove(&d.id) {
+                            out.insert(i, d);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("cannot read a team's members: {e}"),
+            }
+        }
+        out
+    }
+
     /// The dossier of the person at position `i` of the facts (None when gone or unreadable).
     fn read_at<'a>(
         &self,
@@ -1304,8 +1339,10 @@ impl App {
             today: self.state.today,
             units: &units,
         };
-        let members =
-            crate::team::members_with(id, teams, &ctx, |i| self.read_at(&loaded.facts, i));
+        let seated = self.read_seats(&loaded.facts, teams, &[id]);
+        let members = crate::team::members_with(id, teams, &ctx, |i| {
+            seated.get(&i).map(std::borrow::Cow::Borrowed)
+        });
         let profile = crate::team::profile(unit, members, &self.rules);
         let t = &mut self.state.team;
         t.profile = Some(profile);
@@ -1335,6 +1372,12 @@ impl App {
             today: self.state.today,
             units: &units,
         };
+        let same: Vec<crate::model::UnitId> = units
+            .iter()
+            .filter(|u| u.kind == chosen.kind && u.level == chosen.level && u.has_team())
+            .map(|u| u.id)
+            .collect();
+        let seated = self.read_seats(&loaded.facts, teams, &same);
         let rows = units
             .iter()
             .filter(|u| u.kind == chosen.kind && u.level == chosen.level && u.has_team())
@@ -1342,7 +1385,7 @@ impl App {
                 let p = crate::team::profile(
                     u,
                     crate::team::members_with(u.id, teams, &ctx, |i| {
-                        self.read_at(&loaded.facts, i)
+                        seated.get(&i).map(std::borrow::Cow::Borrowed)
                     }),
                     &self.rules,
                 );
