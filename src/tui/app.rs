@@ -98,7 +98,13 @@ pub struct App {
     /// The lookup data read again after an edit, off the UI thread.
     reload: Option<Receiver<Result<Loaded, String>>>,
     db_name: String,
+    /// A filter whose matches are shown but not yet in the service's audit trail: recorded
+    /// once it has stood a moment (not at every keystroke of the typing).
+    filter_unnoted: Option<(String, Instant)>,
 }
+
+/// How long a filter's matches stand before the filter is recorded in the audit trail.
+const FILTER_NOTE_AFTER: Duration = Duration::from_millis(1500);
 
 impl App {
     /// An app still loading: the first frame can be drawn at once; loading finishes with an
@@ -110,6 +116,10 @@ impl App {
         };
         let (filter_tx, filter_rx) = channel();
         let mut state = State::new(settings.keymap, opts.today, opts.mask, opts.size);
+        if backend.is_remote() {
+            let w = backend.welcome();
+            state.who = Some(s::fill(s::WHO, &[("user", &w.user), ("role", &w.role)]));
+        }
         state.messages = settings
             .errors
             .iter()
@@ -135,6 +145,7 @@ impl App {
             drafts: None,
             db_name: String::new(),
             reload: None,
+            filter_unnoted: None,
         }
     }
 
@@ -247,6 +258,19 @@ impl App {
         while let Ok((seq, rows)) = self.filter_rx.try_recv() {
             self.update(Action::FilterMatches { seq, rows });
             got_derived = true;
+        }
+        if let Some((text, at)) = &self.filter_unnoted
+            && at.elapsed() >= FILTER_NOTE_AFTER
+        {
+            let (backend, text) = (self.backend.clone(), text.clone());
+            self.filter_unnoted = None;
+            let _ = std::thread::Builder::new()
+                .name("audit-note".into())
+                .spawn(move || {
+                    if let Err(e) = backend.note(crate::audit::Action::Query, &text) {
+                        tracing::warn!("a filter was not recorded: {e}");
+                    }
+                });
         }
         let Some(answer) = self.worker.as_ref().and_then(LookupWorker::try_recv) else {
             return got_derived;
@@ -573,6 +597,9 @@ impl App {
                 f.selected = 0;
                 f.matches = rows;
                 f.resort();
+                if self.backend.is_remote() {
+                    self.filter_unnoted = Some((f.input.text(), Instant::now()));
+                }
             }
             FilterValues(v) => {
                 self.values_rx = None;
@@ -1031,6 +1058,18 @@ impl App {
         }
     }
 
+    /// Asks the backend to record a file about to be written (an export, a report): false,
+    /// with the reason shown, when the user's role may not take data out.
+    pub(super) fn may_write(&mut self, action: crate::audit::Action, path: &std::path::Path) -> bool {
+        match self.backend.note(action, &path.display().to_string()) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error(s::fill(s::NOT_ALLOWED, &[("err", &e)]));
+                false
+            }
+        }
+    }
+
     /// Writes the shown results, in the shown order, to a CSV or XLSX file (the io engine's
     /// columns); a user-asked write, like a review mark.
     fn export_filter(&mut self, path: &std::path::Path, xlsx: bool) {
@@ -1042,6 +1081,9 @@ impl App {
             .map(|r| r.row.clone())
             .collect();
         let title = self.state.filter.canonical.clone().unwrap_or_default();
+        if !self.may_write(crate::audit::Action::Export, path) {
+            return;
+        }
         let written = if xlsx {
             crate::io::results::write_xlsx(&rows, &title, path)
         } else {

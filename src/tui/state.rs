@@ -626,6 +626,8 @@ pub struct State {
     pub loading: bool,
     /// Dossiers in the lookup index.
     pub total: usize,
+    /// Who the service says the user is and their role (None in the embedded mode).
+    pub who: Option<String>,
     pub units: Arc<UnitDirectory>,
     /// The dossier open in the dossier and timeline panes.
     pub person: Option<Arc<Dossier>>,
@@ -669,6 +671,7 @@ impl State {
             limit: 50,
             loading: true,
             total: 0,
+            who: None,
             units: Arc::new(UnitDirectory::default()),
             person: None,
             dossier_scroll: 0,

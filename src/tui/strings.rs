@@ -17,6 +17,10 @@ pub const PANE_RESERVE: &str = "后备";
 
 // ---- status bar and messages --------------------------------------------------------------
 pub const TOTAL: &str = "库中共 {n} 人";
+/// A write the service refused (the role may not take data out), or could not record.
+pub const NOT_ALLOWED: &str = "未执行：{err}";
+/// The top bar's user and role when connected to the service.
+pub const WHO: &str = "{user}·{role}";
 pub const MASK_BADGE: &str = "【会议模式】";
 pub const MASK_ON: &str = "会议模式已开启：敏感信息已隐藏";
 pub const MASK_OFF: &str = "会议模式已关闭";

@@ -53,6 +53,9 @@ impl App {
             &self.state.today,
             self.state.mask,
         );
+        if !self.may_write(crate::audit::Action::Report, &path) {
+            return;
+        }
         match crate::report::write_file(html.as_bytes(), &path) {
             Ok(()) => self.notice(s::fill(s::RP_FORM_WRITTEN, &[("path", &path.display())])),
             Err(e) => self.error(s::fill(s::RP_FAILED, &[("err", &e)])),
@@ -74,6 +77,9 @@ impl App {
             return;
         };
         let path = dir.join(s::fill(s::RP_TEAM_FILE, &[("unit", &p.unit_name)]));
+        if !self.may_write(crate::audit::Action::Report, &path) {
+            return;
+        }
         match crate::report::write_workbook(&crate::report::team_sheets(&p), &path) {
             Ok(()) => self.notice(s::fill(s::RP_TEAM_WRITTEN, &[("path", &path.display())])),
             Err(e) => self.error(s::fill(s::RP_FAILED, &[("err", &e)])),
@@ -104,6 +110,9 @@ impl App {
         let teams: u32 = groups.iter().map(|(_, t)| t.teams).sum();
         let path = dir.join(s::RP_STATS_FILE);
         let sheets = crate::report::stats_sheets(crate::report::BY_KIND_HEADER, &groups);
+        if !self.may_write(crate::audit::Action::Report, &path) {
+            return;
+        }
         match crate::report::write_workbook(&sheets, &path) {
             Ok(()) => self.notice(s::fill(
                 s::RP_STATS_WRITTEN,

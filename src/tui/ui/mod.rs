@@ -137,8 +137,13 @@ fn top_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     } else {
         s::fill(s::TOTAL, &[("n", &state.total)])
     };
-    let right = format!("{right} ");
     let used = segs.iter().map(|g| width(&g.text)).sum::<usize>();
+    let right = match &state.who {
+        Some(who) if used + width(who) + width(&right) + 3 < area.width as usize => {
+            format!("{who}  {right} ")
+        }
+        _ => format!("{right} "),
+    };
     let rw = width(&right);
     if used + rw < area.width as usize {
         let x = area.x + area.width - rw as u16;
