@@ -587,9 +587,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let d = backend.dossier(id)?.context("档案已不存在")?;
             let units = backend.directory()?;
+            let veil = crate::show::Veil {
+                mask: cli.mask,
+                ..backend.welcome().withheld
+            };
             print!(
                 "{}",
-                crate::show::dossier_text(&d, &units, &PartialDate::today(), cli.mask)
+                crate::show::dossier_text_veiled(&d, &units, &PartialDate::today(), &veil)
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -8,6 +8,39 @@ use crate::model::*;
 
 /// What the mask puts in place of hidden content.
 pub const MASKED: &str = "（会议模式：已隐藏）";
+/// What stands in place of a section the user's role may not see (the service withheld it).
+pub const WITHHELD: &str = "（无权查看）";
+
+/// What is not shown of a dossier: the meeting mask (the user chose to hide), and the sections
+/// the service withheld from the user's role (never sent).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Veil {
+    pub mask: bool,
+    pub id_number: bool,
+    pub family: bool,
+    pub findings: bool,
+    pub talk_notes: bool,
+}
+
+impl Veil {
+    pub fn masked(mask: bool) -> Veil {
+        Veil {
+            mask,
+            ..Veil::default()
+        }
+    }
+
+    /// What replaces a section: the withheld marker, the mask marker, or None when shown.
+    fn cover(&self, withheld: bool) -> Option<&'static str> {
+        if withheld {
+            Some(WITHHELD)
+        } else if self.mask {
+            Some(MASKED)
+        } else {
+            None
+        }
+    }
+}
 
 /// Years and months between two dates, as 3年2个月.
 pub fn span_text(from: &PartialDate, to: &PartialDate) -> String {
@@ -25,6 +58,17 @@ fn opt(d: &Option<PartialDate>) -> String {
 
 /// The dossier as text, sections in the order of DOMAIN.md.
 pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mask: bool) -> String {
+    dossier_text_veiled(d, units, today, &Veil::masked(mask))
+}
+
+/// The dossier as text with what `veil` covers replaced by its marker.
+pub fn dossier_text_veiled(
+    d: &Dossier,
+    units: &UnitDirectory,
+    today: &PartialDate,
+    veil: &Veil,
+) -> String {
+    let mask = veil.mask;
     let mut s = String::new();
     let id = &d.identity;
     let _ = writeln!(s, "{}（档案 #{}）  {}", id.name, d.id, d.status);
@@ -73,10 +117,9 @@ pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mas
         "健康状况：{}  专业技术职务：{}",
         id.health, id.professional_title
     );
-    let idn = if mask {
-        MASKED.to_string()
-    } else {
-        id.id_number.clone()
+    let idn = match veil.cover(veil.id_number) {
+        Some(c) => c.to_string(),
+        None => id.id_number.clone(),
     };
     let _ = writeln!(s, "身份证号：{idn}");
 
@@ -149,8 +192,8 @@ pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mas
         if !a.special.is_empty() {
             let _ = write!(line, "  {}", a.special);
         }
-        if !a.talk_notes.is_empty() {
-            let notes = if mask { MASKED } else { &a.talk_notes };
+        if !a.talk_notes.is_empty() || veil.talk_notes {
+            let notes = veil.cover(veil.talk_notes).unwrap_or(&a.talk_notes);
             let _ = write!(line, "  谈话记录：{notes}");
         }
         let _ = writeln!(s, "{line}");
@@ -168,7 +211,10 @@ pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mas
             r.reason
         );
     }
-    if mask && !d.findings.is_empty() {
+    if veil.findings {
+        let _ = writeln!(s, "处分及组织处理：{WITHHELD}");
+        let _ = writeln!(s, "监督信息：{WITHHELD}");
+    } else if mask && !d.findings.is_empty() {
         let _ = writeln!(s, "监督信息：{MASKED}");
     } else {
         for f in &d.findings {
@@ -189,8 +235,8 @@ pub fn dossier_text(d: &Dossier, units: &UnitDirectory, today: &PartialDate, mas
     }
 
     let _ = writeln!(s, "\n== 家庭成员及社会关系 ==");
-    if mask {
-        let _ = writeln!(s, "{MASKED}");
+    if let Some(c) = veil.cover(veil.family) {
+        let _ = writeln!(s, "{c}");
     } else {
         for m in &d.family {
             let _ = writeln!(

@@ -118,8 +118,13 @@ impl Drop for Server {
     }
 }
 
-/// Every user of the machine is an administrator (the tests' own user among them).
-const EVERYONE_ADMIN: &str = include_str!("service_roles_admin.toml");
+/// The tests' own user as an administrator who may see every dossier.
+fn admin_roles() -> String {
+    format!(
+        "[users.\"{}\"]\nrole = \"administrator\"\nself_access = true\n",
+        cadre::user::current_user()
+    )
+}
 
 fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
@@ -127,7 +132,7 @@ fn is_root() -> bool {
 
 #[test]
 fn edits_from_several_clients_at_once_lose_nothing_and_conflicts_are_caught() {
-    let server = Server::start(EVERYONE_ADMIN);
+    let server = Server::start(&admin_roles());
     let ids: Vec<u64> = (1..=4).collect();
     std::thread::scope(|s| {
         for &id in &ids {
@@ -207,7 +212,7 @@ fn closed(mut s: UnixStream) -> bool {
 
 #[test]
 fn a_malformed_or_oversized_message_closes_that_connection_only() {
-    let server = Server::start(EVERYONE_ADMIN);
+    let server = Server::start(&admin_roles());
     let good = server.client();
     assert!(good.dossier(1).unwrap().is_some());
 
@@ -239,7 +244,7 @@ fn a_malformed_or_oversized_message_closes_that_connection_only() {
 
 #[test]
 fn sigterm_closes_connections_flushes_and_releases_the_database() {
-    let mut server = Server::start(EVERYONE_ADMIN);
+    let mut server = Server::start(&admin_roles());
     let c = server.client();
     let (mut d, rev) = c.dossier_at_revision(5).unwrap().unwrap();
     d.identity.health = "停机前的修改".into();
@@ -261,7 +266,7 @@ fn sigterm_closes_connections_flushes_and_releases_the_database() {
 
 #[test]
 fn socket_and_directory_are_restricted() {
-    let server = Server::start(EVERYONE_ADMIN);
+    let server = Server::start(&admin_roles());
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(server.socket.parent().unwrap()), 0o750);
     assert_eq!(
@@ -273,7 +278,7 @@ fn socket_and_directory_are_restricted() {
     // With a group: the group may connect, nobody else.
     let gid = unsafe { libc::getegid() };
     let group = cadre::user::group_name_of(gid).expect("a named primary group");
-    let server = Server::start_with(EVERYONE_ADMIN, &["--group", &group]);
+    let server = Server::start_with(&admin_roles(), &["--group", &group]);
     assert_eq!(mode(&server.socket), 0o660);
     use std::os::unix::fs::MetadataExt;
     assert_eq!(std::fs::metadata(&server.socket).unwrap().gid(), gid);
@@ -295,7 +300,7 @@ fn socket_and_directory_are_restricted() {
 
 #[test]
 fn a_second_service_on_the_same_socket_is_refused() {
-    let server = Server::start(EVERYONE_ADMIN);
+    let server = Server::start(&admin_roles());
     let out = Command::new(env!("CARGO_BIN_EXE_cadre"))
         .arg("--db")
         .arg(server.dir.path().join("other-db"))
@@ -314,4 +319,166 @@ fn a_second_service_on_the_same_socket_is_refused() {
     // The first still answers.
     assert!(server.client().dossier(1).unwrap().is_some());
     let _ = is_root();
+}
+
+/// Runs the real binary as another user (uid, with the socket's group), against the service.
+fn as_user(
+    server: &Server,
+    uid: u32,
+    gid: u32,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (bool, String, String) {
+    use std::os::unix::process::CommandExt;
+    let home = server.dir.path().join(format!("home-{uid}"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::os::unix::fs::chown(&home, Some(uid), Some(gid)).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cadre"));
+    cmd.args(args)
+        .env_clear()
+        .env("CADRE_SOCKET", &server.socket)
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("cfg"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .envs(env.iter().copied())
+        .uid(uid)
+        .gid(gid)
+        .groups(&[gid]);
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A demo dossier holding every sensitive section: ID number, family, findings, talk notes.
+fn sensitive_dossier(store: &Store) -> cadre::model::Dossier {
+    store
+        .dossiers()
+        .map(Result::unwrap)
+        .find(|d| {
+            !d.identity.id_number.is_empty()
+                && !d.family.is_empty()
+                && !d.findings.is_empty()
+                && d.assessments.iter().any(|a| !a.talk_notes.is_empty())
+        })
+        .expect("the demo province has a dossier with every sensitive section")
+}
+
+#[test]
+fn each_user_is_who_the_kernel_says_and_sees_only_what_the_roles_file_allows() {
+    if !is_root() {
+        eprintln!("skipped: switching users needs root (CI runs as root)");
+        return;
+    }
+    // The socket's group: the clients run with it as their only group.
+    let gid = 65534; // nogroup
+    let group = cadre::user::group_name_of(gid).expect("nogroup");
+    // Learn the demo data first (the same province the service will be seeded with).
+    let probe = Store::temporary().unwrap();
+    cadre::seed::seed_demo(&probe).unwrap();
+    let d = sensitive_dossier(&probe);
+    let own = probe
+        .dossiers()
+        .map(Result::unwrap)
+        .find(|o| o.id != d.id && !o.identity.id_number.is_empty())
+        .unwrap();
+    drop(probe);
+    let roles = format!(
+        "{}\n[users.\"uid:60001\"]\nrole = \"clerk\"\nid_number = \"{}\"\n\n[users.\"uid:60002\"]\nrole = \"clerk\"\n\n[users.\"uid:60003\"]\nrole = \"viewer\"\n\n[users.\"uid:60004\"]\nrole = \"supervisor\"\n",
+        admin_roles(),
+        own.identity.id_number
+    );
+    let server = Server::start_with(&roles, &["--group", &group]);
+    let target = format!("#{}", d.id);
+    let talk = d
+        .assessments
+        .iter()
+        .find(|a| !a.talk_notes.is_empty())
+        .unwrap()
+        .talk_notes
+        .clone();
+    let relative = d.family[0].name.clone();
+    let finding = d.findings[0].summary.clone();
+    let id_number = d.identity.id_number.clone();
+    let show = |uid: u32, env: &[(&str, &str)]| {
+        let (ok, out, err) = as_user(&server, uid, gid, &["show", &target], env);
+        assert!(ok, "uid {uid}: {err}");
+        assert!(out.contains(&d.identity.name), "uid {uid} sees the dossier");
+        out
+    };
+
+    // The viewer: no ID number, family, findings or talk notes, each marked as withheld.
+    let viewer = show(60003, &[]);
+    for (what, text) in [
+        ("ID number", &id_number),
+        ("relative", &relative),
+        ("finding", &finding),
+        ("talk notes", &talk),
+    ] {
+        assert!(
+            !viewer.contains(text.as_str()),
+            "the viewer must not see the {what}"
+        );
+    }
+    assert!(viewer.contains("无权查看"), "{viewer}");
+
+    // A viewer claiming to be root in every way the environment allows is still the viewer.
+    let pretending = show(
+        60003,
+        &[
+            ("USER", "root"),
+            ("LOGNAME", "root"),
+            ("SUDO_USER", "root"),
+            ("CADRE_USER", "root"),
+        ],
+    );
+    assert!(
+        !pretending.contains(&id_number),
+        "the environment names nobody"
+    );
+
+    // The clerk: the ID number, not family, findings or talk notes.
+    let clerk = show(60002, &[]);
+    assert!(clerk.contains(&id_number));
+    assert!(!clerk.contains(&relative) && !clerk.contains(&finding) && !clerk.contains(&talk));
+
+    // The supervisor: everything.
+    let supervisor = show(60004, &[]);
+    for text in [&id_number, &relative, &finding, &talk] {
+        assert!(
+            supervisor.contains(text.as_str()),
+            "the supervisor sees {text}"
+        );
+    }
+
+    // Nobody sees their own dossier: uid 60001 is linked to `own` by ID number.
+    let (ok, _, err) = as_user(&server, 60001, gid, &["show", &format!("#{}", own.id)], &[]);
+    assert!(!ok, "one's own dossier is refused");
+    assert!(err.contains("本人或亲属"), "{err}");
+
+    // A user the roles file does not name is refused at the door.
+    let (ok, _, err) = as_user(&server, 60009, gid, &["show", &target], &[]);
+    assert!(!ok);
+    assert!(err.contains("没有访问 cadre 的权限"), "{err}");
+
+    // A user outside the socket's group cannot even connect.
+    let (ok, _, err) = as_user(&server, 60003, 60003, &["show", &target], &[]);
+    assert!(!ok);
+    assert!(err.contains("无法连接"), "{err}");
+
+    // Every access is in the audit trail under the kernel's name for the user.
+    let admin = server.client();
+    let entries = admin.audit_entries(Default::default()).unwrap();
+    let text = format!("{entries:?}");
+    for who in [
+        "uid 60003",
+        "uid 60002",
+        "uid 60004",
+        "uid 60001",
+        "uid 60009",
+    ] {
+        assert!(text.contains(who), "{who} is in the audit trail");
+    }
 }

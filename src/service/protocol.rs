@@ -37,7 +37,7 @@ pub struct Welcome {
     /// `roles::Rights` bits.
     pub rights: u32,
     /// Sections withheld from this user's dossiers (shown as 无权查看).
-    pub withheld: Vec<String>,
+    pub withheld: crate::show::Veil,
 }
 
 /// One request. Every variant is checked against the connection's rights and audited.

@@ -12,7 +12,7 @@ use crate::facts::Facts;
 use crate::facts::snapshot;
 use crate::filter::Ctx;
 use crate::history::{ChangeKind, ChangeMeta, HistoryEntry};
-use crate::model::{Dossier, DossierId, PartialDate, UnitDirectory};
+use crate::model::{Dossier, DossierId, UnitDirectory};
 use crate::roles::{self, Grant, Right, Roles};
 use crate::rules::Rules;
 use crate::store::{Store, StoreError};
@@ -203,14 +203,16 @@ impl Session {
         }
     }
 
-    fn withheld_sections(&self) -> Vec<String> {
-        let mut probe = Dossier::new(
-            "",
-            crate::model::Gender::Male,
-            PartialDate::year(2000).expect("a year"),
-        );
-        probe.identity.id_number = "x".into();
-        roles::redact(&self.grant, &mut probe)
+    /// The sections the service withholds from this user.
+    fn withheld_sections(&self) -> crate::show::Veil {
+        let r = self.grant.rights;
+        crate::show::Veil {
+            mask: false,
+            id_number: !r.has(Right::IdNumbers),
+            family: !r.has(Right::Family),
+            findings: !r.has(Right::Findings),
+            talk_notes: !r.has(Right::TalkNotes),
+        }
     }
 
     fn hidden(&self) -> &HashSet<DossierId> {

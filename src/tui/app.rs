@@ -119,6 +119,7 @@ impl App {
         if backend.is_remote() {
             let w = backend.welcome();
             state.who = Some(s::fill(s::WHO, &[("user", &w.user), ("role", &w.role)]));
+            state.withheld = w.withheld;
         }
         state.messages = settings
             .errors
@@ -1060,7 +1061,11 @@ impl App {
 
     /// Asks the backend to record a file about to be written (an export, a report): false,
     /// with the reason shown, when the user's role may not take data out.
-    pub(super) fn may_write(&mut self, action: crate::audit::Action, path: &std::path::Path) -> bool {
+    pub(super) fn may_write(
+        &mut self,
+        action: crate::audit::Action,
+        path: &std::path::Path,
+    ) -> bool {
         match self.backend.note(action, &path.display().to_string()) {
             Ok(()) => true,
             Err(e) => {
@@ -1253,7 +1258,7 @@ impl App {
             d,
             &self.state.units,
             &self.state.today,
-            self.state.mask,
+            &self.state.veil(),
             body.width as usize,
         );
         Some((layout, ui::dossier::body_area(body, d).height as usize))

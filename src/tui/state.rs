@@ -628,6 +628,8 @@ pub struct State {
     pub total: usize,
     /// Who the service says the user is and their role (None in the embedded mode).
     pub who: Option<String>,
+    /// The sections the service withholds from this user (the mask flag is `mask`).
+    pub withheld: crate::show::Veil,
     pub units: Arc<UnitDirectory>,
     /// The dossier open in the dossier and timeline panes.
     pub person: Option<Arc<Dossier>>,
@@ -658,6 +660,14 @@ pub struct State {
 }
 
 impl State {
+    /// What the dossier panes leave out: the withheld sections and, when on, the mask.
+    pub fn veil(&self) -> crate::show::Veil {
+        crate::show::Veil {
+            mask: self.mask,
+            ..self.withheld
+        }
+    }
+
     pub fn new(keymap: Keymap, today: PartialDate, mask: bool, size: (u16, u16)) -> Self {
         State {
             pane: Pane::Lookup,
@@ -672,6 +682,7 @@ impl State {
             loading: true,
             total: 0,
             who: None,
+            withheld: crate::show::Veil::default(),
             units: Arc::new(UnitDirectory::default()),
             person: None,
             dossier_scroll: 0,

@@ -25,6 +25,9 @@ pub const MASK_BADGE: &str = "【会议模式】";
 pub const MASK_ON: &str = "会议模式已开启：敏感信息已隐藏";
 pub const MASK_OFF: &str = "会议模式已关闭";
 pub const MASKED: &str = "（会议模式，已隐藏）";
+/// A section the user's role may not see (the service did not send it).
+pub const WITHHELD: &str = "（无权查看）";
+pub const PUNISHMENTS_WITHHELD: &str = "处分及组织处理（无权查看）";
 pub const NO_PERSON: &str = "尚未选择干部：在查询页选中一人后按 Enter";
 pub const NO_SELECTION: &str = "没有选中的查询结果";
 pub const AT_TOP_LEVEL: &str = "已在最上层；按 {key} 退出";

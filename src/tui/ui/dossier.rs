@@ -72,7 +72,7 @@ pub fn draw(buf: &mut Buffer, pane: Rect, state: &State, theme: &Theme) {
         }
         put(buf, pane.x, pane.y + i as u16, pane.width, &line, theme);
     }
-    let layout = layout(d, &state.units, &state.today, state.mask, w);
+    let layout = layout(d, &state.units, &state.today, &state.veil(), w);
     let body = body_area(pane, d);
     let head = header_rows(d);
     let scroll = state
@@ -252,6 +252,10 @@ impl Body {
     fn masked(&mut self) {
         self.item(vec![Seg::new(s::MASKED, "mask")]);
     }
+
+    fn withheld(&mut self) {
+        self.item(vec![Seg::new(s::WITHHELD, "mask")]);
+    }
 }
 
 fn v(t: impl Into<String>) -> Seg {
@@ -263,9 +267,10 @@ pub fn layout(
     d: &Dossier,
     units: &UnitDirectory,
     today: &PartialDate,
-    mask: bool,
+    veil: &crate::show::Veil,
     width: usize,
 ) -> DossierLayout {
+    let mask = veil.mask;
     let mut b = Body {
         lines: Vec::new(),
         width: width.max(20),
@@ -285,7 +290,9 @@ pub fn layout(
     b.field_text(s::L_HEALTH, or_unknown(&id.health));
     b.field_text(s::L_POLITICAL, political(d));
     b.field_text(s::L_TITLE, or_unknown(&id.professional_title));
-    if mask {
+    if veil.id_number {
+        b.field(s::L_ID_NUMBER, vec![Seg::new(s::WITHHELD, "mask")]);
+    } else if mask {
         b.field(s::L_ID_NUMBER, vec![Seg::new(s::MASKED, "mask")]);
     } else {
         b.field_text(s::L_ID_NUMBER, or_unknown(&id.id_number));
@@ -419,7 +426,12 @@ pub fn layout(
             segs.push(v(format!("  {}{}", s::labelled(s::SPECIAL), a.special)));
         }
         b.item(segs);
-        if !a.talk_notes.is_empty() {
+        if veil.talk_notes {
+            b.item(vec![
+                Seg::new(format!("  {}", s::labelled(s::TALK)), "dossier.label"),
+                Seg::new(s::WITHHELD, "mask"),
+            ]);
+        } else if !a.talk_notes.is_empty() {
             if mask {
                 b.item(vec![
                     Seg::new(format!("  {}", s::labelled(s::TALK)), "dossier.label"),
@@ -459,8 +471,13 @@ pub fn layout(
         }
         b.item(segs);
     }
+    if veil.findings {
+        b.item(vec![Seg::new(s::PUNISHMENTS_WITHHELD, "mask")]);
+    }
     b.sub(s::L_FINDINGS);
-    if mask {
+    if veil.findings {
+        b.withheld();
+    } else if mask {
         b.masked();
     } else {
         if d.findings.is_empty() {
@@ -492,7 +509,9 @@ pub fn layout(
     // 六、家庭成员及社会关系
     sections[5] = b.lines.len() + 1;
     b.heading(s::SECTIONS[5]);
-    if mask {
+    if veil.family {
+        b.withheld();
+    } else if mask {
         b.masked();
     } else {
         if d.family.is_empty() {
