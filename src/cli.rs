@@ -429,7 +429,7 @@ fn open_backend(cli: &Cli) -> Result<Backend> {
     let store = open_store(cli)?;
     let (rules, error) = load_rules();
     if let Some(e) = error {
-        eprintln!("{e}");
+        eprintln!("规则文件有误，已使用内置默认规则：{e}");
     }
     Ok(Backend::unaudited(store, std::sync::Arc::new(rules)))
 }
@@ -769,11 +769,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rule,
             unit,
         }) => {
-            let store = open_store(&cli)?;
-            let (rules, err) = load_rules();
-            if let Some(e) = err {
-                eprintln!("规则文件有误，已使用内置默认规则：{e}");
-            }
+            let backend = open_backend(&cli)?;
             let min = match severity {
                 Some(s) => Some(
                     crate::rules::Severity::parse(s)
@@ -782,25 +778,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => None,
             };
             // As the alerts pane: through the facts, reading only the dossiers concerned.
-            let units = store.directory()?;
-            let facts = crate::facts::snapshot::load(&store, &units)?.facts;
-            let ctx = crate::filter::Ctx {
-                today: PartialDate::today(),
-                units: &units,
-            };
-            let all: Vec<crate::alerts::Alert> =
-                crate::facts::alerts::scan_store(&facts, &ctx, &rules, &store)
-                    .into_iter()
-                    .filter(|a| min.is_none_or(|m| a.severity >= m))
-                    .filter(|a| {
-                        rule.as_ref()
-                            .is_none_or(|r| a.rule_id.starts_with(r.as_str()))
-                    })
-                    .filter(|a| {
-                        unit.as_ref()
-                            .is_none_or(|u| a.unit_name.contains(u.as_str()))
-                    })
-                    .collect();
+            let (alerts, _) = backend.derive(PartialDate::today(), true, false)?;
+            let all: Vec<crate::alerts::Alert> = alerts
+                .into_iter()
+                .filter(|a| min.is_none_or(|m| a.severity >= m))
+                .filter(|a| {
+                    rule.as_ref()
+                        .is_none_or(|r| a.rule_id.starts_with(r.as_str()))
+                })
+                .filter(|a| {
+                    unit.as_ref()
+                        .is_none_or(|u| a.unit_name.contains(u.as_str()))
+                })
+                .collect();
             print_report(
                 *format,
                 &all,
@@ -810,15 +800,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Reserve { format }) => {
-            let store = open_store(&cli)?;
-            let (rules, _) = load_rules();
-            let units = store.directory()?;
-            let facts = crate::facts::snapshot::load(&store, &units)?.facts;
-            let ctx = crate::filter::Ctx {
-                today: PartialDate::today(),
-                units: &units,
-            };
-            let pool = crate::facts::alerts::reserve_store(&facts, &ctx, &rules, &store);
+            let backend = open_backend(&cli)?;
+            let (_, pool) = backend.derive(PartialDate::today(), false, true)?;
             print_report(
                 *format,
                 &pool,

@@ -202,7 +202,22 @@ impl Backend {
 
     /// Every alert (with the alerts right) and the reserve pool, as of `today`.
     pub fn derived(&self, today: PartialDate) -> Result<(Vec<Alert>, Vec<ReserveEntry>)> {
-        expect!(self.call(Request::Derived { today })?, Response::Derived { alerts, reserve } => (alerts, reserve))
+        self.derive(today, true, true)
+    }
+
+    /// Only what is asked for: the alerts, the reserve pool, or both.
+    pub fn derive(
+        &self,
+        today: PartialDate,
+        alerts: bool,
+        reserve: bool,
+    ) -> Result<(Vec<Alert>, Vec<ReserveEntry>)> {
+        let req = Request::Derived {
+            today,
+            alerts,
+            reserve,
+        };
+        expect!(self.call(req)?, Response::Derived { alerts, reserve } => (alerts, reserve))
     }
 
     pub fn saved_filters(&self) -> Result<Vec<SavedFilter>> {

@@ -69,9 +69,12 @@ pub enum Request {
         seq: u64,
     },
     PutUnit(Unit),
-    /// Every alert and the reserve pool as of `today` (alerts only with the alerts right).
+    /// Every alert and/or the reserve pool as of `today` (alerts only with the alerts right,
+    /// the pool only with the reserve right; otherwise empty).
     Derived {
         today: PartialDate,
+        alerts: bool,
+        reserve: bool,
     },
     SavedFilters,
     SaveFilter {

@@ -477,7 +477,17 @@ impl Session {
                 self.shared.units_changed();
                 Ok(Response::Done)
             }
-            Request::Derived { today } => {
+            Request::Derived {
+                today,
+                alerts: want_alerts,
+                reserve: want_reserve,
+            } => {
+                if want_alerts && !self.grant.rights.has(Right::Alerts) && !want_reserve {
+                    self.may(Right::Alerts, Action::Query, "监督预警")?;
+                }
+                if want_reserve && !self.grant.rights.has(Right::Reserve) && !want_alerts {
+                    self.may(Right::Reserve, Action::Query, "后备干部")?;
+                }
                 let facts = self.shared.facts().map_err(store_failure)?;
                 let units = self.shared.units().map_err(store_failure)?;
                 let ctx = Ctx {
@@ -485,7 +495,7 @@ impl Session {
                     units: &units,
                 };
                 let hidden = self.hidden();
-                let alerts = if self.grant.rights.has(Right::Alerts) {
+                let alerts = if want_alerts && self.grant.rights.has(Right::Alerts) {
                     self.audited(Action::Query, "监督预警".into())?;
                     let mut a =
                         crate::facts::alerts::scan_store(&facts, &ctx, &self.shared.rules, store);
@@ -497,7 +507,7 @@ impl Session {
                 } else {
                     Vec::new()
                 };
-                let reserve = if self.grant.rights.has(Right::Reserve) {
+                let reserve = if want_reserve && self.grant.rights.has(Right::Reserve) {
                     let mut r = crate::facts::alerts::reserve_store(
                         &facts,
                         &ctx,
