@@ -15,6 +15,7 @@ pub mod promotion;
 pub mod render;
 pub mod report;
 pub mod reserve;
+pub mod roles;
 pub mod rules;
 pub mod seed;
 pub mod show;
