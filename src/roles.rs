@@ -718,62 +718,53 @@ pub fn merge_withheld(
 }
 
 /// `edited` (visible items only, as the user left them) with the hidden items of `stored` put
-/// back where they were: each run of hidden items goes after the visible item before it when
-/// that item is still there unchanged, else before the visible item after it, else at the same
-/// count of visible items before it.
+/// back where they were. Stored visible items still present unchanged in `edited` are matched
+/// in order and serve as anchors; between two anchors, a run of hidden items that followed `u`
+/// changed or deleted visible items goes after `u` of the items now there (at most all of
+/// them). Exact for changes, additions and deletions of distinct items; where a deletion and a
+/// change meet in one gap a hidden item may move by a place among visible ones, never be lost.
 fn merge_hidden<T: Clone + PartialEq>(
     mut edited: Vec<T>,
     stored: &[T],
     hidden: impl Fn(&T) -> bool,
 ) -> Vec<T> {
     edited.retain(|t| !hidden(t));
-    // Stored visible items matched, in order, to unchanged items of `edited`.
-    let mut pos: Vec<Option<usize>> = vec![None; stored.len()];
+    let mut inserts: Vec<(usize, T)> = Vec::new();
+    // The current gap: where it starts in `edited`, how many unmatched visible stored items it
+    // has seen, and the hidden items waiting with that count.
+    let mut gap_start = 0;
+    let mut unmatched = 0;
+    let mut pending: Vec<(usize, T)> = Vec::new();
     let mut next = 0;
-    for (i, s) in stored.iter().enumerate() {
+    let close = |gap_start: usize, end: usize, pending: &mut Vec<(usize, T)>, out: &mut Vec<(usize, T)>| {
+        let room = end - gap_start;
+        out.extend(pending.drain(..).map(|(u, t)| (gap_start + u.min(room), t)));
+    };
+    for s in stored {
         if hidden(s) {
+            pending.push((unmatched, s.clone()));
             continue;
         }
-        if let Some(j) = edited[next..].iter().position(|e| e == s) {
-            pos[i] = Some(next + j);
-            next += j + 1;
+        match edited[next..].iter().position(|e| e == s) {
+            Some(j) => {
+                close(gap_start, next + j, &mut pending, &mut inserts);
+                next += j + 1;
+                gap_start = next;
+                unmatched = 0;
+            }
+            None => unmatched += 1,
         }
     }
-    // Where each run of hidden items goes, in `edited` coordinates.
-    let mut inserts: Vec<(usize, Vec<T>)> = Vec::new();
-    let mut i = 0;
-    let mut visible_before = 0;
-    while i < stored.len() {
-        if !hidden(&stored[i]) {
-            visible_before += 1;
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < stored.len() && hidden(&stored[i]) {
-            i += 1;
-        }
-        let run = stored[start..i].to_vec();
-        let before = (0..start).rev().find(|&k| !hidden(&stored[k]));
-        let after = (i < stored.len()).then_some(i);
-        let at = match (before.and_then(|k| pos[k]), after.and_then(|k| pos[k])) {
-            (Some(p), _) => p + 1,
-            (None, Some(p)) => p,
-            _ => visible_before.min(edited.len()),
-        };
-        inserts.push((at, run));
-    }
-    let mut out = Vec::with_capacity(edited.len() + stored.len());
+    close(gap_start, edited.len(), &mut pending, &mut inserts);
+    let mut out = Vec::with_capacity(edited.len() + inserts.len());
     let mut inserts = inserts.into_iter().peekable();
     for (j, e) in edited.into_iter().enumerate() {
-        while let Some((_, run)) = inserts.next_if(|(at, _)| *at <= j) {
-            out.extend(run);
+        while let Some((_, t)) = inserts.next_if(|(at, _)| *at <= j) {
+            out.push(t);
         }
         out.push(e);
     }
-    for (_, run) in inserts {
-        out.extend(run);
-    }
+    out.extend(inserts.map(|(_, t)| t));
     out
 }
 
