@@ -736,10 +736,11 @@ fn merge_hidden<T: Clone + PartialEq>(
     let mut unmatched = 0;
     let mut pending: Vec<(usize, T)> = Vec::new();
     let mut next = 0;
-    let close = |gap_start: usize, end: usize, pending: &mut Vec<(usize, T)>, out: &mut Vec<(usize, T)>| {
-        let room = end - gap_start;
-        out.extend(pending.drain(..).map(|(u, t)| (gap_start + u.min(room), t)));
-    };
+    let close =
+        |gap_start: usize, end: usize, pending: &mut Vec<(usize, T)>, out: &mut Vec<(usize, T)>| {
+            let room = end - gap_start;
+            out.extend(pending.drain(..).map(|(u, t)| (gap_start + u.min(room), t)));
+        };
     for s in stored {
         if hidden(s) {
             pending.push((unmatched, s.clone()));
@@ -919,7 +920,8 @@ impl Exclusion {
                 if cand == me.id || ex.hidden.contains(&cand) {
                     continue;
                 }
-                if fetch(cand).is_some_and(|d| d.family.iter().any(|m| lists(m, &my_name, &my_birth)))
+                if fetch(cand)
+                    .is_some_and(|d| d.family.iter().any(|m| lists(m, &my_name, &my_birth)))
                 {
                     ex.hidden.insert(cand);
                 }

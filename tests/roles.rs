@@ -90,12 +90,18 @@ role = "clerk"
     )
     .unwrap();
     // By name, even when the uid has an entry of its own: the name entry wins.
-    assert_eq!(roles.resolve("alice", 2001, &[]).unwrap().role, "supervisor");
+    assert_eq!(
+        roles.resolve("alice", 2001, &[]).unwrap().role,
+        "supervisor"
+    );
     // By uid.
     assert_eq!(roles.resolve("bob", 2001, &[]).unwrap().role, "clerk");
     // The user's entry wins over a group.
     assert_eq!(
-        roles.resolve("alice", 3000, &groups(&["clerks"])).unwrap().role,
+        roles
+            .resolve("alice", 3000, &groups(&["clerks"]))
+            .unwrap()
+            .role,
         "supervisor"
     );
     // Several groups: the one listed first in the file, no union.
@@ -105,7 +111,10 @@ role = "clerk"
     assert_eq!(g.role, "viewer");
     assert_eq!(g.rights, builtin("viewer").unwrap());
     assert_eq!(
-        roles.resolve("dave", 3002, &groups(&["clerks"])).unwrap().role,
+        roles
+            .resolve("dave", 3002, &groups(&["clerks"]))
+            .unwrap()
+            .role,
         "clerk"
     );
     // No entry, no group: no access.
@@ -133,34 +142,77 @@ fn a_redefined_builtin_role_takes_the_files_rights() {
 fn each_error_names_the_file_and_line() {
     let cases: &[(&str, usize, &str)] = &[
         // Unknown key in a user entry.
-        ("[users.a]\nrole = \"clerk\"\n\n[users.b]\nrole = \"viewer\"\ncolour = \"red\"\n", 4, "colour"),
+        (
+            "[users.a]\nrole = \"clerk\"\n\n[users.b]\nrole = \"viewer\"\ncolour = \"red\"\n",
+            6,
+            "colour",
+        ),
         // Unknown top-level table.
-        ("[users.a]\nrole = \"clerk\"\n[people.b]\nrole = \"x\"\n", 3, "people"),
+        (
+            "[users.a]\nrole = \"clerk\"\n[people.b]\nrole = \"x\"\n",
+            3,
+            "people",
+        ),
         // Unknown role.
-        ("[users.a]\nrole = \"clerk\"\n[users.b]\n\nrole = \"boss\"\n", 5, "boss"),
-        ("[groups.g]\nrole = \"viewer\"\n[groups.h]\nrole = \"chief\"\n", 4, "chief"),
+        (
+            "[users.a]\nrole = \"clerk\"\n[users.b]\n\nrole = \"boss\"\n",
+            5,
+            "boss",
+        ),
+        (
+            "[groups.g]\nrole = \"viewer\"\n[groups.h]\nrole = \"chief\"\n",
+            4,
+            "chief",
+        ),
         ("[roles.r]\ninherits = \"nosuch\"\n", 2, "nosuch"),
         // Unknown right.
-        ("[roles.r]\nrights = [\n  \"lookup\",\n  \"fly\",\n]\n", 4, "fly"),
+        (
+            "[roles.r]\nrights = [\n  \"lookup\",\n  \"fly\",\n]\n",
+            4,
+            "fly",
+        ),
         // Duplicate user: the same uid written twice, and the same key twice (TOML).
-        ("[users.\"uid:1001\"]\nrole = \"clerk\"\n[users.\"uid:01001\"]\nrole = \"viewer\"\n", 3, "uid:1001"),
-        ("[users.a]\nrole = \"clerk\"\n\n[users.a]\nrole = \"viewer\"\n", 4, "a"),
+        (
+            "[users.\"uid:1001\"]\nrole = \"clerk\"\n[users.\"uid:01001\"]\nrole = \"viewer\"\n",
+            3,
+            "uid:1001",
+        ),
+        (
+            "[users.a]\nrole = \"clerk\"\n\n[users.a]\nrole = \"viewer\"\n",
+            4,
+            "a",
+        ),
         // An ID number that is not one.
-        ("[users.a]\nrole = \"clerk\"\nid_number = \"390102198001010011\"\n", 3, "身份证号"),
+        (
+            "[users.a]\nrole = \"clerk\"\nid_number = \"390102198001010011\"\n",
+            3,
+            "身份证号",
+        ),
         // A bad uid, an empty entry, an inheritance cycle, a syntax error.
         ("[users.\"uid:abc\"]\nrole = \"clerk\"\n", 1, "uid"),
         ("[users.a]\nrole = \"clerk\"\n[users.b]\n", 3, "role"),
-        ("[roles.a]\ninherits = \"b\"\n[roles.b]\ninherits = \"a\"\n", 1, "成环"),
+        (
+            "[roles.a]\ninherits = \"b\"\n[roles.b]\ninherits = \"a\"\n",
+            1,
+            "成环",
+        ),
         ("[users.a]\nrole = \"clerk\"\nrole = = 3\n", 3, ""),
     ];
+    let mut wrong = Vec::new();
     for (text, line, word) in cases {
-        let err = parse(text).err().unwrap_or_else(|| panic!("accepted:\n{text}"));
+        let err = parse(text)
+            .err()
+            .unwrap_or_else(|| panic!("accepted:\n{text}"));
         let msg = err.to_string();
-        assert_eq!(err.line(), Some(*line), "{msg}\n---\n{text}");
-        assert!(msg.contains("/etc/cadre/roles.toml"), "{msg}");
-        assert!(msg.contains(&format!("第 {line} 行")), "{msg}");
-        assert!(msg.contains(word), "{msg} lacks {word}");
+        if err.line() != Some(*line)
+            || !msg.contains("/etc/cadre/roles.toml")
+            || !msg.contains(&format!("第 {line} 行"))
+            || !msg.contains(word)
+        {
+            wrong.push(format!("want line {line} and “{word}”: {msg}\n---\n{text}"));
+        }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n======\n"));
     assert!(matches!(
         parse("[users.b]\nrole = \"boss\"\n"),
         Err(RolesError::UnknownRole { .. })
@@ -185,7 +237,10 @@ fn a_roles_file_others_may_write_is_refused() {
     for mode in [0o620, 0o602, 0o666] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
         let err = Roles::load(&path).unwrap_err();
-        assert!(matches!(err, RolesError::Writable { .. }), "{mode:o}: {err}");
+        assert!(
+            matches!(err, RolesError::Writable { .. }),
+            "{mode:o}: {err}"
+        );
         let msg = err.to_string();
         assert!(msg.contains("roles.toml") && msg.contains("可写"), "{msg}");
     }
@@ -207,18 +262,35 @@ fn opts() -> DemoOptions {
     }
 }
 
-/// A demo dossier with something in every withheld section.
+/// A demo dossier with something in every withheld section: one with an ID number, family,
+/// talk notes and an award, given a finding and a punishment from other demo dossiers when it
+/// has none of its own.
 fn full_demo_dossier() -> Dossier {
-    demo::dossiers(&opts())
+    let all: Vec<Dossier> = demo::dossiers(&opts()).collect();
+    let mut d = all
+        .iter()
         .find(|d| {
             !d.identity.id_number.is_empty()
                 && !d.family.is_empty()
-                && !d.findings.is_empty()
-                && d.rewards.iter().any(is_supervision_outcome)
-                && d.rewards.iter().any(|r| !is_supervision_outcome(r))
+                && d.rewards.iter().any(|r| r.kind == RewardKind::Award)
                 && d.assessments.iter().any(|a| !a.talk_notes.is_empty())
         })
-        .expect("the demo has a dossier with every section")
+        .expect("a demo dossier with family, an award and talk notes")
+        .clone();
+    if d.findings.is_empty() {
+        let f = all.iter().flat_map(|d| &d.findings).next().unwrap();
+        d.findings.push(f.clone());
+    }
+    if !d.rewards.iter().any(is_supervision_outcome) {
+        let p = all
+            .iter()
+            .flat_map(|d| &d.rewards)
+            .find(|r| is_supervision_outcome(r))
+            .unwrap();
+        // Between the awards, so that putting it back in place is tested too.
+        d.rewards.insert(d.rewards.len() / 2, p.clone());
+    }
+    d
 }
 
 fn grant(role: &str) -> Grant {
@@ -464,7 +536,11 @@ fn arb_stored() -> impl Strategy<Value = Dossier> {
                     grade: None,
                     democratic_score: None,
                     special: String::new(),
-                    talk_notes: if *talk { format!("谈话{i}") } else { String::new() },
+                    talk_notes: if *talk {
+                        format!("谈话{i}")
+                    } else {
+                        String::new()
+                    },
                 });
             }
             for i in 0..family {
@@ -565,7 +641,11 @@ proptest! {
 // Own and relatives' dossiers
 
 fn person(id: DossierId, name: &str, birth: (i16, u8), seq: u16) -> Dossier {
-    let mut d = Dossier::new(name, Gender::Male, PartialDate::ym(birth.0, birth.1).unwrap());
+    let mut d = Dossier::new(
+        name,
+        Gender::Male,
+        PartialDate::ym(birth.0, birth.1).unwrap(),
+    );
     d.id = id;
     d.identity.id_number = idnum::make(390102, (birth.0, birth.1, 1), seq, Gender::Male);
     d
@@ -595,13 +675,17 @@ fn constructed() -> Vec<Dossier> {
     me.family.push(member("父亲", "张大山", None));
     let wife = person(2, "李红", (1982, 3), 3);
     let mut father_in_law = person(3, "李国", (1955, 6), 5);
-    father_in_law
-        .family
-        .push(member("女婿", "张明", Some(PartialDate::ymd(1980, 1, 1).unwrap())));
+    father_in_law.family.push(member(
+        "女婿",
+        "张明",
+        Some(PartialDate::ymd(1980, 1, 1).unwrap()),
+    ));
     let other_li = person(4, "李红", (1990, 3), 7);
     let other_zhang = person(5, "张大山", (1950, 2), 9);
     let mut unrelated = person(6, "王五", (1960, 1), 11);
-    unrelated.family.push(member("儿子", "张明", Some(ym(1985, 1))));
+    unrelated
+        .family
+        .push(member("儿子", "张明", Some(ym(1985, 1))));
     vec![me, wife, father_in_law, other_li, other_zhang, unrelated]
 }
 
@@ -711,9 +795,15 @@ fn redacted_facts_carry_no_id_numbers_family_flags_or_hidden_people() {
             .iter()
             .any(|p| p.family_business || p.family_employed || p.family_business_latest.is_some());
         assert_eq!(flags, g.can(Right::Family), "{role}");
-        let findings = r.people.iter().any(|p| p.findings > 0 || p.open_findings > 0);
+        let findings = r
+            .people
+            .iter()
+            .any(|p| p.findings > 0 || p.open_findings > 0);
         assert_eq!(findings, g.can(Right::Findings), "{role}");
-        assert_eq!(r.rewards.iter().any(|x| x.punishment), g.can(Right::Findings));
+        assert_eq!(
+            r.rewards.iter().any(|x| x.punishment),
+            g.can(Right::Findings)
+        );
 
         // The facts still agree with the (redacted) dossiers of the people that remain:
         // rows, lookup entries and every documented filter this role may run.
