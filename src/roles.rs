@@ -12,7 +12,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::facts::{Arena, Facts, Pool, Rows, Span};
@@ -24,7 +24,8 @@ use crate::model::{Dossier, DossierId, FamilyMember, PartialDate, Reward, Reward
 // Rights
 
 /// One right a role may carry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Right {
     /// Find people (lookup, filters, result lists).
     Lookup,
@@ -125,8 +126,10 @@ impl Right {
     }
 }
 
-/// A set of rights.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+/// A set of rights (one bit per `Right::ALL` position; a service and its clients are built
+/// together, so the bits travel as they are).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Rights(u16);
 
 impl Rights {
@@ -188,7 +191,7 @@ pub fn builtin(role: &str) -> Option<Rights> {
 // Grants
 
 /// What one connection's user may do, resolved once from the roles file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     /// The user the grant was resolved for (for the audit trail).
     pub user: String,
@@ -239,7 +242,8 @@ impl Grant {
 }
 
 /// A part of a dossier that may be withheld.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Section {
     IdNumber,
     Family,
@@ -548,6 +552,25 @@ impl Roles {
     /// The file this was read from.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Users (names and `uid:N`) whose entry has no ID-number link: nothing can be excluded for
+    /// them, so the service warns about each at start.
+    pub fn unlinked_users(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .users
+            .iter()
+            .filter(|(_, e)| e.id_number.is_none() && !e.self_access)
+            .map(|(n, _)| n.clone())
+            .chain(
+                self.uids
+                    .iter()
+                    .filter(|(_, e)| e.id_number.is_none() && !e.self_access)
+                    .map(|(u, _)| format!("uid:{u}")),
+            )
+            .collect();
+        out.sort();
+        out
     }
 
     /// The rights of a role, built-in or defined in the file.

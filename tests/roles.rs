@@ -52,6 +52,11 @@ fn the_example_file_parses_and_resolves() {
     assert!(roles.resolve("wangfang", 1010, &[]).is_none());
     let g = roles.resolve("admin", 0, &[]).unwrap();
     assert!(g.self_access && g.can(Right::Backup) && g.can(Right::Roles));
+    // The admin has the exception; only the uid entry lacks a link.
+    assert_eq!(roles.unlinked_users(), vec!["uid:1005".to_string()]);
+    // A grant travels to the client and back unchanged.
+    let json = serde_json::to_string(&g).unwrap();
+    assert_eq!(serde_json::from_str::<Grant>(&json).unwrap(), g);
 }
 
 #[test]
