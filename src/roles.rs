@@ -190,8 +190,9 @@ pub fn builtin(role: &str) -> Option<Rights> {
 // ---------------------------------------------------------------------------------------------
 // Grants
 
-/// What one connection's user may do, resolved once from the roles file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What one connection's user may do, resolved once from the roles file. Its `Debug` does not
+/// show the ID number, so a grant may be logged.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     /// The user the grant was resolved for (for the audit trail).
     pub user: String,
@@ -201,6 +202,22 @@ pub struct Grant {
     pub own_id_number: Option<String>,
     /// May see their own and relatives' dossiers (a per-user exception or the SelfAccess right).
     pub self_access: bool,
+}
+
+fn masked(id: &Option<String>) -> &'static str {
+    if id.is_some() { "<set>" } else { "<none>" }
+}
+
+impl fmt::Debug for Grant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Grant")
+            .field("user", &self.user)
+            .field("role", &self.role)
+            .field("rights", &self.rights)
+            .field("own_id_number", &masked(&self.own_id_number))
+            .field("self_access", &self.self_access)
+            .finish()
+    }
 }
 
 impl Grant {
@@ -378,11 +395,21 @@ struct GroupDef {
 }
 
 /// One user's entry.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct UserEntry {
     role: Option<String>,
     id_number: Option<String>,
     self_access: bool,
+}
+
+impl fmt::Debug for UserEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserEntry")
+            .field("role", &self.role)
+            .field("id_number", &masked(&self.id_number))
+            .field("self_access", &self.self_access)
+            .finish()
+    }
 }
 
 /// The parsed roles file: roles with their rights, users (by name or uid) and groups, in the

@@ -54,6 +54,9 @@ fn the_example_file_parses_and_resolves() {
     assert!(g.self_access && g.can(Right::Backup) && g.can(Right::Roles));
     // The admin has the exception; only the uid entry lacks a link.
     assert_eq!(roles.unlinked_users(), vec!["uid:1005".to_string()]);
+    // Neither a grant nor the roles can put an ID number into a log.
+    let zhang = roles.resolve("zhangwei", 1001, &[]).unwrap();
+    assert!(!format!("{zhang:?} {roles:?}").contains("390102"));
     // A grant travels to the client and back unchanged.
     let json = serde_json::to_string(&g).unwrap();
     assert_eq!(serde_json::from_str::<Grant>(&json).unwrap(), g);
