@@ -34,8 +34,7 @@ pub struct Welcome {
     pub version: u16,
     pub user: String,
     pub role: String,
-    /// `roles::Rights` bits.
-    pub rights: u32,
+    pub rights: crate::roles::Rights,
     /// Sections withheld from this user's dossiers (shown as 无权查看).
     pub withheld: crate::show::Veil,
 }

@@ -28,6 +28,9 @@ pub struct Shared {
     rules: Arc<Rules>,
     facts: RwLock<Option<Arc<Facts>>>,
     units: RwLock<Option<Arc<UnitDirectory>>>,
+    /// Who lists whom as family, built on first need (a user linked to their own dossier)
+    /// and kept current after writes.
+    relatives: OnceLock<RwLock<roles::RelativeIndex>>,
 }
 
 impl Shared {
@@ -46,6 +49,7 @@ impl Shared {
             rules,
             facts: RwLock::new(None),
             units: RwLock::new(None),
+            relatives: OnceLock::new(),
         })
     }
 
@@ -124,8 +128,27 @@ impl Shared {
         Ok(facts)
     }
 
+    /// The relatives index: every dossier read once, on first need.
+    fn relatives(&self) -> Result<&RwLock<roles::RelativeIndex>, StoreError> {
+        if let Some(r) = self.relatives.get() {
+            return Ok(r);
+        }
+        let mut index = roles::RelativeIndex::default();
+        for d in self.store.dossiers() {
+            index.upsert(&d?);
+        }
+        Ok(self.relatives.get_or_init(|| RwLock::new(index)))
+    }
+
     /// Brings the facts up to date after a write of dossier `id`.
     fn changed(&self, id: DossierId) {
+        if let Some(r) = self.relatives.get() {
+            let mut r = r.write().expect("relatives lock");
+            match self.store.dossier(id) {
+                Ok(Some(d)) => r.upsert(&d),
+                _ => r.remove(id),
+            }
+        }
         let Ok(units) = self.units() else {
             *self.facts.write().expect("facts lock") = None;
             return;
@@ -198,7 +221,7 @@ impl Session {
             version: super::protocol::VERSION,
             user: self.user.clone(),
             role: self.grant.role.clone(),
-            rights: self.grant.rights.bits(),
+            rights: self.grant.rights,
             withheld: self.withheld_sections(),
         }
     }
@@ -220,13 +243,25 @@ impl Session {
             if self.grant.self_access {
                 return HashSet::new();
             }
-            let Ok(facts) = self.shared.facts() else {
+            if self.grant.own_id_number.is_none() {
                 return HashSet::new();
+            }
+            let (Ok(facts), Ok(relatives)) = (self.shared.facts(), self.shared.relatives())
+            else {
+                // Fail closed: a user whose relatives cannot be worked out sees nobody.
+                tracing::error!("cannot work out a user's own and relatives' dossiers");
+                return self.shared.facts().map_or_else(
+                    |_| HashSet::new(),
+                    |f| f.people.iter().map(|p| p.id).collect(),
+                );
             };
-            let store = self.shared.store.clone();
-            roles::hidden_ids(&self.grant, &facts, &move |id| {
+            let store = &self.shared.store;
+            let relatives = relatives.read().expect("relatives lock");
+            roles::Exclusion::build(&self.grant, &facts, &relatives, |id| {
                 store.dossier(id).ok().flatten()
             })
+            .hidden()
+            .clone()
         })
     }
 
@@ -321,9 +356,7 @@ impl Session {
                 self.may(Right::Lookup, Action::Query, "全部档案索引")?;
                 let facts = self.shared.facts().map_err(store_failure)?;
                 let units = self.shared.units().map_err(store_failure)?;
-                let facts = if self.grant.rights == Grant::full(&self.user).rights
-                    && self.hidden().is_empty()
-                {
+                let facts = if self.grant.withheld().is_empty() && self.hidden().is_empty() {
                     facts
                 } else {
                     Arc::new(roles::redact_facts(&self.grant, &facts, self.hidden()))
@@ -442,7 +475,8 @@ impl Session {
                     .dossier(id)
                     .map_err(store_failure)?
                     .ok_or(Failure::NotFound(id))?;
-                roles::merge_withheld(&self.grant, &mut d, &stored);
+                roles::merge_withheld(&self.grant, &mut d, &stored)
+                    .map_err(|e| self.failed(Action::Edit, target.clone(), Failure::Failed(e.to_string())))?;
                 self.audited(Action::Edit, target.clone())?;
                 let rev = store
                     .save_dossier(&d, expected, &self.meta(ChangeKind::Edited))
