@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line and dispatches.
 
 pub mod alerts;
+pub mod audit;
 pub mod cli;
 pub mod demo;
 pub mod facts;
