@@ -1190,15 +1190,15 @@ pub fn verify(dir: &Path) -> VerifyReport {
         // Entries an interrupted prune had still to remove: only the anchored one is checked.
         if skipping {
             let a = anchor.as_ref().expect("skipping only with an anchor");
-            if let (Some(e), None) = (&cur.entry, &cur.problem) {
-                if e.seq <= a.seq {
-                    if e.seq == a.seq && cur.line_hash != a.hash {
-                        let (file, line) = at(&cur);
-                        fail(&mut report, file, line, seq, Fault::AnchorMismatch);
-                        return report;
-                    }
-                    continue;
+            if let (Some(e), None) = (&cur.entry, &cur.problem)
+                && e.seq <= a.seq
+            {
+                if e.seq == a.seq && cur.line_hash != a.hash {
+                    let (file, line) = at(&cur);
+                    fail(&mut report, file, line, seq, Fault::AnchorMismatch);
+                    return report;
                 }
+                continue;
             }
             skipping = false;
         }

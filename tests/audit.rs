@@ -482,7 +482,7 @@ fn prune_keeps_180_days_and_leaves_a_chain_that_verifies() {
     // 2025-11-15 less 180 days is 2025-05-19: anything later is refused, nothing removed.
     let latest = date(2025, 5, 19);
     for before in [date(2025, 5, 20), date(2025, 11, 1), date(2026, 1, 1)] {
-        let err = audit.prune(before, "admin").err().expect("refused");
+        let err = audit.prune(before, "admin").expect_err("refused");
         assert!(
             matches!(err, AuditError::Retention { latest: l, .. } if l == latest),
             "{err}"
@@ -575,10 +575,7 @@ fn prune_refuses_a_chain_that_does_not_verify() {
     let mut l = lines(&jan);
     l.remove(1);
     write_lines(&jan, &l);
-    let err = audit
-        .prune(date(2025, 2, 1), "admin")
-        .err()
-        .expect("refused");
+    let err = audit.prune(date(2025, 2, 1), "admin").expect_err("refused");
     assert!(matches!(err, AuditError::NotIntact(_)), "{err}");
     assert!(jan.exists());
     assert!(!dir.join(ANCHOR_FILE).exists());
