@@ -991,7 +991,10 @@ pub struct BadEntry {
 
 impl fmt::Display for BadEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} 第 {} 行", self.file.display(), self.line)?;
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, " 第 {} 行", self.line)?;
+        }
         if let Some(seq) = self.seq {
             write!(f, "（序号 {seq}）")?;
         }
