@@ -154,6 +154,55 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// 审计日志（数据库目录旁的 <数据库>.audit）：列出记录（最新的在最后）、校验哈希链、按保留期清理
+    #[command(args_conflicts_with_subcommands = true)]
+    Audit {
+        #[command(subcommand)]
+        command: Option<AuditCommand>,
+        #[command(flatten)]
+        list: AuditListArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// 校验哈希链：完整时打印记录数并以 0 退出；否则指出第一条有问题的记录（文件、行、序号、原因）并以非 0 退出
+    Verify,
+    /// 删除日期全部早于 DATE 的整月文件（DATE 至少在 180 天前），写入锚点使其余记录仍可校验
+    Prune {
+        /// 截止日期（不含），如 2026-05-01；必须不晚于 180 天前
+        #[arg(long, value_name = "DATE")]
+        before: String,
+    },
+}
+
+/// Filters of `cadre audit`.
+#[derive(clap::Args, Debug, Default)]
+pub struct AuditListArgs {
+    /// 只列此用户的记录
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// 只列此操作：view、query、edit、create、undo、import、export、report、login、denied、backup、restore、roles、key_rotate、audit_read 等
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// 只列对象中含此文字的记录（如 #123、单位编号、文件路径、查询文字）
+    #[arg(long, value_name = "TEXT")]
+    pub target: Option<String>,
+    /// 从此日期起（含），如 2026-11-01 或 2026-11
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// 到此日期止（含），如 2026-11-30 或 2026-11
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// 只列此结果：ok、denied、failed
+    #[arg(long, value_name = "OUTCOME")]
+    pub outcome: Option<String>,
+    /// 只列符合条件的最新 N 条
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// 以 JSON 数组输出（字段同日志文件）
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -344,18 +393,6 @@ fn open_store(cli: &Cli) -> Result<Store> {
     }
 }
 
-/// The audit trail's directory for the database `cadre` opens: `<db>.audit` beside it, so the
-/// database directory itself holds nothing in the clear.
-fn audit_dir_beside(cli: &Cli) -> Result<PathBuf> {
-    let db = match &cli.db {
-        Some(p) => p.clone(),
-        None => data_dir()?.join("db"),
-    };
-    let mut name = db.file_name().unwrap_or_default().to_os_string();
-    name.push(".audit");
-    Ok(db.with_file_name(name))
-}
-
 /// A directory and everything in it readable by its owner only (0700 directories, 0600
 /// files): what the service does to its database before serving.
 fn restrict_tree(dir: &Path) -> Result<()> {
@@ -417,7 +454,13 @@ fn service_socket(cli: &Cli) -> Option<PathBuf> {
         .socket
         .clone()
         .unwrap_or_else(crate::service::socket_path);
-    path.exists().then_some(path)
+    // A socket that cannot even be looked at (a directory the user's groups cannot enter) is
+    // still the service's: connecting then says why, instead of quietly opening a database of
+    // one's own.
+    match path.try_exists() {
+        Ok(false) => None,
+        Ok(true) | Err(_) => Some(path),
+    }
 }
 
 /// What the interface and the per-person commands talk to: the service when it runs (and no
@@ -868,7 +911,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let audit_dir = match audit {
                 Some(d) => d.clone(),
-                None => audit_dir_beside(&cli)?,
+                None => audit_dir(&cli)?,
             };
             let audit = crate::audit::Audit::open(&audit_dir)?;
             let (rules, error) = load_rules();
@@ -932,7 +975,213 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Audit { command, list }) => run_audit(&cli, command.as_ref(), list),
     }
+}
+
+/// The audit directory of the database `--db` names (or the default one); the database itself
+/// is not opened, so this works beside a running service.
+fn audit_dir(cli: &Cli) -> Result<PathBuf> {
+    let db = match &cli.db {
+        Some(p) => p.clone(),
+        None => data_dir()?.join("db"),
+    };
+    Ok(crate::audit::audit_dir_for(&db))
+}
+
+/// A day for `--since`/`--until`/`--before`: `2026-11-05`, or a month `2026-11` (its first day,
+/// or its last with `end`).
+fn parse_audit_day(flag: &str, text: &str, end: bool) -> Result<jiff::civil::Date> {
+    let t = text.trim().replace(['.', '/'], "-");
+    if let Ok(d) = t.parse::<jiff::civil::Date>() {
+        return Ok(d);
+    }
+    if let Ok(d) = format!("{t}-01").parse::<jiff::civil::Date>() {
+        return Ok(if end { d.last_of_month() } else { d });
+    }
+    bail!("{flag}：“{text}”不是日期，请写成 2026-11-05 或 2026-11")
+}
+
+/// `cadre audit`, `cadre audit verify`, `cadre audit prune --before DATE`.
+fn run_audit(cli: &Cli, command: Option<&AuditCommand>, args: &AuditListArgs) -> Result<ExitCode> {
+    let dir = audit_dir(cli)?;
+    match command {
+        Some(AuditCommand::Verify) if service_socket(cli).is_some() && !dir.exists() => {
+            let socket = service_socket(cli).expect("checked");
+            match Backend::connect(&socket)?.call(crate::service::protocol::Request::AuditVerify)? {
+                crate::service::protocol::Response::Text(t) => {
+                    println!("{t}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                crate::service::protocol::Response::Failed(f) => {
+                    Err(crate::service::ServiceError::from(f).into())
+                }
+                _ => bail!("cadre 服务的回答与请求不符"),
+            }
+        }
+        Some(AuditCommand::Verify) => {
+            let report = crate::audit::verify(&dir);
+            if report.is_intact() {
+                println!("{report}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("{report}");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Some(AuditCommand::Prune { before }) => {
+            let before = parse_audit_day("--before", before, false)?;
+            let audit = crate::audit::Audit::open(&dir)?;
+            if let Some(r) = audit.recovery() {
+                eprintln!("注意：{r}");
+            }
+            match audit.prune(before, &crate::user::current_user()) {
+                Ok(report) if report.removed.is_empty() => {
+                    println!(
+                        "没有可清理的文件：早于 {before} 的记录不构成完整的月份文件（当月文件不清理）。"
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(report) => {
+                    let names: Vec<String> = report
+                        .removed
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect();
+                    println!(
+                        "已删除 {} 个文件、{} 条记录：{}",
+                        names.len(),
+                        report.entries,
+                        names.join("、")
+                    );
+                    if let Some(a) = &report.anchor {
+                        println!(
+                            "锚点：序号 {}，哈希 {}（已写入 anchor.json，并记录一条 audit_prune）",
+                            a.seq, a.hash
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e @ crate::audit::AuditError::Retention { .. }) => {
+                    eprintln!("错误：{e}");
+                    Ok(ExitCode::from(EXIT_INVALID))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        None => {
+            let filter = crate::audit::Filter {
+                user: args.user.clone(),
+                action: match &args.action {
+                    Some(a) => Some(
+                        a.parse()
+                            .map_err(|e: String| anyhow::anyhow!("--action：{e}"))?,
+                    ),
+                    None => None,
+                },
+                target: args.target.clone(),
+                since: match &args.since {
+                    Some(d) => Some(parse_audit_day("--since", d, false)?),
+                    None => None,
+                },
+                until: match &args.until {
+                    Some(d) => Some(parse_audit_day("--until", d, true)?),
+                    None => None,
+                },
+                outcome: match &args.outcome {
+                    Some(o) => Some(
+                        o.parse()
+                            .map_err(|e: String| anyhow::anyhow!("--outcome：{e}"))?,
+                    ),
+                    None => None,
+                },
+                limit: args.limit,
+            };
+            // Through the service when it runs (an administrator need not be its user).
+            let listing = match service_socket(cli) {
+                Some(socket) => {
+                    let entries = Backend::connect(&socket)?.audit_entries(filter)?;
+                    crate::audit::Listing {
+                        matched: entries.len() as u64,
+                        entries,
+                        unreadable: 0,
+                    }
+                }
+                None => crate::audit::entries(&dir, &filter)?,
+            };
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&listing.entries)?);
+            } else if listing.entries.is_empty() {
+                println!("没有符合条件的审计记录（{}）。", dir.display());
+            } else {
+                print!("{}", audit_table(&listing.entries));
+                if listing.matched > listing.entries.len() as u64 {
+                    println!(
+                        "共 {} 条符合条件，显示最新的 {} 条",
+                        listing.matched,
+                        listing.entries.len()
+                    );
+                } else {
+                    println!("共 {} 条", listing.matched);
+                }
+            }
+            if listing.unreadable > 0 {
+                eprintln!(
+                    "注意：{} 行无法读取，未列出；请运行 cadre audit verify 查看位置和原因。",
+                    listing.unreadable
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Text from the trail with control characters (line breaks, terminal escapes) made spaces.
+fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Audit entries as an aligned table (display width, for Han characters).
+fn audit_table(entries: &[crate::audit::Entry]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let header = ["序号", "时间", "用户", "操作", "结果", "对象", "原因"].map(String::from);
+    let rows: Vec<[String; 7]> = entries
+        .iter()
+        .map(|e| {
+            [
+                e.seq.to_string(),
+                e.time.get(..19).unwrap_or(&e.time).replace('T', " "),
+                plain(&e.user),
+                e.action.label().to_string(),
+                e.outcome.label().to_string(),
+                plain(&e.target),
+                plain(e.reason.as_deref().unwrap_or("")),
+            ]
+        })
+        .collect();
+    let mut widths = header.clone().map(|h| h.width());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |r: &[String; 7]| {
+        let mut s = String::new();
+        for (i, (c, w)) in r.iter().zip(&widths).enumerate() {
+            s.push_str(c);
+            if i + 1 < r.len() {
+                s.push_str(&" ".repeat(w - c.width() + 2));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&header);
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    out
 }
 
 /// A wrong filter expression with a caret under the place and what was expected there.

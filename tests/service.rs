@@ -342,8 +342,7 @@ fn as_user(
         .env("XDG_DATA_HOME", home.join("data"))
         .envs(env.iter().copied())
         .uid(uid)
-        .gid(gid)
-        .groups(&[gid]);
+        .gid(gid);
     let out = cmd.output().unwrap();
     (
         out.status.success(),

@@ -286,6 +286,14 @@ impl Backend {
     }
 
     pub fn audit_entries(&self, filter: AuditFilter) -> Result<Vec<AuditEntry>> {
-        expect!(self.call(Request::AuditList(filter))?, Response::AuditEntries(e) => e)
+        let lines: Vec<String> =
+            expect!(self.call(Request::AuditList(filter))?, Response::AuditEntries(e) => e)?;
+        lines
+            .iter()
+            .map(|l| {
+                serde_json::from_str(l)
+                    .map_err(|e| ServiceError::Failed(format!("审计记录无法读取：{e}")))
+            })
+            .collect()
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::alerts::Alert;
-use crate::audit::{Action as AuditAction, Entry as AuditEntry, Filter as AuditFilter};
+use crate::audit::{Action as AuditAction, Filter as AuditFilter};
 use crate::facts::Facts;
 use crate::history::HistoryEntry;
 use crate::model::{Dossier, DossierId, PartialDate, Unit, UnitDirectory};
@@ -140,7 +140,9 @@ pub enum Response {
     Reviews(Vec<Review>),
     Plans(Vec<TeamPlan>),
     Text(String),
-    AuditEntries(Vec<AuditEntry>),
+    /// Audit entries as the trail's own JSON lines (bincode cannot carry their optional
+    /// fields; the lines are also exactly what was hashed).
+    AuditEntries(Vec<String>),
     Failed(Failure),
 }
 

@@ -7,7 +7,14 @@
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::audit::{Action, Audit, Event, Outcome};
+use crate::audit::{Action, Audit, Event};
+
+/// How a recorded access ended, with the reason when it did not succeed.
+pub enum Outcome {
+    Ok,
+    Denied(String),
+    Failed(String),
+}
 use crate::facts::Facts;
 use crate::facts::snapshot;
 use crate::filter::Ctx;
@@ -62,12 +69,13 @@ impl Shared {
         let Some(audit) = &self.audit else {
             return true;
         };
-        match audit.append(Event {
-            user: user.to_string(),
-            action,
-            target,
-            outcome,
-        }) {
+        let event = Event::new(user, action, target);
+        let event = match outcome {
+            Outcome::Ok => event,
+            Outcome::Denied(why) => event.denied(why),
+            Outcome::Failed(why) => event.failed(why),
+        };
+        match audit.append(event) {
             Ok(_) => true,
             Err(e) => {
                 tracing::error!("the audit trail cannot be written: {e}");
@@ -246,8 +254,7 @@ impl Session {
             if self.grant.own_id_number.is_none() {
                 return HashSet::new();
             }
-            let (Ok(facts), Ok(relatives)) = (self.shared.facts(), self.shared.relatives())
-            else {
+            let (Ok(facts), Ok(relatives)) = (self.shared.facts(), self.shared.relatives()) else {
                 // Fail closed: a user whose relatives cannot be worked out sees nobody.
                 tracing::error!("cannot work out a user's own and relatives' dossiers");
                 return self.shared.facts().map_or_else(
@@ -427,6 +434,7 @@ impl Session {
                     let id: DossierId = num
                         .parse()
                         .map_err(|_| Failure::Failed(format!("“{q}”不是档案编号")))?;
+                    self.visible(id, Action::View)?;
                     store
                         .dossier(id)
                         .map_err(store_failure)?
@@ -458,8 +466,11 @@ impl Session {
                 self.may(Right::Edit, Action::Create, "新档案")?;
                 self.audited(Action::Create, "新档案".into())?;
                 let meta = self.meta(ChangeKind::Created);
+                // One does not write what one may not read.
+                let mut d = *d;
+                roles::redact(&self.grant, &mut d);
                 let id = store
-                    .create_dossier(*d, &meta)
+                    .create_dossier(d, &meta)
                     .map_err(|e| self.failed(Action::Create, "新档案".into(), store_failure(e)))?;
                 self.shared.changed(id);
                 self.audited(Action::Create, dossier_target(id))?;
@@ -475,8 +486,9 @@ impl Session {
                     .dossier(id)
                     .map_err(store_failure)?
                     .ok_or(Failure::NotFound(id))?;
-                roles::merge_withheld(&self.grant, &mut d, &stored)
-                    .map_err(|e| self.failed(Action::Edit, target.clone(), Failure::Failed(e.to_string())))?;
+                roles::merge_withheld(&self.grant, &mut d, &stored).map_err(|e| {
+                    self.failed(Action::Edit, target.clone(), Failure::Failed(e.to_string()))
+                })?;
                 self.audited(Action::Edit, target.clone())?;
                 let rev = store
                     .save_dossier(&d, expected, &self.meta(ChangeKind::Edited))
@@ -619,10 +631,12 @@ impl Session {
                     return Ok(Response::AuditEntries(Vec::new()));
                 };
                 self.audited(Action::AuditRead, "审计日志".into())?;
-                let entries = audit
+                let listing = audit
                     .entries(&filter)
                     .map_err(|e| Failure::Failed(e.to_string()))?;
-                Ok(Response::AuditEntries(entries))
+                Ok(Response::AuditEntries(
+                    listing.entries.iter().map(|e| e.line()).collect(),
+                ))
             }
             Request::AuditVerify => {
                 self.may(Right::Audit, Action::AuditRead, "审计日志校验")?;
