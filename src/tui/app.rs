@@ -78,6 +78,8 @@ pub struct App {
     /// The lookup data read again after an edit, off the UI thread.
     reload: Option<Receiver<Result<Loaded, String>>>,
     db_name: String,
+    /// The idle lock (while locked, only the lock screen is drawn).
+    lock: super::lock::IdleLock,
 }
 
 impl App {
@@ -85,6 +87,8 @@ impl App {
     /// `Action::Loaded`.
     pub fn new(store: Store, settings: Settings, opts: AppOptions) -> Self {
         let (filter_tx, filter_rx) = channel();
+        let lock =
+            super::lock::IdleLock::new(settings.lock_after_minutes, crate::user::current_user());
         let mut state = State::new(settings.keymap, opts.today, opts.mask, opts.size);
         state.messages = settings
             .errors
@@ -111,6 +115,7 @@ impl App {
             drafts: None,
             db_name: String::new(),
             reload: None,
+            lock,
         }
     }
 
@@ -137,9 +142,17 @@ impl App {
         self.state.quit
     }
 
-    /// Paints the screen from state.
+    /// Paints the screen from state; while locked, only the lock screen.
     pub fn draw(&self, frame: &mut Frame) {
-        ui::draw(frame, &self.state, &self.theme);
+        match &self.lock.locked {
+            Some(prompt) => super::lock::draw(frame, prompt, &self.theme),
+            None => ui::draw(frame, &self.state, &self.theme),
+        }
+    }
+
+    /// Whether the idle lock is showing.
+    pub fn is_locked(&self) -> bool {
+        self.lock.is_locked()
     }
 
     /// Feeds one terminal event; returns whether anything may have changed on screen.
@@ -149,7 +162,12 @@ impl App {
                 if key.kind != KeyEventKind::Press {
                     return false;
                 }
-                let Some(action) = self.key_action(key) else {
+                let action = if self.lock.is_locked() {
+                    super::lock::key_action(&self.state.keymap, key)
+                } else {
+                    self.key_action(key)
+                };
+                let Some(action) = action else {
                     return false;
                 };
                 // Notices last until the next key; errors until dismissed.
@@ -271,6 +289,12 @@ impl App {
     /// The only place state changes.
     pub fn update(&mut self, action: Action) {
         use Action::*;
+        if super::lock::intercept(&mut self.lock, &action) {
+            if action == Quit {
+                self.state.quit = true;
+            }
+            return;
+        }
         if self.editing(&action) {
             return;
         }
@@ -588,6 +612,8 @@ impl App {
                 self.state.reserve.all = Some(d.reserve);
                 self.state.reserve.refresh();
             }
+            // Handled by the idle lock before anything else.
+            Tick(_) => {}
             Loaded(Err(e)) => {
                 self.state.loading = false;
                 self.error(s::fill(s::LOAD_FAILED, &[("err", &e)]));
