@@ -59,7 +59,9 @@ fn small_db(dir: &Path) -> PathBuf {
     for note in ["一", "二"] {
         let mut d = store.dossier(ids[0]).unwrap().unwrap();
         d.identity.professional_title = format!("高级经济师{note}");
-        store.save_dossier(&d, None, &meta(ChangeKind::Edited)).unwrap();
+        store
+            .save_dossier(&d, None, &meta(ChangeKind::Edited))
+            .unwrap();
     }
     store.save_filter("年轻干部", "年龄 < 45").unwrap();
     path
@@ -82,7 +84,9 @@ fn the_demo_province_round_trips() {
         // An edit, so revisions and history are in the backup too.
         let mut d = store.dossier(7).unwrap().unwrap();
         d.identity.professional_title = "高级工程师".into();
-        store.save_dossier(&d, None, &meta(ChangeKind::Edited)).unwrap();
+        store
+            .save_dossier(&d, None, &meta(ChangeKind::Edited))
+            .unwrap();
         let summary = store.backup(&file).unwrap();
         // The store stays usable after a backup: reads and writes go on.
         assert!(store.dossier(1).unwrap().is_some());
@@ -145,7 +149,9 @@ fn a_backup_taken_while_a_writer_saves_is_consistent() {
                 let id = 1 + round % 7;
                 let mut d = store.dossier(id).unwrap().unwrap();
                 d.identity.professional_title = format!("第{round}次");
-                store.save_dossier(&d, None, &meta(ChangeKind::Edited)).unwrap();
+                store
+                    .save_dossier(&d, None, &meta(ChangeKind::Edited))
+                    .unwrap();
                 saves.fetch_add(1, Ordering::SeqCst);
                 round += 1;
             }
@@ -194,7 +200,10 @@ fn a_backup_taken_while_a_writer_saves_is_consistent() {
             }
             total += rev;
         }
-        assert!(total >= *saved_before, "backup {i} has every save before it");
+        assert!(
+            total >= *saved_before,
+            "backup {i} has every save before it"
+        );
         assert!(total >= last_total, "later backups hold more");
         last_total = total;
     }
@@ -214,7 +223,10 @@ fn a_tampered_byte_is_refused_and_nothing_is_written() {
     let err = Store::restore(&file, &target, RestoreOptions::default()).unwrap_err();
     assert!(matches!(err, BackupError::Checksum { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("校验和") && msg.contains("b.cadrebak"), "{msg}");
+    assert!(
+        msg.contains("校验和") && msg.contains("b.cadrebak"),
+        "{msg}"
+    );
     assert!(!target.exists(), "nothing written");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
 }
@@ -235,7 +247,10 @@ fn a_truncated_file_is_refused_with_where_it_ends() {
             other => panic!("cut at {cut}: {other:?}"),
         }
         let msg = err.to_string();
-        assert!(msg.contains("截断") && msg.contains(&format!("第 {cut} 字节")), "{msg}");
+        assert!(
+            msg.contains("截断") && msg.contains(&format!("第 {cut} 字节")),
+            "{msg}"
+        );
         assert!(!target.exists(), "nothing written");
     }
 }
@@ -268,7 +283,10 @@ fn a_file_that_is_not_a_backup_is_refused() {
     future[9] = 9;
     std::fs::write(&file, &future).unwrap();
     let err = Store::restore(&file, &target, RestoreOptions::default()).unwrap_err();
-    assert!(matches!(err, BackupError::Version { found: 9, .. }), "{err:?}");
+    assert!(
+        matches!(err, BackupError::Version { found: 9, .. }),
+        "{err:?}"
+    );
     assert!(!target.exists(), "nothing written");
 
     // The untouched file still restores.
@@ -307,7 +325,10 @@ fn a_non_empty_target_is_kept_unless_replaced_and_then_moved_aside() {
     );
     assert_eq!(raw_trees(&aside), before, "the old database kept whole");
     let store = Store::open(&db).unwrap();
-    assert!(store.dossier(newer).unwrap().is_none(), "restored to the backup");
+    assert!(
+        store.dossier(newer).unwrap().is_none(),
+        "restored to the backup"
+    );
     assert_eq!(store.dossier_count(), 3);
     assert_eq!(store.saved_filter("年轻干部").unwrap().text, "年龄 < 45");
     assert!(store.check().unwrap().issues.is_empty());
@@ -365,10 +386,24 @@ fn the_command_line_backs_up_and_restores() {
             .output()
             .unwrap()
     };
-    let out = run(&["--db", db.to_str().unwrap(), "backup", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "backup",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("已备份 3 份档案"));
-    let out = run(&["--db", db.to_str().unwrap(), "restore", file.to_str().unwrap()]);
+    let out = run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "restore",
+        file.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--replace"));
     let out = run(&[
@@ -378,7 +413,14 @@ fn the_command_line_backs_up_and_restores() {
         file.to_str().unwrap(),
         "--replace",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("原数据库已移到") && text.contains("恢复 3 份档案"), "{text}");
+    assert!(
+        text.contains("原数据库已移到") && text.contains("恢复 3 份档案"),
+        "{text}"
+    );
 }

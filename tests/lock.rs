@@ -49,7 +49,10 @@ fn sensitive() -> Vec<String> {
 
 fn assert_no_data(screen: &str) {
     for needle in sensitive() {
-        assert!(!screen.contains(&needle), "{needle} on the lock screen:\n{screen}");
+        assert!(
+            !screen.contains(&needle),
+            "{needle} on the lock screen:\n{screen}"
+        );
     }
 }
 
@@ -95,7 +98,10 @@ fn idle_locks_wrong_name_refused_right_name_returns_to_the_same_pane() {
     press(&mut app, "j");
     press(&mut app, "k");
     app.update(Action::Tick(t0 + 18 * MINUTE));
-    assert!(!app.is_locked(), "a key at minute 9 restarted the idle time");
+    assert!(
+        !app.is_locked(),
+        "a key at minute 9 restarted the idle time"
+    );
     app.update(Action::Tick(t0 + 19 * MINUTE));
     assert!(app.is_locked());
     let locked = text(&app);

@@ -226,7 +226,10 @@ fn nothing_of_a_dossier_stays_on_screen_or_in_scrollback_after_quitting() {
     // After the interface is left, the scrollback is cleared.
     let text = String::from_utf8_lossy(&raw);
     let left = text.rfind("\x1b[?1049l").expect("alternate screen left");
-    assert!(text[left..].contains("\x1b[3J"), "scrollback cleared after leaving");
+    assert!(
+        text[left..].contains("\x1b[3J"),
+        "scrollback cleared after leaving"
+    );
     // The simulation below sees the dossier while cadre runs (so it can see it left behind).
     let blanked = raw
         .windows(4)
@@ -239,7 +242,10 @@ fn nothing_of_a_dossier_stays_on_screen_or_in_scrollback_after_quitting() {
 
     let mut parser = s.parser.lock().unwrap();
     let all = everything(&mut parser);
-    assert!(all.contains("$ ls line 39"), "the shell's screen is back:\n{all}");
+    assert!(
+        all.contains("$ ls line 39"),
+        "the shell's screen is back:\n{all}"
+    );
     for needle in sensitive() {
         assert!(!all.contains(&needle), "{needle} left behind:\n{all}");
     }
@@ -295,9 +301,17 @@ fn the_log_holds_no_name_or_id_number_after_a_session() {
         let id = store.find_by_name("李晓梅").unwrap()[0];
         assert_eq!(store.revision(id).unwrap(), 2, "created, then the edit");
     }
-    let log = dir.path().join("data").join("cadre").join("logs").join("cadre.log");
+    let log = dir
+        .path()
+        .join("data")
+        .join("cadre")
+        .join("logs")
+        .join("cadre.log");
     let text = std::fs::read_to_string(&log).expect("log file written");
-    assert!(text.contains("facts loaded"), "the session was logged:\n{text}");
+    assert!(
+        text.contains("facts loaded"),
+        "the session was logged:\n{text}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

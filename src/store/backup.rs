@@ -85,7 +85,9 @@ pub enum BackupError {
     TargetNotEmpty { dir: PathBuf },
     #[error("恢复到 {dir} 时出错：{source}")]
     Restore { dir: PathBuf, source: io::Error },
-    #[error("恢复到 {dir} 的数据库未通过检查：{count} 处问题，第一处：[{tree}] {problem}（原目录未改动）")]
+    #[error(
+        "恢复到 {dir} 的数据库未通过检查：{count} 处问题，第一处：[{tree}] {problem}（原目录未改动）"
+    )]
     CheckFailed {
         dir: PathBuf,
         count: usize,
@@ -234,10 +236,7 @@ fn write_snapshot(store: &Store, file: File, out: &Path) -> Result<BackupSummary
     let digest = w.hasher.clone().finalize();
     w.inner.write_all(&digest).map_err(werr)?;
     let bytes = w.written + CHECKSUM_LEN;
-    let file = w
-        .inner
-        .into_inner()
-        .map_err(|e| werr(e.into_error()))?;
+    let file = w.inner.into_inner().map_err(|e| werr(e.into_error()))?;
     file.sync_all().map_err(werr)?;
     Ok(BackupSummary {
         file: out.to_path_buf(),
@@ -277,13 +276,19 @@ impl<R: Read> Parser<R> {
         Ok(buf)
     }
     fn u16(&mut self) -> Result<u16> {
-        Ok(u16::from_be_bytes(self.bytes(2)?.try_into().unwrap_or_default()))
+        Ok(u16::from_be_bytes(
+            self.bytes(2)?.try_into().unwrap_or_default(),
+        ))
     }
     fn u32(&mut self) -> Result<u32> {
-        Ok(u32::from_be_bytes(self.bytes(4)?.try_into().unwrap_or_default()))
+        Ok(u32::from_be_bytes(
+            self.bytes(4)?.try_into().unwrap_or_default(),
+        ))
     }
     fn u64(&mut self) -> Result<u64> {
-        Ok(u64::from_be_bytes(self.bytes(8)?.try_into().unwrap_or_default()))
+        Ok(u64::from_be_bytes(
+            self.bytes(8)?.try_into().unwrap_or_default(),
+        ))
     }
 
     /// Walks every section up to (not including) the checksum.
@@ -356,12 +361,13 @@ pub fn verify(file: &Path) -> Result<(usize, u64)> {
     let mut hasher = Sha256::new();
     hasher.update(&head[..10]);
     let reader = HashingReader {
-        inner: BufReader::with_capacity(1 << 20, File::open(file).map_err(|source| {
-            BackupError::Read {
+        inner: BufReader::with_capacity(
+            1 << 20,
+            File::open(file).map_err(|source| BackupError::Read {
                 file: path.clone(),
                 source,
-            }
-        })?),
+            })?,
+        ),
         hasher: None,
     };
     let mut p = Parser {
@@ -377,7 +383,10 @@ pub fn verify(file: &Path) -> Result<(usize, u64)> {
     let stored = match p.bytes(CHECKSUM_LEN as usize) {
         Ok(b) => b,
         Err(BackupError::Truncated { .. }) => {
-            return Err(BackupError::Truncated { file: path, at: len });
+            return Err(BackupError::Truncated {
+                file: path,
+                at: len,
+            });
         }
         Err(e) => return Err(e),
     };

@@ -344,7 +344,10 @@ mod tests {
         let st = load(Some(d.path()), &Env::default());
         assert!(st.errors.is_empty(), "{:?}", st.errors);
         assert_eq!(st.lock_after_minutes, 0);
-        let d = dir_with(&[("config.toml", "theme = \"light\"\nlock_after_minutes = 25\n")]);
+        let d = dir_with(&[(
+            "config.toml",
+            "theme = \"light\"\nlock_after_minutes = 25\n",
+        )]);
         assert_eq!(load(Some(d.path()), &Env::default()).lock_after_minutes, 25);
         for bad in ["\"ten\"", "-1", "1441", "2.5"] {
             let text = format!("theme = \"light\"\nlock_after_minutes = {bad}\n");

@@ -66,7 +66,9 @@ impl IdleLock {
         self.now = Some(now);
         let last = *self.last_key.get_or_insert(now);
         match self.after {
-            Some(after) if self.locked.is_none() && now.saturating_duration_since(last) >= after => {
+            Some(after)
+                if self.locked.is_none() && now.saturating_duration_since(last) >= after =>
+            {
                 tracing::info!("idle lock engaged");
                 self.locked = Some(LockPrompt::default());
                 true
@@ -311,7 +313,11 @@ mod tests {
             l.locked_key(&Action::Insert(c));
         }
         assert!(!l.locked_key(&Action::Confirm));
-        assert!(l.locked.as_ref().is_some_and(|p| p.wrong && p.input.is_empty()));
+        assert!(
+            l.locked
+                .as_ref()
+                .is_some_and(|p| p.wrong && p.input.is_empty())
+        );
         for c in "clerk".chars() {
             l.locked_key(&Action::Insert(c));
         }

@@ -384,8 +384,7 @@ pub const CFG_UNKNOWN_THEME: &str = "未知的主题“{name}”（可用：{lis
 pub const CFG_UNKNOWN_KEYMAP: &str = "未知的键位方案“{name}”（可用：{list}）";
 pub const CFG_UNKNOWN_SETTING: &str =
     "未知的设置项“{name}”（可用：theme、keymap、lock_after_minutes）";
-pub const CFG_BAD_LOCK: &str =
-    "空闲锁定时间 lock_after_minutes 应为 0 到 {max} 之间的整数分钟（0 表示从不锁定，默认 {default}），现为 {value}";
+pub const CFG_BAD_LOCK: &str = "空闲锁定时间 lock_after_minutes 应为 0 到 {max} 之间的整数分钟（0 表示从不锁定，默认 {default}），现为 {value}";
 
 // ---- idle lock --------------------------------------------------------------------------
 pub const LOCK_TITLE: &str = "已锁定";
