@@ -335,6 +335,26 @@ fn a_non_empty_target_is_kept_unless_replaced_and_then_moved_aside() {
 }
 
 #[test]
+fn a_database_in_use_is_not_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = small_db(tmp.path());
+    let file = tmp.path().join("b.cadrebak");
+    let open = Store::open(&db).unwrap();
+    open.backup(&file).unwrap();
+    let err = Store::restore(&file, &db, RestoreOptions { replace: true }).unwrap_err();
+    assert!(matches!(err, BackupError::InUse { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("正被另一个 cadre 进程使用"),
+        "{err}"
+    );
+    // Still there, still in use, nothing moved aside.
+    assert_eq!(open.dossier_count(), 3);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+    drop(open);
+    Store::restore(&file, &db, RestoreOptions { replace: true }).unwrap();
+}
+
+#[test]
 fn backup_and_restored_files_are_the_owners_alone() {
     let tmp = tempfile::tempdir().unwrap();
     let db = small_db(tmp.path());

@@ -83,6 +83,10 @@ pub enum BackupError {
         "恢复目标 {dir} 不是空目录；要用备份替换它请加 --replace（原目录会被移到一旁保留，不会删除）"
     )]
     TargetNotEmpty { dir: PathBuf },
+    #[error(
+        "数据库 {dir} 正被另一个 cadre 进程使用，不能恢复到这里；请先退出使用它的程序（或停止 cadre serve）"
+    )]
+    InUse { dir: PathBuf },
     #[error("恢复到 {dir} 时出错：{source}")]
     Restore { dir: PathBuf, source: io::Error },
     #[error(
@@ -453,6 +457,9 @@ pub(super) fn restore(file: &Path, dir: &Path, opts: RestoreOptions) -> Result<R
             dir: dir.to_path_buf(),
         });
     }
+    if occupied {
+        ensure_not_in_use(dir)?;
+    }
     // The trees go to a staging directory next to the target, which takes the target's place
     // only once the restored database has passed `check`.
     let staging = sibling(dir, &format!(".restoring-{}", std::process::id()));
@@ -492,6 +499,37 @@ pub(super) fn restore(file: &Path, dir: &Path, opts: RestoreOptions) -> Result<R
         dossiers,
         moved_aside,
     })
+}
+
+/// Refuses a database directory some process has open: sled holds an exclusive `flock` on its
+/// `db` file while open (released a moment after close, hence the short wait).
+fn ensure_not_in_use(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        let Ok(file) = File::open(dir.join("db")) else {
+            return Ok(());
+        };
+        let started = std::time::Instant::now();
+        loop {
+            // SAFETY: flock on a descriptor we own; the lock goes with the file when dropped.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if rc == 0 {
+                return Ok(());
+            }
+            if started.elapsed() > std::time::Duration::from_millis(1500) {
+                return Err(BackupError::InUse {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 fn write_staging(file: &Path, staging: &Path, target: &Path) -> Result<(usize, u64, usize)> {
