@@ -149,6 +149,19 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         audit: Option<PathBuf>,
     },
+    /// 备份数据库：把所有数据（按存储时的原样，含加密内容）写入一个带 SHA-256 校验和的文件，数据库照常可读
+    Backup {
+        /// 备份文件（只有本人可读写，写完整后才出现）
+        file: PathBuf,
+    },
+    /// 从备份文件恢复数据库：先完整校验（标识、版本、校验和），再写入，并检查恢复结果
+    Restore {
+        /// cadre backup 写出的备份文件
+        file: PathBuf,
+        /// 数据库目录不是空的时也恢复：原目录移到“目录名.before-restore-时间”保留，不会删除
+        #[arg(long)]
+        replace: bool,
+    },
     /// 演示数据
     Demo {
         #[command(subcommand)]
@@ -292,6 +305,9 @@ pub fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
+    if let Ok(dir) = data_dir() {
+        crate::logging::init(&dir);
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -659,6 +675,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Report { command }) => run_report(&cli, command),
+        Some(Command::Backup { file }) => {
+            // While serving: the service writes it (as its own user, to a path it may write).
+            if let Some(socket) = service_socket(&cli) {
+                let path = std::path::absolute(file)
+                    .with_context(|| format!("无法解析路径 {}", file.display()))?;
+                let req = crate::service::protocol::Request::Backup(path.display().to_string());
+                return match Backend::connect(&socket)?.call(req)? {
+                    crate::service::protocol::Response::Text(t) => {
+                        println!("{t}");
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    crate::service::protocol::Response::Failed(f) => {
+                        Err(crate::service::ServiceError::from(f).into())
+                    }
+                    _ => bail!("cadre 服务的回答与请求不符"),
+                };
+            }
+            let store = open_store(&cli)?;
+            let summary = store
+                .backup(file)
+                .with_context(|| format!("备份到 {} 失败", file.display()))?;
+            println!("{}", crate::service::session::backup_text(&summary));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Restore { file, replace }) => {
+            let dir = match &cli.db {
+                Some(p) => p.clone(),
+                None => data_dir()?.join("db"),
+            };
+            let summary = Store::restore(
+                file,
+                &dir,
+                crate::store::backup::RestoreOptions { replace: *replace },
+            )?;
+            if let Some(aside) = &summary.moved_aside {
+                println!("原数据库已移到 {}", aside.display());
+            }
+            println!(
+                "已从 {} 恢复 {} 份档案（{} 棵树、{} 条记录）到 {}，检查未发现问题。",
+                file.display(),
+                summary.dossiers,
+                summary.trees,
+                summary.entries,
+                summary.dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Check) => {
             let store = open_store(&cli)?;
             let report = store.check()?;

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod filter;
 pub mod history;
 pub mod io;
+pub mod logging;
 pub mod lookup;
 pub mod model;
 pub mod promotion;

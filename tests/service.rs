@@ -481,3 +481,108 @@ fn each_user_is_who_the_kernel_says_and_sees_only_what_the_roles_file_allows() {
         assert!(text.contains(who), "{who} is in the audit trail");
     }
 }
+
+#[test]
+fn a_backup_taken_while_serving_restores_to_the_same_data() {
+    let mut server = Server::start(&admin_roles());
+    let c = server.client();
+    let (mut d, rev) = c.dossier_at_revision(9).unwrap().unwrap();
+    d.identity.health = "备份前".into();
+    c.save_dossier(&d, Some(rev)).unwrap();
+    let file = server.dir.path().join("served.bak");
+    // Another client keeps reading while the backup is written.
+    let reader = server.client();
+    let text = std::thread::scope(|s| {
+        let r = s.spawn(|| {
+            for i in 1..=50u64 {
+                assert!(reader.dossier(i).unwrap().is_some());
+            }
+        });
+        let resp = c
+            .call(cadre::service::protocol::Request::Backup(
+                file.display().to_string(),
+            ))
+            .unwrap();
+        r.join().unwrap();
+        match resp {
+            cadre::service::protocol::Response::Text(t) => t,
+            other => panic!("{other:?}"),
+        }
+    });
+    assert!(text.contains("SHA-256"), "{text}");
+    let (status, _) = server.stop();
+    assert!(status.success());
+    let restored = server.dir.path().join("restored");
+    Store::restore(&file, &restored, Default::default()).unwrap();
+    let store = Store::open(&restored).unwrap();
+    assert_eq!(store.dossier(9).unwrap().unwrap().identity.health, "备份前");
+    assert!(store.check().unwrap().issues.is_empty());
+}
+
+#[test]
+fn a_role_without_the_right_is_refused_and_the_refusal_recorded() {
+    let roles = format!(
+        "{}\n[users.\"{}\"]\nrole = \"viewer\"\n",
+        "",
+        cadre::user::current_user()
+    );
+    let server = Server::start(&roles);
+    let c = server.client();
+    assert_eq!(c.welcome().role, "viewer");
+    let d = c.dossier(1).unwrap().unwrap();
+    assert!(d.identity.id_number.is_empty(), "the service withholds it");
+    assert!(d.family.is_empty() && d.findings.is_empty());
+    for (what, result) in [
+        ("save", c.save_dossier(&d, None).map(|_| ())),
+        (
+            "alerts",
+            c.derive(cadre::model::PartialDate::today(), true, false)
+                .map(|_| ()),
+        ),
+        ("audit", c.audit_entries(Default::default()).map(|_| ())),
+        (
+            "backup",
+            c.call(cadre::service::protocol::Request::Backup(
+                "/tmp/x.bak".into(),
+            ))
+            .and_then(|r| match r {
+                cadre::service::protocol::Response::Failed(f) => Err(f.into()),
+                _ => Ok(()),
+            }),
+        ),
+        (
+            "export",
+            c.note(cadre::audit::Action::Export, "/tmp/out.xlsx"),
+        ),
+    ] {
+        match result {
+            Err(ServiceError::Denied(why)) => assert!(why.contains("viewer"), "{what}: {why}"),
+            other => panic!("{what}: expected a refusal, got {other:?}"),
+        }
+    }
+    // A filter on a withheld field is refused by the service.
+    for withheld in ["有监督信息", "受处分(近5年)", "性别=男 且 有未办结问题"] {
+        assert!(
+            matches!(
+                c.query(withheld, cadre::model::PartialDate::today()),
+                Err(ServiceError::Denied(_))
+            ),
+            "{withheld}"
+        );
+    }
+    assert!(
+        !c.query("性别=男", cadre::model::PartialDate::today())
+            .unwrap()
+            .is_empty()
+    );
+    drop(c);
+    // Every refusal is in the trail, which verifies.
+    let listing = cadre::audit::entries(&server.audit(), &Default::default()).unwrap();
+    let denied = listing
+        .entries
+        .iter()
+        .filter(|e| e.outcome == cadre::audit::Outcome::Denied)
+        .count();
+    assert!(denied >= 5, "{denied} refusals recorded");
+    assert!(cadre::audit::verify(&server.audit()).is_intact());
+}

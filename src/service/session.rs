@@ -206,6 +206,19 @@ fn store_failure(e: StoreError) -> Failure {
     }
 }
 
+/// What `cadre backup` prints about a backup written.
+pub fn backup_text(s: &crate::store::backup::BackupSummary) -> String {
+    format!(
+        "已备份 {} 份档案（{} 棵树、{} 条记录，{} 字节）到 {}\nSHA-256：{}",
+        s.dossiers,
+        s.trees,
+        s.entries,
+        s.bytes,
+        s.file.display(),
+        s.sha256
+    )
+}
+
 fn dossier_target(id: DossierId) -> String {
     format!("#{id}")
 }
@@ -623,7 +636,11 @@ impl Session {
             Request::Backup(path) => {
                 self.may(Right::Backup, Action::Backup, &path)?;
                 self.audited(Action::Backup, path.clone())?;
-                Err(Failure::Failed(format!("备份尚未接入服务：{path}")))
+                // Writers wait at the store's gate while the trees are read; readers do not.
+                let summary = store.backup(std::path::Path::new(&path)).map_err(|e| {
+                    self.failed(Action::Backup, path.clone(), Failure::Failed(e.to_string()))
+                })?;
+                Ok(Response::Text(backup_text(&summary)))
             }
             Request::AuditList(filter) => {
                 self.may(Right::Audit, Action::AuditRead, "审计日志")?;

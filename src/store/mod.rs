@@ -4,6 +4,7 @@
 //! journaled so an interrupted import rolls back completely. Edits are flushed before they
 //! return. This module must not log record contents.
 
+pub mod backup;
 pub mod envelope;
 
 use std::path::{Path, PathBuf};
@@ -206,6 +207,9 @@ pub struct Store {
     dir: Option<std::sync::Arc<PathBuf>>,
     revisions: Tree,
     history: Tree,
+    /// Every write takes this shared and a backup takes it exclusive, so a backup sees each
+    /// write (a transaction, a batch) whole or not at all. Readers never take it.
+    gate: std::sync::Arc<std::sync::RwLock<()>>,
 }
 
 /// One problem found by `Store::check`.
@@ -353,10 +357,17 @@ impl Store {
             dir: None,
             revisions: db.open_tree(TREE_REVISIONS)?,
             history: db.open_tree(TREE_HISTORY)?,
+            gate: Default::default(),
             db,
         };
         store.recover()?;
         Ok(store)
+    }
+
+    /// Held (shared) while a write lands; a backup waits for it. Taken once per write and
+    /// never while already held (std's lock is not reentrant for a waiting backup).
+    fn write_gate(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.gate.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Flushes everything to disk.
@@ -562,6 +573,7 @@ impl Store {
 
     /// Removes a dossier and its index entries together.
     pub fn remove_dossier(&self, id: DossierId) -> Result<()> {
+        let _gate = self.write_gate();
         self.mark_changed(id)?;
         let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
         let res: Result<(), TransactionError<StoreError>> =
@@ -596,6 +608,7 @@ impl Store {
         expected: Option<u64>,
         meta: Option<&ChangeMeta>,
     ) -> Result<u64> {
+        let _gate = self.write_gate();
         self.mark_changed(d.id)?;
         let bytes = encode(d).map_err(StoreError::Encode)?;
         let (new_idn, new_name) = index_entries(d);
@@ -711,6 +724,7 @@ impl Store {
     /// Records that the snapshot `token` describes every write up to `generation`: forgets
     /// the marks of those writes and keeps later ones. Flushed before it returns.
     pub fn facts_saved(&self, token: u64, generation: u64) -> Result<()> {
+        let _gate = self.write_gate();
         for kv in self.facts_changed.iter() {
             let (k, v) = kv?;
             let g = <[u8; 8]>::try_from(v.as_ref()).map_or(0, u64::from_be_bytes);
@@ -750,6 +764,7 @@ impl Store {
 
     /// Adds or replaces a unit. Flushed before it returns.
     pub fn put_unit(&self, u: &Unit) -> Result<()> {
+        let _gate = self.write_gate();
         // Facts carry what the directory says of each posting's unit: rebuild them.
         self.meta.remove(META_FACTS)?;
         self.units
@@ -779,6 +794,7 @@ impl Store {
 
     /// Saves (or overwrites) a named filter. Flushed before it returns.
     pub fn save_filter(&self, name: &str, text: &str) -> Result<()> {
+        let _gate = self.write_gate();
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::EmptyFilterName);
@@ -794,6 +810,7 @@ impl Store {
 
     /// Renames a filter in one step; refuses to overwrite another.
     pub fn rename_filter(&self, old: &str, new: &str) -> Result<()> {
+        let _gate = self.write_gate();
         let new = new.trim();
         if new.is_empty() {
             return Err(StoreError::EmptyFilterName);
@@ -817,6 +834,7 @@ impl Store {
     }
 
     pub fn delete_filter(&self, name: &str) -> Result<()> {
+        let _gate = self.write_gate();
         if self.filters.remove(name.as_bytes())?.is_none() {
             return Err(StoreError::NoSuchFilter(name.to_string()));
         }
@@ -827,6 +845,7 @@ impl Store {
 
     /// Marks an alert reviewed (replacing an earlier mark). Flushed before it returns.
     pub fn mark_reviewed(&self, review: &Review) -> Result<()> {
+        let _gate = self.write_gate();
         self.reviews.insert(
             review.key.as_bytes(),
             encode(review).map_err(StoreError::Encode)?,
@@ -836,6 +855,7 @@ impl Store {
 
     /// Takes a review mark back.
     pub fn unmark_reviewed(&self, key: &str) -> Result<()> {
+        let _gate = self.write_gate();
         self.reviews.remove(key.as_bytes())?;
         self.flush()
     }
@@ -855,6 +875,7 @@ impl Store {
 
     /// Saves (or replaces) a named what-if plan. Flushed before it returns.
     pub fn save_plan(&self, plan: &TeamPlan) -> Result<()> {
+        let _gate = self.write_gate();
         if plan.name.trim().is_empty() {
             return Err(StoreError::EmptyPlanName);
         }
@@ -884,6 +905,7 @@ impl Store {
     }
 
     pub fn delete_plan(&self, name: &str) -> Result<()> {
+        let _gate = self.write_gate();
         if self.plans.remove(name.as_bytes())?.is_none() {
             return Err(StoreError::NoSuchPlan(name.to_string()));
         }
@@ -901,6 +923,7 @@ impl Store {
         let journal = Journal {
             floor: self.last_dossier_id()?,
         };
+        let _gate = self.write_gate();
         // A bulk write may touch every dossier and unit: the facts snapshot no longer holds.
         self.meta.remove(META_FACTS)?;
         self.meta
@@ -950,19 +973,25 @@ impl Store {
                     self.write_dossier(&old, false, None, None)?;
                 }
                 Some(b'h') => {
+                    let _gate = self.write_gate();
                     self.history.remove(&k[1..])?;
                 }
                 Some(b'u') if v.is_empty() => {
+                    let _gate = self.write_gate();
                     self.units.remove(&k[1..])?;
                 }
                 Some(b'u') => {
+                    let _gate = self.write_gate();
                     self.units.insert(&k[1..], v)?;
                 }
                 _ => {}
             }
         }
-        self.journal.clear()?;
-        self.meta.remove(META_JOURNAL)?;
+        {
+            let _gate = self.write_gate();
+            self.journal.clear()?;
+            self.meta.remove(META_JOURNAL)?;
+        }
         self.flush()
     }
 
@@ -974,6 +1003,7 @@ impl Store {
     }
 
     fn remove_dossier_nosync(&self, id: DossierId) -> Result<()> {
+        let _gate = self.write_gate();
         let Some(old) = self.dossiers.get(id_key(id))? else {
             return Err(StoreError::NotFound(id));
         };
@@ -1089,6 +1119,7 @@ impl Store {
     /// Test and repair hook: writes raw bytes under a dossier key, bypassing indexes.
     #[doc(hidden)]
     pub fn debug_put_raw_dossier(&self, id: DossierId, bytes: &[u8]) -> Result<()> {
+        let _gate = self.write_gate();
         self.dossiers.insert(id_key(id), bytes)?;
         Ok(())
     }
@@ -1096,8 +1127,29 @@ impl Store {
     /// Test hook: removes a name index entry to simulate index drift.
     #[doc(hidden)]
     pub fn debug_drop_name_index(&self, d: &Dossier) -> Result<()> {
+        let _gate = self.write_gate();
         self.by_name.remove(index_entries(d).1)?;
         Ok(())
+    }
+
+    // ---- backups ----------------------------------------------------------------------
+
+    /// Writes a consistent snapshot of every tree to `out` (0600, via a temporary file, fsync'd)
+    /// while the store stays open: reads go on, writes wait until the trees are read. See
+    /// `backup` for the format.
+    pub fn backup(&self, out: &Path) -> backup::Result<backup::BackupSummary> {
+        backup::backup(self, out)
+    }
+
+    /// Verifies a backup completely, then restores it into the database directory `dir`
+    /// (which must be empty, or is moved aside with `replace`) and checks the result. No store
+    /// may have `dir` open.
+    pub fn restore(
+        file: &Path,
+        dir: &Path,
+        opts: backup::RestoreOptions,
+    ) -> backup::Result<backup::RestoreSummary> {
+        backup::restore(file, dir, opts)
     }
 }
 
@@ -1160,6 +1212,7 @@ impl BulkWriter<'_> {
     pub fn replace_dossier(&mut self, d: &Dossier) -> Result<()> {
         self.apply()?;
         if d.id <= self.floor {
+            let _gate = self.store.write_gate();
             let jk = [&[b'd'][..], &id_key(d.id)].concat();
             if !self.store.journal.contains_key(&jk)?
                 && let Some(old) = self.store.dossiers.get(id_key(d.id))?
@@ -1170,6 +1223,7 @@ impl BulkWriter<'_> {
         let meta = ChangeMeta::now(ChangeKind::Imported);
         let rev = self.store.write_dossier(d, false, None, Some(&meta))?;
         let hk = [&[b'h'][..], &history_key(d.id, rev)].concat();
+        let _gate = self.store.write_gate();
         self.store.journal.insert(hk, &[])?;
         Ok(())
     }
@@ -1177,6 +1231,7 @@ impl BulkWriter<'_> {
     /// Adds a unit, or accepts an identical one; a different unit under the same id is a
     /// conflict.
     pub fn put_unit(&mut self, u: &Unit) -> Result<()> {
+        let _gate = self.store.write_gate();
         let key = unit_key(u.id);
         let jk = [&[b'u'][..], &key].concat();
         match self.store.unit(u.id)? {
@@ -1203,9 +1258,12 @@ impl BulkWriter<'_> {
         self.unflushed += p.count;
         // Records first: rollback enumerates records above the floor and removes their index
         // entries, so a crash between the batches leaves nothing it cannot find.
-        self.store.dossiers.apply_batch(p.dossiers)?;
-        self.store.by_id_number.apply_batch(p.by_id_number)?;
-        self.store.by_name.apply_batch(p.by_name)?;
+        {
+            let _gate = self.store.write_gate();
+            self.store.dossiers.apply_batch(p.dossiers)?;
+            self.store.by_id_number.apply_batch(p.by_id_number)?;
+            self.store.by_name.apply_batch(p.by_name)?;
+        }
         // With the periodic flusher off, written pages stay in memory until flushed: flush
         // now and then so a large import holds a bounded amount (the journal, not this
         // flush, is what makes the import all-or-nothing).
@@ -1220,8 +1278,11 @@ impl BulkWriter<'_> {
     pub fn commit(mut self) -> Result<()> {
         self.apply()?;
         self.store.flush()?;
-        self.store.journal.clear()?;
-        self.store.meta.remove(META_JOURNAL)?;
+        {
+            let _gate = self.store.write_gate();
+            self.store.journal.clear()?;
+            self.store.meta.remove(META_JOURNAL)?;
+        }
         self.store.flush()?;
         self.done = true;
         Ok(())

@@ -126,6 +126,9 @@ pub enum Action {
     /// The terminal's new size (columns, rows).
     #[serde(skip)]
     Resize(u16, u16),
+    /// Time passes (the event loop's clock, or a test's): drives the idle lock.
+    #[serde(skip)]
+    Tick(std::time::Instant),
     /// Lookup results for the query with this sequence number.
     #[serde(skip)]
     Results {

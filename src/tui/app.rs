@@ -101,6 +101,8 @@ pub struct App {
     /// A filter whose matches are shown but not yet in the service's audit trail: recorded
     /// once it has stood a moment (not at every keystroke of the typing).
     filter_unnoted: Option<(String, Instant)>,
+    /// The idle lock (while locked, only the lock screen is drawn).
+    lock: super::lock::IdleLock,
 }
 
 /// How long a filter's matches stand before the filter is recorded in the audit trail.
@@ -115,6 +117,8 @@ impl App {
             Source::Backend(b) => b,
         };
         let (filter_tx, filter_rx) = channel();
+        let lock =
+            super::lock::IdleLock::new(settings.lock_after_minutes, crate::user::current_user());
         let mut state = State::new(settings.keymap, opts.today, opts.mask, opts.size);
         if backend.is_remote() {
             let w = backend.welcome();
@@ -147,6 +151,7 @@ impl App {
             db_name: String::new(),
             reload: None,
             filter_unnoted: None,
+            lock,
         }
     }
 
@@ -177,9 +182,17 @@ impl App {
         self.state.quit
     }
 
-    /// Paints the screen from state.
+    /// Paints the screen from state; while locked, only the lock screen.
     pub fn draw(&self, frame: &mut Frame) {
-        ui::draw(frame, &self.state, &self.theme);
+        match &self.lock.locked {
+            Some(prompt) => super::lock::draw(frame, prompt, &self.theme),
+            None => ui::draw(frame, &self.state, &self.theme),
+        }
+    }
+
+    /// Whether the idle lock is showing.
+    pub fn is_locked(&self) -> bool {
+        self.lock.is_locked()
     }
 
     /// Feeds one terminal event; returns whether anything may have changed on screen.
@@ -189,7 +202,12 @@ impl App {
                 if key.kind != KeyEventKind::Press {
                     return false;
                 }
-                let Some(action) = self.key_action(key) else {
+                let action = if self.lock.is_locked() {
+                    super::lock::key_action(&self.state.keymap, key)
+                } else {
+                    self.key_action(key)
+                };
+                let Some(action) = action else {
                     return false;
                 };
                 // Notices last until the next key; errors until dismissed.
@@ -324,6 +342,12 @@ impl App {
     /// The only place state changes.
     pub fn update(&mut self, action: Action) {
         use Action::*;
+        if super::lock::intercept(&mut self.lock, &action) {
+            if action == Quit {
+                self.state.quit = true;
+            }
+            return;
+        }
         if self.editing(&action) {
             return;
         }
@@ -644,6 +668,8 @@ impl App {
                 self.state.reserve.all = Some(d.reserve);
                 self.state.reserve.refresh();
             }
+            // Handled by the idle lock before anything else.
+            Tick(_) => {}
             Loaded(Err(e)) => {
                 self.state.loading = false;
                 self.error(s::fill(s::LOAD_FAILED, &[("err", &e)]));

@@ -130,6 +130,8 @@ pub struct Settings {
     pub theme: Theme,
     /// The shipped rules overridden by `rules.toml` in the configuration directory.
     pub rules: std::sync::Arc<crate::rules::Rules>,
+    /// `lock_after_minutes`: idle minutes before the interface locks (0 = never).
+    pub lock_after_minutes: u32,
     pub errors: Vec<ConfigError>,
 }
 
@@ -161,11 +163,35 @@ pub fn load(dir: Option<&Path>, env: &Env) -> Settings {
     };
     let mut theme_name = "default".to_string();
     let mut keymap_name = "default".to_string();
+    let mut lock_after_minutes = super::lock::DEFAULT_LOCK_MINUTES;
     if let Some(src) = read("config.toml", &mut errors) {
         match src.parse_toml() {
             Ok(doc) => {
                 for (k, item) in doc.as_table().iter() {
                     let line = src.item_line(item);
+                    if k == "lock_after_minutes" {
+                        let max = super::lock::MAX_LOCK_MINUTES;
+                        match item.as_integer() {
+                            Some(n) if (0..=i64::from(max)).contains(&n) => {
+                                lock_after_minutes = n as u32;
+                            }
+                            _ => {
+                                let value = item.to_string();
+                                errors.push(src.error(
+                                    line,
+                                    s::fill(
+                                        s::CFG_BAD_LOCK,
+                                        &[
+                                            ("max", &max),
+                                            ("value", &value.trim()),
+                                            ("default", &super::lock::DEFAULT_LOCK_MINUTES),
+                                        ],
+                                    ),
+                                ));
+                            }
+                        }
+                        continue;
+                    }
                     let (shipped, target, unknown): (Vec<&str>, &mut String, &str) = match k {
                         "theme" => (
                             theme::SHIPPED.iter().map(|(n, _)| *n).collect(),
@@ -226,6 +252,7 @@ pub fn load(dir: Option<&Path>, env: &Env) -> Settings {
         keymap,
         theme,
         rules: std::sync::Arc::new(rules),
+        lock_after_minutes,
         errors,
     }
 }
@@ -307,6 +334,32 @@ mod tests {
         assert!(st.errors[0].to_string().contains("neon"));
         assert_eq!(st.errors[1].line, 3);
         assert_eq!(st.theme.name, "default");
+    }
+
+    #[test]
+    fn lock_after_minutes_is_read_and_checked() {
+        let st = load(None, &Env::default());
+        assert_eq!(st.lock_after_minutes, 10);
+        let d = dir_with(&[("config.toml", "lock_after_minutes = 0\n")]);
+        let st = load(Some(d.path()), &Env::default());
+        assert!(st.errors.is_empty(), "{:?}", st.errors);
+        assert_eq!(st.lock_after_minutes, 0);
+        let d = dir_with(&[(
+            "config.toml",
+            "theme = \"light\"\nlock_after_minutes = 25\n",
+        )]);
+        assert_eq!(load(Some(d.path()), &Env::default()).lock_after_minutes, 25);
+        for bad in ["\"ten\"", "-1", "1441", "2.5"] {
+            let text = format!("theme = \"light\"\nlock_after_minutes = {bad}\n");
+            let d = dir_with(&[("config.toml", &text)]);
+            let st = load(Some(d.path()), &Env::default());
+            assert_eq!(st.errors.len(), 1, "{bad}: {:?}", st.errors);
+            assert_eq!(st.errors[0].line, 2, "{bad}");
+            let shown = st.errors[0].to_string();
+            assert!(shown.contains("config.toml 第 2 行"), "{shown}");
+            assert!(shown.contains("lock_after_minutes"), "{shown}");
+            assert_eq!(st.lock_after_minutes, 10, "{bad}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod editor;
 pub mod form;
 pub mod input;
 pub mod keymap;
+pub mod lock;
 pub mod state;
 pub mod strings;
 pub mod terminal;
@@ -177,5 +178,8 @@ fn event_loop(
             }
         }
         dirty |= app.tick();
+        let was_locked = app.is_locked();
+        app.update(Action::Tick(std::time::Instant::now()));
+        dirty |= app.is_locked() != was_locked;
     }
 }

@@ -389,7 +389,18 @@ pub const CFG_STYLE_SHAPE: &str =
     "样式应写成颜色名或 {{ fg = \"颜色\", bg = \"颜色\", modifiers = [\"bold\"] }}";
 pub const CFG_UNKNOWN_THEME: &str = "未知的主题“{name}”（可用：{list}）";
 pub const CFG_UNKNOWN_KEYMAP: &str = "未知的键位方案“{name}”（可用：{list}）";
-pub const CFG_UNKNOWN_SETTING: &str = "未知的设置项“{name}”（可用：theme、keymap）";
+pub const CFG_UNKNOWN_SETTING: &str =
+    "未知的设置项“{name}”（可用：theme、keymap、lock_after_minutes）";
+pub const CFG_BAD_LOCK: &str = "空闲锁定时间 lock_after_minutes 应为 0 到 {max} 之间的整数分钟（0 表示从不锁定，默认 {default}），现为 {value}";
+
+// ---- idle lock --------------------------------------------------------------------------
+pub const LOCK_TITLE: &str = "已锁定";
+pub const LOCK_HEADING: &str = "界面已锁定";
+pub const LOCK_EXPLAIN: &str = "长时间没有按键，为保护档案信息，界面已锁定。";
+pub const LOCK_ASK: &str = "请输入您登录本机所用的系统用户名，按 Enter 解锁。";
+pub const LOCK_PROMPT: &str = "用户名：";
+pub const LOCK_WRONG: &str = "用户名不符，请输入您自己的系统用户名";
+pub const LOCK_STATUS: &str = "Enter 解锁  Ctrl-C 退出 cadre";
 
 // ---- punctuation and small words used to join fields ----------------------------------
 pub const COMMA: &str = "，";
@@ -558,6 +569,7 @@ pub fn action_desc(a: &Action) -> &'static str {
         Insert(_)
         | Paste(_)
         | Resize(..)
+        | Tick(_)
         | Results { .. }
         | FilterMatches { .. }
         | Loaded(_)

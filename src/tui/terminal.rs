@@ -1,6 +1,7 @@
 //! The real terminal: raw mode, the alternate screen and bracketed paste on the way in, and
 //! the way back out on every exit path (normal return, error, panic on the UI thread, a
-//! termination signal). Owns the panic hook and the signal flag; knows nothing of the app.
+//! termination signal). Leaving also clears the terminal's scrollback, so no dossier stays
+//! there after cadre exits. Owns the panic hook and the signal flag; knows nothing of the app.
 
 use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +12,7 @@ use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -21,15 +22,20 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// The thread that draws; a panic there restores the terminal before the message prints.
 static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
-/// Puts the terminal back as it was. Safe to call more than once and from the panic hook;
-/// errors are ignored because the terminal may be gone (SSH dropped).
+/// Puts the terminal back as it was and leaves no data behind: the alternate screen is blanked
+/// before it is left (a terminal without one, or one that copies it into its history on the
+/// way out, keeps a blank page) and the scrollback is cleared after (`ESC [3J`). Safe to
+/// call more than once and from the panic hook; errors are ignored because the terminal may be
+/// gone (SSH dropped).
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = disable_raw_mode();
         let _ = execute!(
             io::stdout(),
             DisableBracketedPaste,
+            Clear(ClearType::All),
             LeaveAlternateScreen,
+            Clear(ClearType::Purge),
             Show
         );
     }
