@@ -284,7 +284,9 @@ pub struct Entry {
     pub action: Action,
     pub target: String,
     pub outcome: Outcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Omitted from the stored line when None (see `Body`); always present in this type's own
+    /// serde form, so that it also travels in bincode.
+    #[serde(default)]
     pub reason: Option<String>,
     pub prev: String,
     pub hash: String,
