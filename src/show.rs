@@ -20,6 +20,9 @@ pub struct Veil {
     pub family: bool,
     pub findings: bool,
     pub talk_notes: bool,
+    /// The supervision alerts (and their review marks).
+    #[serde(default)]
+    pub alerts: bool,
 }
 
 impl Veil {

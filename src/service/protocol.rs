@@ -104,17 +104,21 @@ pub enum Request {
 }
 
 /// Why a request failed, as the client needs to tell it apart.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum Failure {
     /// The roles file does not allow it (already recorded in the audit trail).
+    #[error("无权限：{0}")]
     Denied(String),
+    #[error("档案 #{id} 在打开后已被他人修改（打开时第 {expected} 版，现为第 {found} 版）")]
     Conflict {
         id: DossierId,
         expected: u64,
         found: u64,
     },
+    #[error("档案 #{0} 不存在")]
     NotFound(DossierId),
     /// Any other error, as the service words it.
+    #[error("{0}")]
     Failed(String),
 }
 

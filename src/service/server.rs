@@ -37,6 +37,13 @@ pub fn serve(shared: Arc<Shared>, opts: &ServeOptions, stop: Arc<AtomicBool>) ->
         .set_nonblocking(true)
         .context("无法设置套接字为非阻塞")?;
     tracing::info!(socket = %opts.socket.display(), "service listening");
+    let me = crate::user::current_user();
+    shared.record(
+        &me,
+        crate::audit::Action::ServiceStart,
+        opts.socket.display().to_string(),
+        super::session::Outcome::Ok,
+    );
     // Each connection's thread, with a handle on its socket to shut it down at the end.
     let mut workers: Vec<(std::thread::JoinHandle<()>, UnixStream)> = Vec::new();
     while !stop.load(Ordering::SeqCst) {
@@ -72,6 +79,12 @@ pub fn serve(shared: Arc<Shared>, opts: &ServeOptions, stop: Arc<AtomicBool>) ->
     }
     let _ = std::fs::remove_file(&opts.socket);
     shared.store().flush().context("无法写回数据库")?;
+    shared.record(
+        &me,
+        crate::audit::Action::ServiceStop,
+        opts.socket.display().to_string(),
+        super::session::Outcome::Ok,
+    );
     tracing::info!("service stopped");
     Ok(())
 }
@@ -108,11 +121,29 @@ fn bind(opts: &ServeOptions) -> Result<UnixListener> {
     }
     let listener =
         UnixListener::bind(path).with_context(|| format!("无法监听套接字 {}", path.display()))?;
-    let mode = if gid.is_some() { 0o660 } else { 0o600 };
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .with_context(|| format!("无法设置 {} 的权限", path.display()))?;
-    if let Some(gid) = gid {
-        chown_group(path, gid)?;
+    let set_mode = |mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("无法设置 {} 的权限", path.display()))
+    };
+    let Some(gid) = gid else {
+        set_mode(0o600)?;
+        return Ok(listener);
+    };
+    set_mode(0o660)?;
+    if chown_group(path, gid).is_err() {
+        // A service user outside the group cannot give the socket to it; the directory,
+        // which the administrator gave to the group (0750), then keeps everyone else out.
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(dir).with_context(|| format!("无法读取 {}", dir.display()))?;
+        if meta.gid() != gid || meta.mode() & 0o007 != 0 {
+            let _ = std::fs::remove_file(path);
+            bail!(
+                "服务用户不在用户组 {} 中，无法把套接字交给该组；请把服务用户加入该组，或让管理员把 {} 设为该组所有、权限 0750",
+                opts.group.as_deref().unwrap_or_default(),
+                dir.display()
+            );
+        }
+        set_mode(0o666)?;
     }
     Ok(listener)
 }
@@ -120,6 +151,15 @@ fn bind(opts: &ServeOptions) -> Result<UnixListener> {
 fn chown_group(path: &Path, gid: u32) -> Result<()> {
     std::os::unix::fs::chown(path, None, Some(gid))
         .with_context(|| format!("无法把 {} 交给用户组 {gid}", path.display()))
+}
+
+fn shared_logout(session: &super::session::Session) {
+    session.shared().record(
+        session.user(),
+        crate::audit::Action::Logout,
+        String::new(),
+        super::session::Outcome::Ok,
+    );
 }
 
 /// One client, from handshake to hang-up; the socket is shut down on every way out (the
@@ -193,5 +233,6 @@ fn serve_connection(shared: Arc<Shared>, stream: UnixStream) {
             break;
         }
     }
+    shared_logout(&session);
     tracing::info!(uid, "client disconnected");
 }

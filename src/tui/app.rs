@@ -646,12 +646,14 @@ impl App {
                 self.worker = Some(LookupWorker::spawn(data.index.clone(), self.state.limit));
                 self.index = Some(data.index.clone());
                 self.submit_query();
-                match self.backend.reviews() {
-                    Ok(list) => {
-                        self.state.alerts.reviews =
-                            list.into_iter().map(|r| (r.key.clone(), r)).collect();
+                if !self.state.withheld.alerts {
+                    match self.backend.reviews() {
+                        Ok(list) => {
+                            self.state.alerts.reviews =
+                                list.into_iter().map(|r| (r.key.clone(), r)).collect();
+                        }
+                        Err(e) => self.error(s::fill(s::REVIEWS_UNREADABLE, &[("err", &e)])),
                     }
-                    Err(e) => self.error(s::fill(s::REVIEWS_UNREADABLE, &[("err", &e)])),
                 }
                 self.spawn_derive(data.facts.clone(), data.units.clone());
                 self.spawn_values(data.facts.clone());

@@ -228,6 +228,7 @@ pub const AL_HIDE: &str = "隐藏";
 pub const AL_COUNT: &str = "列出 {n} 条，共 {total} 条，已复核 {reviewed} 条";
 pub const AL_DERIVING: &str = "正在扫描预警，请稍候";
 pub const AL_NONE: &str = "没有符合条件的预警";
+pub const AL_WITHHELD: &str = "（无权查看）预警只对有预警权限的角色显示";
 pub const AL_COL_SEVERITY: &str = "等级";
 pub const AL_COL_REVIEWED: &str = "复核";
 pub const AL_COL_SUBJECT: &str = "对象";

@@ -119,7 +119,9 @@ pub fn draw(buf: &mut Buffer, body: Rect, state: &State, theme: &Theme) -> Optio
         );
         return cursor;
     };
-    let info = if v.shown.is_empty() {
+    let info = if state.withheld.alerts {
+        s::AL_WITHHELD.to_string()
+    } else if v.shown.is_empty() {
         s::AL_NONE.to_string()
     } else {
         s::fill(
