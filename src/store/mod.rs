@@ -19,7 +19,7 @@ use sled::{Batch, Tree};
 use crate::history::{ChangeKind, ChangeMeta, HistoryEntry};
 use crate::model::{Dossier, DossierId, PartialDate, Unit, UnitDirectory, UnitId};
 use crypto::{Blinder, Cipher, KdfParams, KeyError, KeySource, Secret};
-use envelope::{EnvelopeError, Versioned};
+use envelope::{EnvelopeError, Versioned, decode};
 
 impl Versioned for Dossier {
     const KIND: u8 = 1;
@@ -281,8 +281,8 @@ fn index_tree_names(key_id: u32) -> (String, String) {
 /// the next open (with either key).
 #[derive(Serialize, Deserialize, Debug, Clone)]
 struct Rotation {
-    /// The key id rotated from; None when a plaintext database is being encrypted.
-    from: Option<u32>,
+    /// The key id rotated from.
+    from: u32,
     to: u32,
     /// The new master key sealed under the old key, and the old under the new.
     new_under_old: Vec<u8>,
@@ -404,6 +404,206 @@ fn key_id(bytes: &[u8]) -> Option<DossierId> {
     Some(DossierId::from_be_bytes(bytes.try_into().ok()?))
 }
 
+/// Opens the sled database at `path`, waiting a moment for a lock just released.
+fn open_sled(path: &Path, opts: &StoreOptions) -> Result<sled::Db> {
+    // No periodic flusher: every write here is flushed explicitly before it is reported,
+    // and without that thread holding the database, dropping the last handle releases the
+    // directory lock at once (so the next process, or the next clerk, can open it).
+    let open = || {
+        sled::Config::new()
+            .path(path)
+            .cache_capacity(opts.cache_bytes)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                e => StoreError::Sled(e),
+            })
+    };
+    // sled's I/O threads can hold a just-closed database's lock a moment longer (seen on
+    // a loaded machine): a lock still held after LOCK_WAIT is another process's.
+    let started = std::time::Instant::now();
+    loop {
+        match open() {
+            Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The database directory is the owner's alone.
+fn restrict_dir(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
+    }
+}
+
+/// Whether a database without a key check holds records (written before encryption).
+fn holds_plaintext(db: &sled::Db) -> Result<bool> {
+    for name in db.tree_names() {
+        if name.as_ref() == b"__sled__default" {
+            continue;
+        }
+        if name.as_ref() == TREE_META.as_bytes() {
+            if db.open_tree(&name)?.contains_key(META_JOURNAL)? {
+                return Ok(true);
+            }
+            continue;
+        }
+        if !db.open_tree(&name)?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `<dir>.<suffix>` beside the database directory.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "db".into());
+    path.with_file_name(format!("{name}.{suffix}"))
+}
+
+/// Copies a plaintext database, sealed under `master`, into `<dir>.encrypting`: values
+/// sealed, named entries and index trees under blind keys, the key check recorded. Returns
+/// the number of values sealed. The original is not changed.
+fn encrypt_copy(
+    old: &sled::Db,
+    path: &Path,
+    master: &Secret,
+    opts: &StoreOptions,
+) -> Result<usize> {
+    let target = sibling(path, "encrypting");
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(|e| StoreError::Sled(e.into()))?;
+    }
+    std::fs::create_dir_all(&target).map_err(|e| StoreError::Sled(e.into()))?;
+    restrict_dir(&target);
+    let new = open_sled(&target, opts)?;
+    let cipher = Cipher::new(master);
+    let blinder = cipher.blinder();
+    let sealed_trees = [
+        TREE_DOSSIERS,
+        TREE_UNITS,
+        TREE_HISTORY,
+        TREE_REVIEWS,
+        TREE_JOURNAL,
+    ];
+    let mut copied = 0;
+    for name in old.tree_names() {
+        let label = String::from_utf8_lossy(&name).into_owned();
+        if name.as_ref() == b"__sled__default"
+            || label == TREE_BY_ID_NUMBER
+            || label == TREE_BY_NAME
+        {
+            continue;
+        }
+        let from = old.open_tree(&name)?;
+        let to = new.open_tree(&name)?;
+        let mut batch = Batch::default();
+        let mut n = 0;
+        for kv in from.iter() {
+            let (k, v) = kv?;
+            let (key, value): (Vec<u8>, Vec<u8>) = if sealed_trees.contains(&label.as_str()) {
+                let value = if v.is_empty() {
+                    Vec::new()
+                } else {
+                    cipher.seal(&v)
+                };
+                (k.to_vec(), value)
+            } else if label == TREE_FILTERS || label == TREE_PLANS {
+                let (domain, named) = if label == TREE_FILTERS {
+                    (BLIND_FILTER, decode::<SavedFilter>(&v).map(|f| f.name))
+                } else {
+                    (BLIND_PLAN, decode::<TeamPlan>(&v).map(|p| p.name))
+                };
+                let key = match named {
+                    Ok(name) => blinder.blind(domain, &name).to_vec(),
+                    // Undecodable: kept under a key that names nothing (and `check`-able).
+                    Err(_) => blinder.blind(domain, &hex(&k)).to_vec(),
+                };
+                (key, cipher.seal(&v))
+            } else if label == TREE_META {
+                match k.as_ref() {
+                    META_JOURNAL => (k.to_vec(), cipher.seal(&v)),
+                    META_FACTS => continue,
+                    _ => (k.to_vec(), v.to_vec()),
+                }
+            } else {
+                // Revisions and change marks: numbers only.
+                (k.to_vec(), v.to_vec())
+            };
+            batch.insert(key, value);
+            copied += 1;
+            n += 1;
+            if n >= ROTATE_CHUNK {
+                to.apply_batch(std::mem::take(&mut batch))?;
+                n = 0;
+            }
+        }
+        to.apply_batch(batch)?;
+    }
+    // The index trees, under blind keys, from the records.
+    let idx = Indexes::open(&new, blinder)?;
+    let mut batches = PendingBatches::default();
+    for kv in old.open_tree(TREE_DOSSIERS)?.iter() {
+        let (k, v) = kv?;
+        let Ok(d) = decode::<Dossier>(&v) else {
+            continue;
+        };
+        let (idn, name) = idx.entries(&d);
+        if let Some(idn) = idn {
+            batches.by_id_number.insert(&idn[..], &k[..]);
+        }
+        batches.by_name.insert(name, &[]);
+    }
+    idx.id_number.apply_batch(batches.by_id_number)?;
+    idx.by_name.apply_batch(batches.by_name)?;
+    let meta = new.open_tree(TREE_META)?;
+    meta.insert(META_INDEX, &cipher.key_id().to_le_bytes())?;
+    meta.insert(META_KEY_CHECK, key_check(&cipher))?;
+    new.flush()?;
+    Ok(copied)
+}
+
+/// Puts `<dir>.encrypting` in the place of the plaintext directory, then removes the
+/// plaintext. Each step is a rename, so an interruption is finished by `finish_encrypting_swap`.
+fn swap_in_encrypted(path: &Path) -> Result<()> {
+    let io = |e: std::io::Error| StoreError::Sled(e.into());
+    let plain = sibling(path, "plaintext");
+    std::fs::rename(path, &plain).map_err(io)?;
+    std::fs::rename(sibling(path, "encrypting"), path).map_err(io)?;
+    std::fs::remove_dir_all(&plain).map_err(io)?;
+    Ok(())
+}
+
+/// Finishes a swap an interruption left half done; drops an unfinished encrypted copy.
+fn finish_encrypting_swap(path: &Path) -> Result<()> {
+    let io = |e: std::io::Error| StoreError::Sled(e.into());
+    let (plain, encrypting) = (sibling(path, "plaintext"), sibling(path, "encrypting"));
+    if !path.exists() && plain.exists() && encrypting.exists() {
+        std::fs::rename(&encrypting, path).map_err(io)?;
+    }
+    if path.exists() && plain.exists() {
+        std::fs::remove_dir_all(&plain).map_err(io)?;
+    }
+    if path.exists() && encrypting.exists() {
+        std::fs::remove_dir_all(&encrypting).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// The candidate master keys `source` gives for the database (a passphrase during a rotation
 /// may be the old or the new one). Creates the default key file, or a passphrase's salt, for
 /// a database that has no key yet.
@@ -483,40 +683,36 @@ impl Store {
     }
 
     pub fn open_with(path: &Path, opts: &StoreOptions) -> Result<Self> {
-        // No periodic flusher: every write here is flushed explicitly before it is reported,
-        // and without that thread holding the database, dropping the last handle releases the
-        // directory lock at once (so the next process, or the next clerk, can open it).
-        let open = || {
-            sled::Config::new()
-                .path(path)
-                .cache_capacity(opts.cache_bytes)
-                .flush_every_ms(None)
-                .open()
-                .map_err(|e| match e {
-                    sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                        StoreError::Locked(path.to_path_buf())
-                    }
-                    sled::Error::Io(ref io)
-                        if io.to_string().contains("could not acquire lock") =>
-                    {
-                        StoreError::Locked(path.to_path_buf())
-                    }
-                    e => StoreError::Sled(e),
-                })
-        };
-        // sled's I/O threads can hold a just-closed database's lock a moment longer (seen on
-        // a loaded machine): a lock still held after LOCK_WAIT is another process's.
-        let started = std::time::Instant::now();
-        let db = loop {
-            match open() {
-                Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(std::time::Duration::from_millis(25));
-                }
-                other => break other?,
-            }
-        };
+        finish_encrypting_swap(path)?;
+        let created = !path.exists();
+        let mut db = open_sled(path, opts)?;
+        if created {
+            restrict_dir(path);
+        }
         let meta = db.open_tree(TREE_META)?;
-        let masters = resolve_masters(&db, &meta, &opts.key, Some(path))?;
+        let mut masters = resolve_masters(&db, &meta, &opts.key, Some(path))?;
+        if !meta.contains_key(META_KEY_CHECK)?
+            && !meta.contains_key(META_ROTATION)?
+            && holds_plaintext(&db)?
+        {
+            // A database from before encryption: copied sealed into a fresh directory that
+            // then takes its place (sled keeps overwritten pages in its log, so sealing in
+            // place would leave the plaintext in the files).
+            let master = masters.swap_remove(0);
+            let label = path.display();
+            eprintln!(
+                "数据库 {label} 是旧版的明文数据库（{} 份档案），正在加密，请稍候……",
+                db.open_tree(TREE_DOSSIERS)?.len()
+            );
+            tracing::warn!("encrypting a plaintext database");
+            let copied = encrypt_copy(&db, path, &master, opts)?;
+            drop(meta);
+            drop(db);
+            swap_in_encrypted(path)?;
+            eprintln!("数据库 {label} 已加密：{copied} 条记录。");
+            db = open_sled(path, opts)?;
+            masters = vec![master];
+        }
         Self::from_db(db, masters, Some(path))
     }
 
@@ -545,14 +741,11 @@ impl Store {
             let c = Cipher::new(master);
             unlocked = match (&rotation, &check) {
                 (Some(rot), _) if c.key_id() == rot.to && key_check_holds(&c, &rot.new_check) => {
-                    match rot.from {
-                        None => Some(c),
-                        Some(_) => unwrap_master(&c, &rot.old_under_new)
-                            .map(|old| Cipher::new(&old).rotated_to(master)),
-                    }
+                    unwrap_master(&c, &rot.old_under_new)
+                        .map(|old| Cipher::new(&old).rotated_to(master))
                 }
                 (Some(rot), Some(check))
-                    if rot.from == Some(c.key_id()) && key_check_holds(&c, check) =>
+                    if rot.from == c.key_id() && key_check_holds(&c, check) =>
                 {
                     unwrap_master(&c, &rot.new_under_old).map(|new| c.rotated_to(&new))
                 }
@@ -602,29 +795,6 @@ impl Store {
                 store.finish_rotation(&rot)?;
             }
             (None, Some(_)) => {}
-            (None, None) if store.holds_plaintext()? => {
-                let c = store.cipher();
-                let rot = Rotation {
-                    from: None,
-                    to: c.key_id(),
-                    new_under_old: Vec::new(),
-                    old_under_new: Vec::new(),
-                    new_check: key_check(&c),
-                    new_kdf: None,
-                };
-                tracing::warn!("encrypting a plaintext database");
-                eprintln!(
-                    "数据库 {label} 是旧版的明文数据库（{} 份档案），正在加密，请稍候……",
-                    store.dossiers.len()
-                );
-                store.meta.insert(META_ROTATION, bincode_bytes(&rot)?)?;
-                store.flush()?;
-                let report = store.finish_rotation(&rot)?;
-                eprintln!(
-                    "数据库 {label} 已加密：{} 条记录，{} 个索引项",
-                    report.resealed, report.index_entries
-                );
-            }
             (None, None) => {
                 let c = store.cipher();
                 let tx: Result<(), TransactionError<StoreError>> = store.meta.transaction(|m| {
@@ -638,26 +808,6 @@ impl Store {
         }
         store.recover()?;
         Ok(store)
-    }
-
-    /// Whether the trees hold records of a database written before encryption.
-    fn holds_plaintext(&self) -> Result<bool> {
-        let legacy_idx = self.db.tree_names().iter().any(|n| {
-            n.as_ref() == TREE_BY_ID_NUMBER.as_bytes() || n.as_ref() == TREE_BY_NAME.as_bytes()
-        });
-        Ok(legacy_idx
-            || [
-                &self.dossiers,
-                &self.units,
-                &self.history,
-                &self.filters,
-                &self.plans,
-                &self.reviews,
-                &self.journal,
-            ]
-            .iter()
-            .any(|t| !t.is_empty())
-            || self.meta.contains_key(META_JOURNAL)?)
     }
 
     /// The keys (a snapshot; cheap). Read it after reading the bytes it is to open.
@@ -1293,7 +1443,6 @@ impl Store {
         Ok(BulkWriter {
             store: self,
             cipher: self.cipher(),
-            indexes: self.indexes(),
             next_id: journal.floor + 1,
             floor: journal.floor,
             pending: PendingBatches::default(),
@@ -1521,7 +1670,7 @@ impl Store {
             return Err(KeyError::SameKey.into());
         }
         let rot = Rotation {
-            from: Some(old.key_id()),
+            from: old.key_id(),
             to: fresh.key_id(),
             new_under_old: old.seal_with(&new_master[..], WRAP_AAD),
             old_under_new: fresh.seal_with(&old.master()[..], WRAP_AAD),
@@ -1541,7 +1690,6 @@ impl Store {
     fn finish_rotation(&self, rot: &Rotation) -> Result<RotationReport> {
         let cipher = self.cipher();
         debug_assert_eq!(cipher.key_id(), rot.to);
-        let legacy = rot.from.is_none();
         let mut report = RotationReport {
             key_id: rot.to,
             ..RotationReport::default()
@@ -1555,10 +1703,10 @@ impl Store {
             (&self.filters, TREE_FILTERS),
             (&self.plans, TREE_PLANS),
         ] {
-            self.reseal_tree(tree, label, &cipher, legacy, &mut report)?;
+            self.reseal_tree(tree, label, &cipher, &mut report)?;
         }
         if let Some(v) = self.meta.get(META_JOURNAL)?
-            && let Some(sealed) = reseal_value(&cipher, &v, legacy)
+            && let Some(sealed) = reseal_value(&cipher, &v)
         {
             self.meta.insert(META_JOURNAL, sealed)?;
         }
@@ -1661,7 +1809,6 @@ impl Store {
         tree: &Tree,
         label: &'static str,
         cipher: &Cipher,
-        legacy: bool,
         report: &mut RotationReport,
     ) -> Result<()> {
         let mut batch = Batch::default();
@@ -1671,7 +1818,7 @@ impl Store {
             if v.is_empty() || crypto::sealed_key_id(&v) == Some(cipher.key_id()) {
                 continue;
             }
-            match reseal_value(cipher, &v, legacy) {
+            match reseal_value(cipher, &v) {
                 Some(sealed) => {
                     batch.insert(k, sealed);
                     report.resealed += 1;
@@ -1751,18 +1898,11 @@ impl Store {
     }
 }
 
-/// `v` sealed under the cipher's current key: opened first if sealed under another held key;
-/// taken as it is if it is a plaintext envelope of a database being encrypted. None when it
-/// does not open.
-fn reseal_value(cipher: &Cipher, v: &[u8], legacy: bool) -> Option<Vec<u8>> {
-    if crypto::sealed_key_id(v).is_some() {
-        let plain = zeroize::Zeroizing::new(cipher.open(v).ok()?);
-        Some(cipher.seal(&plain))
-    } else if legacy {
-        Some(cipher.seal(v))
-    } else {
-        None
-    }
+/// `v` sealed under the cipher's current key (opened first under the older key it names);
+/// None when it does not open.
+fn reseal_value(cipher: &Cipher, v: &[u8]) -> Option<Vec<u8>> {
+    let plain = zeroize::Zeroizing::new(cipher.open(v).ok()?);
+    Some(cipher.seal(&plain))
 }
 
 fn unwrap_tx(res: Result<(), TransactionError<StoreError>>) -> Result<()> {
@@ -1789,10 +1929,9 @@ const BULK_FLUSH: usize = 50_000;
 /// A journaled bulk write; see `Store::bulk`.
 pub struct BulkWriter<'a> {
     store: &'a Store,
-    /// Keys and index trees, fixed for the bulk write (no rotation starts while its journal
-    /// is open).
+    /// Keys, fixed for the bulk write (no rotation starts while its journal is open). No
+    /// tree handle is kept here: a writer leaked by a crash must not hold the database open.
     cipher: Cipher,
-    indexes: Arc<Indexes>,
     next_id: DossierId,
     floor: DossierId,
     pending: PendingBatches,
@@ -1810,7 +1949,7 @@ impl BulkWriter<'_> {
             d.id = self.next_id;
         }
         self.next_id = d.id + 1;
-        let (idn, name) = self.indexes.entries(&d);
+        let (idn, name) = self.store.indexes().entries(&d);
         let bytes = envelope::seal(&self.cipher, &d).map_err(StoreError::Encode)?;
         self.pending.dossiers.insert(&id_key(d.id), bytes);
         if let Some(k) = idn {
@@ -1873,8 +2012,9 @@ impl BulkWriter<'_> {
         // Records first: rollback enumerates records above the floor and removes their index
         // entries, so a crash between the batches leaves nothing it cannot find.
         self.store.dossiers.apply_batch(p.dossiers)?;
-        self.indexes.id_number.apply_batch(p.by_id_number)?;
-        self.indexes.by_name.apply_batch(p.by_name)?;
+        let idx = self.store.indexes();
+        idx.id_number.apply_batch(p.by_id_number)?;
+        idx.by_name.apply_batch(p.by_name)?;
         // With the periodic flusher off, written pages stay in memory until flushed: flush
         // now and then so a large import holds a bounded amount (the journal, not this
         // flush, is what makes the import all-or-nothing).
