@@ -519,3 +519,60 @@ fn the_key_commands_create_check_and_rotate() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_interrupted_rotation_is_finished_on_the_next_open_with_either_key() {
+    for reopen_with_new in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let (old_key, new_key) = (dir.path().join("old.key"), dir.path().join("new.key"));
+        crypto::write_new_key_file(&old_key).unwrap();
+        crypto::write_new_key_file(&new_key).unwrap();
+        let old_opts = with_key(KeySource::File(old_key.clone()));
+        let new_opts = with_key(KeySource::File(new_key.clone()));
+        {
+            let store = demo_store(&path, &old_opts, 200);
+            store
+                .save_plan(&TeamPlan {
+                    name: "调整方案".into(),
+                    unit: 1,
+                    remove: vec![],
+                    add: vec![2],
+                    note: String::new(),
+                })
+                .unwrap();
+            store
+                .debug_interrupted_rotation(&KeySource::File(new_key.clone()))
+                .unwrap();
+            // Half done: the check says so.
+            assert!(
+                store
+                    .check()
+                    .unwrap()
+                    .issues
+                    .iter()
+                    .any(|i| i.problem.contains("密钥轮换"))
+            );
+        }
+        let opts = if reopen_with_new {
+            &new_opts
+        } else {
+            &old_opts
+        };
+        {
+            let store = Store::open_with(&path, opts).unwrap();
+            let report = store.check().unwrap();
+            assert!(report.issues.is_empty(), "{:?}", report.issues);
+            assert_eq!(report.dossiers, 200);
+            assert_eq!(store.plan("调整方案").unwrap().add, vec![2]);
+            let d = store.dossier(7).unwrap().unwrap();
+            assert!(store.find_by_name(&d.identity.name).unwrap().contains(&7));
+        }
+        // Finished: the new key opens it, the old no longer does.
+        assert!(Store::open_with(&path, &new_opts).is_ok());
+        let err = Store::open_with(&path, &old_opts)
+            .err()
+            .expect("old key refused");
+        assert!(err.to_string().contains("密钥与数据库不符"), "{err}");
+    }
+}

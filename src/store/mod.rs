@@ -1642,6 +1642,24 @@ impl Store {
     /// it ends. Ends by recording the new key's check, after which the old key no longer
     /// opens the database. An interruption is finished by the next open, with either key.
     pub fn rotate_key(&self, new: &KeySource) -> Result<RotationReport> {
+        let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
+        let rot = self.begin_rotation(new)?;
+        self.finish_rotation(&rot)
+    }
+
+    /// Test hook: starts a rotation and re-seals only the dossiers, as a crash would leave it.
+    #[doc(hidden)]
+    pub fn debug_interrupted_rotation(&self, new: &KeySource) -> Result<()> {
+        let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
+        self.begin_rotation(new)?;
+        let mut report = RotationReport::default();
+        self.reseal_tree(&self.dossiers, TREE_DOSSIERS, &self.cipher(), &mut report)?;
+        self.flush()
+    }
+
+    /// Records a rotation to the key of `new` and makes it the sealing key (the caller holds
+    /// the write gate).
+    fn begin_rotation(&self, new: &KeySource) -> Result<Rotation> {
         let mut new_kdf = None;
         let new_master = match new {
             KeySource::File(p) => crypto::read_key_file(p)?,
@@ -1660,7 +1678,6 @@ impl Store {
                 crypto::read_key_file(&crypto::default_key_file(dir))?
             }
         };
-        let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
         if self.meta.contains_key(META_JOURNAL)? {
             return Err(KeyError::BulkInProgress.into());
         }
@@ -1681,7 +1698,7 @@ impl Store {
         self.flush()?;
         // From here every value sealed is under the new key; both keys open.
         *self.cipher.write().unwrap_or_else(|e| e.into_inner()) = old.rotated_to(&new_master);
-        self.finish_rotation(&rot)
+        Ok(rot)
     }
 
     /// Re-seals every value under the rotation's new key, builds the new index trees, then
