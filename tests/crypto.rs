@@ -450,8 +450,7 @@ fn a_rotation_refuses_the_same_key() {
                 .rotate_key(&KeySource::Key(Zeroizing::new([9u8; 32])))
                 .map(|_| ())
         })
-        .err()
-        .expect("same key refused");
+        .expect_err("same key refused");
     assert!(matches!(err, StoreError::Key(crypto::KeyError::SameKey)));
 }
 
