@@ -366,3 +366,62 @@ fn read_file(path: &Path, token: u64, cipher: &Cipher) -> Result<Facts, String> 
     facts.reindex();
     Ok(facts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(plain: &[u8], cipher: &Cipher, header: [u8; HEADER]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w = SealedWriter::new(&mut out, cipher, header);
+        w.write_all(plain).unwrap();
+        w.finish().unwrap();
+        out
+    }
+
+    fn opened(bytes: &[u8], cipher: &Cipher, header: [u8; HEADER]) -> std::io::Result<Vec<u8>> {
+        let mut r = SealedReader {
+            input: bytes,
+            cipher,
+            header,
+            plain: Zeroizing::new(Vec::new()),
+            pos: 0,
+            index: 0,
+            done: false,
+        };
+        let mut out = Vec::new();
+        r.read_to_end(&mut out)?;
+        r.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn chunks_round_trip_and_a_cut_or_swapped_stream_is_refused() {
+        let cipher = Cipher::random();
+        let h = header(42);
+        // Two full chunks and a short last one.
+        let plain: Vec<u8> = (0..2 * CHUNK + 100).map(|i| (i % 251) as u8).collect();
+        let bytes = sealed(&plain, &cipher, h);
+        assert_eq!(opened(&bytes, &cipher, h).unwrap(), plain);
+        let frame = 5 + CHUNK + OVERHEAD;
+        // Without its last frame the stream is cut, though it ends at a chunk boundary.
+        assert!(opened(&bytes[..2 * frame], &cipher, h).is_err());
+        // Chunks in another order, another file's header, a flipped bit, a trailing byte.
+        let swapped = [
+            &bytes[frame..2 * frame],
+            &bytes[..frame],
+            &bytes[2 * frame..],
+        ]
+        .concat();
+        assert!(opened(&swapped, &cipher, h).is_err());
+        assert!(opened(&bytes, &cipher, header(43)).is_err());
+        let mut flipped = bytes.clone();
+        flipped[frame + 100] ^= 1;
+        assert!(opened(&flipped, &cipher, h).is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(opened(&longer, &cipher, h).is_err());
+        // And the plaintext is nowhere in the sealed stream.
+        assert!(!bytes.windows(64).any(|w| w == &plain[1000..1064]));
+    }
+}
