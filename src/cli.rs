@@ -15,7 +15,8 @@ use crate::io::export::{ExportFormat, export};
 use crate::io::import::{ImportError, ImportOptions, Problem, Stage, import_files};
 use crate::model::{Dossier, DossierId, PartialDate};
 use crate::service::Backend;
-use crate::store::Store;
+use crate::store::crypto::{KeySource, default_key_file, read_key_file, write_key_file};
+use crate::store::{Store, StoreOptions};
 
 /// cadre：地方党政领导干部库的键盘式终端工具。不带子命令时打开界面。
 #[derive(Parser, Debug)]
@@ -30,6 +31,9 @@ pub struct Cli {
     /// cadre 服务的套接字（默认 /run/cadre/cadre.sock；存在且未指定 --db 时经服务访问）
     #[arg(long, global = true, env = "CADRE_SOCKET", value_name = "PATH")]
     pub socket: Option<PathBuf>,
+    /// 数据库密钥文件（默认：数据库目录旁的“目录名.key”，如 db.key；也可用环境变量 CADRE_PASSPHRASE 给口令）
+    #[arg(long, global = true, env = "CADRE_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -175,6 +179,11 @@ pub enum Command {
         #[command(flatten)]
         list: AuditListArgs,
     },
+    /// 数据库密钥：生成密钥文件、核对密钥、轮换密钥
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -216,6 +225,23 @@ pub struct AuditListArgs {
     /// 以 JSON 数组输出（字段同日志文件）
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// 生成一个新的随机密钥文件（权限 0600，不覆盖已有文件）
+    New {
+        /// 密钥文件路径
+        path: PathBuf,
+    },
+    /// 核对密钥能否打开数据库
+    Check,
+    /// 用新密钥重新加密整个数据库（期间仍可查阅）；完成后旧密钥不再能打开数据库
+    Rotate {
+        /// 新密钥文件（先用 cadre key new 生成）
+        #[arg(long, value_name = "PATH")]
+        new_key_file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -379,6 +405,15 @@ fn db_name(cli: &Cli) -> String {
         .into_owned()
 }
 
+/// Where the database's key comes from: `--key-file`/`CADRE_KEY_FILE`, else
+/// `CADRE_PASSPHRASE`, else the key file beside the database.
+fn store_options(cli: &Cli) -> StoreOptions {
+    StoreOptions {
+        key: KeySource::from_env(cli.key_file.clone()),
+        ..StoreOptions::default()
+    }
+}
+
 fn open_store(cli: &Cli) -> Result<Store> {
     if cli.db.is_none()
         && let Some(socket) = service_socket(cli)
@@ -389,18 +424,18 @@ fn open_store(cli: &Cli) -> Result<Store> {
             socket.display()
         );
     }
+    let opts = store_options(cli);
     match &cli.db {
-        Some(path) => {
-            Store::open(path).with_context(|| format!("无法打开数据库 {}", path.display()))
-        }
+        Some(path) => Store::open_with(path, &opts)
+            .with_context(|| format!("无法打开数据库 {}", path.display())),
         None => {
             let path = data_dir()?.join("db");
             let fresh = !path.exists();
             std::fs::create_dir_all(&path)
                 .with_context(|| format!("无法创建数据库目录 {}", path.display()))?;
             restrict_dir(&path);
-            let store =
-                Store::open(&path).with_context(|| format!("无法打开数据库 {}", path.display()))?;
+            let store = Store::open_with(&path, &opts)
+                .with_context(|| format!("无法打开数据库 {}", path.display()))?;
             if fresh || store.is_empty()? {
                 crate::seed::seed_demo(&store).context("无法以演示数据初始化默认数据库")?;
             }
@@ -707,7 +742,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let summary = Store::restore(
                 file,
                 &dir,
-                crate::store::backup::RestoreOptions { replace: *replace },
+                crate::store::backup::RestoreOptions {
+                    replace: *replace,
+                    key: store_options(&cli).key,
+                },
             )?;
             if let Some(aside) = &summary.moved_aside {
                 println!("原数据库已移到 {}", aside.display());
@@ -1010,6 +1048,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("cadre 服务已停止，数据已写回。");
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Key { command }) => run_key(&cli, command),
         Some(Command::Demo {
             command: DemoCommand::Generate { count, seed, out },
         }) => {
@@ -1193,6 +1232,71 @@ fn run_audit(cli: &Cli, command: Option<&AuditCommand>, args: &AuditListArgs) ->
                     "注意：{} 行无法读取，未列出；请运行 cadre audit verify 查看位置和原因。",
                     listing.unreadable
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `cadre key …`: a new key file, a check of the key, a rotation.
+fn run_key(cli: &Cli, command: &KeyCommand) -> Result<ExitCode> {
+    match command {
+        KeyCommand::New { path } => {
+            crate::store::crypto::write_new_key_file(path)?;
+            println!(
+                "已生成密钥文件 {}（权限 0600）。请妥善保管：丢失密钥即无法打开数据库。",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyCommand::Check => {
+            // Opening verifies the key check; a wrong key is refused there.
+            let store = open_store(cli)?;
+            println!(
+                "密钥与数据库 {} 相符（密钥编号 {:08x}）。",
+                db_name(cli),
+                store.key_id()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyCommand::Rotate { new_key_file } => {
+            let new_key = read_key_file(new_key_file)?;
+            let store = open_store(cli)?;
+            let db = db_name(cli);
+            eprintln!("正在用 {} 重新加密数据库 {db}……", new_key_file.display());
+            let report = store
+                .rotate_key(&KeySource::Key(new_key.clone()))
+                .with_context(|| format!("数据库 {db} 的密钥轮换未完成（下次打开时继续）"))?;
+            store.flush()?;
+            println!(
+                "已重新加密 {} 条记录、重建 {} 个索引项，新密钥编号 {:08x}。",
+                report.resealed, report.index_entries, report.key_id
+            );
+            if report.unreadable > 0 {
+                println!(
+                    "有 {} 条记录原本就无法解密，保持原样（请运行 cadre check）。",
+                    report.unreadable
+                );
+            }
+            match store_options(cli).key {
+                KeySource::DefaultFile => {
+                    let file = default_key_file(Path::new(&db));
+                    write_key_file(&file, &new_key, true).with_context(|| {
+                        format!(
+                            "数据库已换用新密钥，但未能写入 {}：今后请用 --key-file {} 打开",
+                            file.display(),
+                            new_key_file.display()
+                        )
+                    })?;
+                    println!(
+                        "默认密钥文件 {} 已换成新密钥；旧密钥不再能打开数据库。",
+                        file.display()
+                    );
+                }
+                _ => println!(
+                    "今后请用 --key-file {}（或 CADRE_KEY_FILE）打开数据库；旧密钥不再能打开它。",
+                    new_key_file.display()
+                ),
             }
             Ok(ExitCode::SUCCESS)
         }

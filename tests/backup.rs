@@ -99,6 +99,11 @@ fn the_demo_province_round_trips() {
     assert_eq!(summary.sha256.len(), 64);
 
     let restored = tmp.path().join("restored");
+    // Without the key the backup was sealed with, nothing is restored.
+    let err = Store::restore(&file, &restored, RestoreOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("密钥"), "{err}");
+    assert!(!restored.exists());
+    give_key(&tmp.path().join("db"), &restored);
     let r = Store::restore(&file, &restored, RestoreOptions::default()).unwrap();
     assert_eq!(r.dossiers, 3000);
     assert_eq!(r.entries, summary.entries);
@@ -179,6 +184,7 @@ fn a_backup_taken_while_a_writer_saves_is_consistent() {
     let mut last_total = 0;
     for (i, (file, saved_before)) in files.iter().enumerate() {
         let dir = tmp.path().join(format!("r{i}"));
+        give_key(&tmp.path().join("db"), &dir);
         Store::restore(file, &dir, RestoreOptions::default()).unwrap();
         let s = Store::open(&dir).unwrap();
         let report = s.check().unwrap();
@@ -228,7 +234,8 @@ fn a_tampered_byte_is_refused_and_nothing_is_written() {
         "{msg}"
     );
     assert!(!target.exists(), "nothing written");
-    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+    // The database, its key file and the backup: nothing else.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 3);
 }
 
 #[test]
@@ -289,8 +296,9 @@ fn a_file_that_is_not_a_backup_is_refused() {
     );
     assert!(!target.exists(), "nothing written");
 
-    // The untouched file still restores.
+    // The untouched file still restores (with the key beside the target).
     std::fs::write(&file, &good).unwrap();
+    give_key(&tmp.path().join("db"), &target);
     Store::restore(&file, &target, RestoreOptions::default()).unwrap();
     assert!(target.exists());
 }
@@ -313,7 +321,15 @@ fn a_non_empty_target_is_kept_unless_replaced_and_then_moved_aside() {
     assert!(err.to_string().contains("--replace"), "{err}");
     assert_eq!(raw_trees(&db), before, "refused: the database is as it was");
 
-    let r = Store::restore(&file, &db, RestoreOptions { replace: true }).unwrap();
+    let r = Store::restore(
+        &file,
+        &db,
+        RestoreOptions {
+            replace: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let aside = r.moved_aside.expect("moved aside");
     assert!(
         aside
@@ -341,7 +357,15 @@ fn a_database_in_use_is_not_replaced() {
     let file = tmp.path().join("b.cadrebak");
     let open = Store::open(&db).unwrap();
     open.backup(&file).unwrap();
-    let err = Store::restore(&file, &db, RestoreOptions { replace: true }).unwrap_err();
+    let err = Store::restore(
+        &file,
+        &db,
+        RestoreOptions {
+            replace: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, BackupError::InUse { .. }), "{err:?}");
     assert!(
         err.to_string().contains("正被另一个 cadre 进程使用"),
@@ -349,9 +373,17 @@ fn a_database_in_use_is_not_replaced() {
     );
     // Still there, still in use, nothing moved aside.
     assert_eq!(open.dossier_count(), 3);
-    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 3);
     drop(open);
-    Store::restore(&file, &db, RestoreOptions { replace: true }).unwrap();
+    Store::restore(
+        &file,
+        &db,
+        RestoreOptions {
+            replace: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
 }
 
 #[test]
@@ -366,8 +398,9 @@ fn backup_and_restored_files_are_the_owners_alone() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names.len(), 3, "{names:?}");
     let target = tmp.path().join("restored");
+    give_key(&tmp.path().join("db"), &target);
     Store::restore(&file, &target, RestoreOptions::default()).unwrap();
     assert_eq!(mode(&target), 0o700);
     for entry in walk(&target) {
@@ -443,4 +476,12 @@ fn the_command_line_backs_up_and_restores() {
         text.contains("原数据库已移到") && text.contains("恢复 3 份档案"),
         "{text}"
     );
+}
+
+/// Puts the key of the database at `from` beside `to`, where opening `to` looks for it.
+fn give_key(from: &std::path::Path, to: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let dst = cadre::store::crypto::default_key_file(to);
+    std::fs::copy(cadre::store::crypto::default_key_file(from), &dst).unwrap();
+    std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o600)).unwrap();
 }

@@ -513,8 +513,20 @@ fn a_backup_taken_while_serving_restores_to_the_same_data() {
     let (status, _) = server.stop();
     assert!(status.success());
     let restored = server.dir.path().join("restored");
-    Store::restore(&file, &restored, Default::default()).unwrap();
-    let store = Store::open(&restored).unwrap();
+    let key = cadre::store::crypto::default_key_file(&server.db());
+    let options = cadre::store::backup::RestoreOptions {
+        replace: false,
+        key: cadre::store::crypto::KeySource::File(key.clone()),
+    };
+    Store::restore(&file, &restored, options).unwrap();
+    let store = Store::open_with(
+        &restored,
+        &cadre::store::StoreOptions {
+            key: cadre::store::crypto::KeySource::File(key),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(store.dossier(9).unwrap().unwrap().identity.health, "备份前");
     assert!(store.check().unwrap().issues.is_empty());
 }

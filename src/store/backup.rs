@@ -53,14 +53,22 @@ pub struct RestoreSummary {
 }
 
 /// How to restore.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct RestoreOptions {
     /// Replace a non-empty target directory; the old one is moved aside, never deleted.
     pub replace: bool,
+    /// The key the backed-up database was sealed with (the backup holds the sealed values as
+    /// they were, and never the key). The default is the key file beside the target,
+    /// `<dir>.key`, which restoring over the same database finds in place.
+    pub key: crate::store::crypto::KeySource,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
+    #[error(
+        "恢复到 {dir} 需要备份时数据库的密钥：{expected} 不存在，请用 --key-file 指定原数据库的密钥文件"
+    )]
+    NoKey { dir: PathBuf, expected: PathBuf },
     #[error("无法写入备份文件 {file}：{source}")]
     Write { file: PathBuf, source: io::Error },
     #[error("无法读取备份文件 {file}：{source}")]
@@ -460,13 +468,26 @@ pub(super) fn restore(file: &Path, dir: &Path, opts: RestoreOptions) -> Result<R
     if occupied {
         ensure_not_in_use(dir)?;
     }
+    let key = match opts.key {
+        crate::store::crypto::KeySource::DefaultFile => {
+            let beside = crate::store::crypto::default_key_file(dir);
+            if !beside.exists() {
+                return Err(BackupError::NoKey {
+                    dir: dir.to_path_buf(),
+                    expected: beside,
+                });
+            }
+            crate::store::crypto::KeySource::File(beside)
+        }
+        other => other,
+    };
     // The trees go to a staging directory next to the target, which takes the target's place
     // only once the restored database has passed `check`.
     let staging = sibling(dir, &format!(".restoring-{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(derr)?;
     }
-    let staged = write_staging(file, &staging, dir);
+    let staged = write_staging(file, &staging, dir, key);
     let (trees, entries, dossiers) = match staged {
         Ok(s) => s,
         Err(e) => {
@@ -532,7 +553,12 @@ fn ensure_not_in_use(dir: &Path) -> Result<()> {
     }
 }
 
-fn write_staging(file: &Path, staging: &Path, target: &Path) -> Result<(usize, u64, usize)> {
+fn write_staging(
+    file: &Path,
+    staging: &Path,
+    target: &Path,
+    key: crate::store::crypto::KeySource,
+) -> Result<(usize, u64, usize)> {
     let serr = |source| BackupError::Restore {
         dir: staging.to_path_buf(),
         source,
@@ -585,7 +611,11 @@ fn write_staging(file: &Path, staging: &Path, target: &Path) -> Result<(usize, u
     // Opened as the application opens it (an import the snapshot caught half-way is rolled
     // back here), then checked.
     let report = {
-        let store = Store::open(staging)?;
+        let options = crate::store::StoreOptions {
+            key,
+            ..Default::default()
+        };
+        let store = Store::open_with(staging, &options)?;
         let report = store.check()?;
         store.flush()?;
         report

@@ -1,7 +1,8 @@
 //! The versioned envelope around every stored value: a magic byte, a record kind, a schema
 //! version, then the bincode payload. A type whose layout changes bumps `VERSION` and teaches
 //! `upgrade` to read the older payloads, so records written before a model change still decode.
-//! Owns encoding only; it knows nothing of trees or keys.
+//! `seal`/`open` wrap the envelope in the database's AEAD (see `crypto`), so what reaches the
+//! disk is ciphertext. Owns encoding only; it knows nothing of trees.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -29,6 +30,8 @@ pub enum EnvelopeError {
     Encode(#[from] bincode::error::EncodeError),
     #[error("{0} trailing bytes after the payload")]
     Trailing(usize),
+    #[error("{0}")]
+    Sealed(#[from] super::crypto::CryptoError),
 }
 
 /// A stored type with a kind byte and a schema version.
@@ -72,6 +75,25 @@ pub fn decode<T: Versioned>(bytes: &[u8]) -> Result<T, EnvelopeError> {
             current: T::VERSION,
         }),
     }
+}
+
+/// Encodes `value` and seals it under the cipher's current key.
+pub fn seal<T: Versioned>(
+    cipher: &super::crypto::Cipher,
+    value: &T,
+) -> Result<Vec<u8>, EnvelopeError> {
+    let plain = zeroize::Zeroizing::new(encode(value)?);
+    Ok(cipher.seal(&plain))
+}
+
+/// Opens a sealed value (refusing a tampered or foreign one before anything is decoded) and
+/// decodes it.
+pub fn open<T: Versioned>(
+    cipher: &super::crypto::Cipher,
+    bytes: &[u8],
+) -> Result<T, EnvelopeError> {
+    let plain = zeroize::Zeroizing::new(cipher.open(bytes)?);
+    decode(&plain)
 }
 
 /// Decodes a bare payload of any serde type, requiring every byte to be used. `upgrade`

@@ -2,12 +2,16 @@
 //! through this API (no sled call elsewhere), so the same API can later be served to several
 //! clients. A dossier and its index entries change together in one transaction; bulk writes are
 //! journaled so an interrupted import rolls back completely. Edits are flushed before they
-//! return. This module must not log record contents.
+//! return. Every value is sealed (`crypto`) on write and opened on read; index and name keys
+//! are blind (HMAC) keys, so the files hold no name or ID number in the clear. A key rotation
+//! re-seals in place while readers keep reading. This module must not log record contents.
 
 pub mod backup;
+pub mod crypto;
 pub mod envelope;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -15,7 +19,8 @@ use sled::{Batch, Tree};
 
 use crate::history::{ChangeKind, ChangeMeta, HistoryEntry};
 use crate::model::{Dossier, DossierId, PartialDate, Unit, UnitDirectory, UnitId};
-use envelope::{EnvelopeError, Versioned, decode, encode};
+use crypto::{Blinder, Cipher, KdfParams, KeyError, KeySource, Secret};
+use envelope::{EnvelopeError, Versioned, decode};
 
 impl Versioned for Dossier {
     const KIND: u8 = 1;
@@ -86,7 +91,10 @@ impl Versioned for Journal {
 
 const TREE_DOSSIERS: &str = "dossiers";
 const TREE_UNITS: &str = "units";
+/// Blind ID number → dossier id. The live tree is `idx_id_number.<key id>` (the key id of the
+/// index key its keys are made with); the bare name is a plaintext database's.
 const TREE_BY_ID_NUMBER: &str = "idx_id_number";
+/// Blind name ++ birth ++ id → nothing; named like `TREE_BY_ID_NUMBER`.
 const TREE_BY_NAME: &str = "idx_name_birth";
 const TREE_META: &str = "meta";
 const TREE_FILTERS: &str = "saved_filters";
@@ -98,6 +106,24 @@ const TREE_REVISIONS: &str = "revisions";
 /// Dossier id (u64 BE) + revision (u64 BE) → the history entry of that change.
 const TREE_HISTORY: &str = "history";
 const META_JOURNAL: &[u8] = b"journal";
+/// A known value sealed under the database's key: a wrong key is told apart from corruption.
+const META_KEY_CHECK: &[u8] = b"key_check";
+/// The key id (u32 LE) of the index key the live index trees are made with.
+const META_INDEX: &[u8] = b"index_key";
+/// The argon2 salt and costs of a passphrase-derived key (bincode, in the clear).
+const META_KDF: &[u8] = b"kdf";
+/// A key rotation (or the encryption of a plaintext database) under way: `Rotation`.
+const META_ROTATION: &[u8] = b"rotation";
+const KEY_CHECK_TEXT: &[u8] = b"cadre key check v1";
+const KEY_CHECK_AAD: &[u8] = b"key_check";
+const WRAP_AAD: &[u8] = b"cadre wrapped master key";
+/// Domains of blind keys.
+const BLIND_ID: &str = "id";
+const BLIND_NAME: &str = "name";
+const BLIND_FILTER: &str = "filter";
+const BLIND_PLAN: &str = "plan";
+/// Values re-sealed per batch during a rotation.
+const ROTATE_CHUNK: usize = 2000;
 const TREE_FACTS_CHANGED: &str = "facts_changed";
 /// The token of the facts snapshot that, with `facts_changed`, describes the database.
 const META_FACTS: &[u8] = b"facts_snapshot";
@@ -155,6 +181,8 @@ pub enum StoreError {
     NoSuchChange { id: DossierId, seq: u64 },
     #[error("新建档案这一次不能撤销")]
     CannotUndoCreation,
+    #[error(transparent)]
+    Key(#[from] KeyError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,14 +206,135 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
     pub cache_bytes: u64,
+    /// Where the database's key comes from (default: the key file beside the directory).
+    pub key: KeySource,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             cache_bytes: DEFAULT_CACHE_BYTES,
+            key: KeySource::DefaultFile,
         }
     }
+}
+
+/// The live blind index trees and the index key their keys are made with.
+struct Indexes {
+    blinder: Blinder,
+    id_number: Tree,
+    by_name: Tree,
+}
+
+impl Indexes {
+    fn open(db: &sled::Db, blinder: Blinder) -> Result<Indexes> {
+        let (idn, names) = index_tree_names(blinder.key_id());
+        Ok(Indexes {
+            id_number: db.open_tree(idn)?,
+            by_name: db.open_tree(names)?,
+            blinder,
+        })
+    }
+
+    /// The index entries a dossier owns: blind ID number, and blind name ++ birth ++ id.
+    fn entries(&self, d: &Dossier) -> (Option<[u8; 16]>, Vec<u8>) {
+        let idn = (!d.identity.id_number.is_empty()).then(|| {
+            self.blinder
+                .blind(BLIND_ID, &d.identity.id_number.to_ascii_uppercase())
+        });
+        (
+            idn,
+            self.name_key(&d.identity.name, &d.identity.birth, d.id),
+        )
+    }
+
+    /// `blind(name) birth(u32 BE) id(u64 BE)`: prefix-scannable by name, then name and birth.
+    fn name_key(&self, name: &str, birth: &PartialDate, id: DossierId) -> Vec<u8> {
+        let mut k = self.name_prefix(name);
+        k.extend_from_slice(&birth.packed().to_be_bytes());
+        k.extend_from_slice(&id.to_be_bytes());
+        k
+    }
+
+    fn name_prefix(&self, name: &str) -> Vec<u8> {
+        let mut k = Vec::with_capacity(NAME_KEY_LEN);
+        k.extend_from_slice(&self.blinder.blind(BLIND_NAME, name));
+        k
+    }
+
+    fn id_number_key(&self, id_number: &str) -> [u8; 16] {
+        self.blinder
+            .blind(BLIND_ID, &id_number.trim().to_ascii_uppercase())
+    }
+}
+
+/// Blind name, birth, id.
+const NAME_KEY_LEN: usize = 16 + 4 + 8;
+
+fn index_tree_names(key_id: u32) -> (String, String) {
+    (
+        format!("{TREE_BY_ID_NUMBER}.{key_id:08x}"),
+        format!("{TREE_BY_NAME}.{key_id:08x}"),
+    )
+}
+
+/// A key rotation under way, kept in `meta` until it ends so an interrupted one resumes on
+/// the next open (with either key).
+#[derive(Serialize, Deserialize, Debug, Clone)]
+struct Rotation {
+    /// The key id rotated from.
+    from: u32,
+    to: u32,
+    /// The new master key sealed under the old key, and the old under the new.
+    new_under_old: Vec<u8>,
+    old_under_new: Vec<u8>,
+    /// The key check of the new key.
+    new_check: Vec<u8>,
+    /// The new passphrase's salt and costs (None: the new key is not a passphrase).
+    new_kdf: Option<KdfParams>,
+}
+
+/// What a rotation (or the encryption of a plaintext database) did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RotationReport {
+    /// Values sealed anew.
+    pub resealed: usize,
+    /// Values that could not be opened and were left as they were (already unreadable).
+    pub unreadable: usize,
+    /// Index entries built under the new index key.
+    pub index_entries: usize,
+    /// The new key's id.
+    pub key_id: u32,
+}
+
+fn bincode_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>> {
+    bincode::serde::encode_to_vec(v, bincode::config::standard())
+        .map_err(|e| StoreError::Encode(EnvelopeError::Encode(e)))
+}
+
+fn bincode_read<T: serde::de::DeserializeOwned>(key: &[u8], v: &[u8]) -> Result<T> {
+    bincode::serde::decode_from_slice(v, bincode::config::standard())
+        .map(|(v, _)| v)
+        .map_err(|e| corrupt(TREE_META, key, EnvelopeError::Decode(e)))
+}
+
+fn key_check(c: &Cipher) -> Vec<u8> {
+    c.seal_with(KEY_CHECK_TEXT, KEY_CHECK_AAD)
+}
+
+fn key_check_holds(c: &Cipher, sealed: &[u8]) -> bool {
+    crypto::sealed_key_id(sealed) == Some(c.key_id())
+        && c.open_with(sealed, KEY_CHECK_AAD).as_deref() == Ok(KEY_CHECK_TEXT)
+}
+
+fn unwrap_master(c: &Cipher, wrapped: &[u8]) -> Option<Secret> {
+    let plain = zeroize::Zeroizing::new(c.open_with(wrapped, WRAP_AAD).ok()?);
+    let mut k = zeroize::Zeroizing::new([0u8; crypto::KEY_LEN]);
+    if plain.len() != crypto::KEY_LEN {
+        return None;
+    }
+    k.copy_from_slice(&plain);
+    Some(k)
 }
 
 /// The handle to one open database. Cheap to clone; share one per process.
@@ -194,8 +343,6 @@ pub struct Store {
     db: sled::Db,
     dossiers: Tree,
     units: Tree,
-    by_id_number: Tree,
-    by_name: Tree,
     meta: Tree,
     journal: Tree,
     filters: Tree,
@@ -207,9 +354,13 @@ pub struct Store {
     dir: Option<std::sync::Arc<PathBuf>>,
     revisions: Tree,
     history: Tree,
-    /// Every write takes this shared and a backup takes it exclusive, so a backup sees each
-    /// write (a transaction, a batch) whole or not at all. Readers never take it.
-    gate: std::sync::Arc<std::sync::RwLock<()>>,
+    /// The keys. Only ever gains keys while the process runs, so bytes read before a
+    /// rotation still open after it; read it after reading the bytes it is to open.
+    cipher: Arc<RwLock<Cipher>>,
+    /// The live blind index trees, switched whole at the end of a rotation.
+    indexes: Arc<RwLock<Arc<Indexes>>>,
+    /// Writers hold it shared; a rotation holds it alone (readers never take it).
+    gate: Arc<RwLock<()>>,
 }
 
 /// One problem found by `Store::check`.
@@ -236,21 +387,6 @@ fn unit_key(id: UnitId) -> [u8; 4] {
     id.to_be_bytes()
 }
 
-/// `name 0x00 birth(u32 BE) id(u64 BE)`: prefix-scannable by name, then by name and birth.
-fn name_key(name: &str, birth: &PartialDate, id: DossierId) -> Vec<u8> {
-    let mut k = name_prefix(name);
-    k.extend_from_slice(&birth.packed().to_be_bytes());
-    k.extend_from_slice(&id.to_be_bytes());
-    k
-}
-
-fn name_prefix(name: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(name.len() + 13);
-    k.extend_from_slice(name.as_bytes());
-    k.push(0);
-    k
-}
-
 fn history_key(id: DossierId, seq: u64) -> [u8; 16] {
     let mut k = [0u8; 16];
     k[..8].copy_from_slice(&id.to_be_bytes());
@@ -269,11 +405,263 @@ fn key_id(bytes: &[u8]) -> Option<DossierId> {
     Some(DossierId::from_be_bytes(bytes.try_into().ok()?))
 }
 
-/// The index entries a dossier owns.
-fn index_entries(d: &Dossier) -> (Option<Vec<u8>>, Vec<u8>) {
-    let idn = (!d.identity.id_number.is_empty())
-        .then(|| d.identity.id_number.to_ascii_uppercase().into_bytes());
-    (idn, name_key(&d.identity.name, &d.identity.birth, d.id))
+/// Opens the sled database at `path`, waiting a moment for a lock just released.
+fn open_sled(path: &Path, opts: &StoreOptions) -> Result<sled::Db> {
+    // No periodic flusher: every write here is flushed explicitly before it is reported,
+    // and without that thread holding the database, dropping the last handle releases the
+    // directory lock at once (so the next process, or the next clerk, can open it).
+    let open = || {
+        sled::Config::new()
+            .path(path)
+            .cache_capacity(opts.cache_bytes)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                e => StoreError::Sled(e),
+            })
+    };
+    // sled's I/O threads can hold a just-closed database's lock a moment longer (seen on
+    // a loaded machine): a lock still held after LOCK_WAIT is another process's.
+    let started = std::time::Instant::now();
+    loop {
+        match open() {
+            Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The database directory is the owner's alone.
+fn restrict_dir(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
+    }
+}
+
+/// Whether a database without a key check holds records (written before encryption).
+fn holds_plaintext(db: &sled::Db) -> Result<bool> {
+    for name in db.tree_names() {
+        if name.as_ref() == b"__sled__default" {
+            continue;
+        }
+        if name.as_ref() == TREE_META.as_bytes() {
+            if db.open_tree(&name)?.contains_key(META_JOURNAL)? {
+                return Ok(true);
+            }
+            continue;
+        }
+        if !db.open_tree(&name)?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `<dir>.<suffix>` beside the database directory.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "db".into());
+    path.with_file_name(format!("{name}.{suffix}"))
+}
+
+/// Copies a plaintext database, sealed under `master`, into `<dir>.encrypting`: values
+/// sealed, named entries and index trees under blind keys, the key check recorded. Returns
+/// the number of values sealed. The original is not changed.
+fn encrypt_copy(
+    old: &sled::Db,
+    path: &Path,
+    master: &Secret,
+    opts: &StoreOptions,
+) -> Result<usize> {
+    let target = sibling(path, "encrypting");
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(|e| StoreError::Sled(e.into()))?;
+    }
+    std::fs::create_dir_all(&target).map_err(|e| StoreError::Sled(e.into()))?;
+    restrict_dir(&target);
+    let new = open_sled(&target, opts)?;
+    let cipher = Cipher::new(master);
+    let blinder = cipher.blinder();
+    let sealed_trees = [
+        TREE_DOSSIERS,
+        TREE_UNITS,
+        TREE_HISTORY,
+        TREE_REVIEWS,
+        TREE_JOURNAL,
+    ];
+    let mut copied = 0;
+    for name in old.tree_names() {
+        let label = String::from_utf8_lossy(&name).into_owned();
+        if name.as_ref() == b"__sled__default"
+            || label == TREE_BY_ID_NUMBER
+            || label == TREE_BY_NAME
+        {
+            continue;
+        }
+        let from = old.open_tree(&name)?;
+        let to = new.open_tree(&name)?;
+        let mut batch = Batch::default();
+        let mut n = 0;
+        for kv in from.iter() {
+            let (k, v) = kv?;
+            let (key, value): (Vec<u8>, Vec<u8>) = if sealed_trees.contains(&label.as_str()) {
+                let value = if v.is_empty() {
+                    Vec::new()
+                } else {
+                    cipher.seal(&v)
+                };
+                (k.to_vec(), value)
+            } else if label == TREE_FILTERS || label == TREE_PLANS {
+                let (domain, named) = if label == TREE_FILTERS {
+                    (BLIND_FILTER, decode::<SavedFilter>(&v).map(|f| f.name))
+                } else {
+                    (BLIND_PLAN, decode::<TeamPlan>(&v).map(|p| p.name))
+                };
+                let key = match named {
+                    Ok(name) => blinder.blind(domain, &name).to_vec(),
+                    // Undecodable: kept under a key that names nothing (and `check`-able).
+                    Err(_) => blinder.blind(domain, &hex(&k)).to_vec(),
+                };
+                (key, cipher.seal(&v))
+            } else if label == TREE_META {
+                match k.as_ref() {
+                    META_JOURNAL => (k.to_vec(), cipher.seal(&v)),
+                    META_FACTS => continue,
+                    _ => (k.to_vec(), v.to_vec()),
+                }
+            } else {
+                // Revisions and change marks: numbers only.
+                (k.to_vec(), v.to_vec())
+            };
+            batch.insert(key, value);
+            copied += 1;
+            n += 1;
+            if n >= ROTATE_CHUNK {
+                to.apply_batch(std::mem::take(&mut batch))?;
+                n = 0;
+            }
+        }
+        to.apply_batch(batch)?;
+    }
+    // The index trees, under blind keys, from the records.
+    let idx = Indexes::open(&new, blinder)?;
+    let mut batches = PendingBatches::default();
+    for kv in old.open_tree(TREE_DOSSIERS)?.iter() {
+        let (k, v) = kv?;
+        let Ok(d) = decode::<Dossier>(&v) else {
+            continue;
+        };
+        let (idn, name) = idx.entries(&d);
+        if let Some(idn) = idn {
+            batches.by_id_number.insert(&idn[..], &k[..]);
+        }
+        batches.by_name.insert(name, &[]);
+    }
+    idx.id_number.apply_batch(batches.by_id_number)?;
+    idx.by_name.apply_batch(batches.by_name)?;
+    let meta = new.open_tree(TREE_META)?;
+    meta.insert(META_INDEX, &cipher.key_id().to_le_bytes())?;
+    meta.insert(META_KEY_CHECK, key_check(&cipher))?;
+    new.flush()?;
+    Ok(copied)
+}
+
+/// Puts `<dir>.encrypting` in the place of the plaintext directory, then removes the
+/// plaintext. Each step is a rename, so an interruption is finished by `finish_encrypting_swap`.
+fn swap_in_encrypted(path: &Path) -> Result<()> {
+    let io = |e: std::io::Error| StoreError::Sled(e.into());
+    let plain = sibling(path, "plaintext");
+    std::fs::rename(path, &plain).map_err(io)?;
+    std::fs::rename(sibling(path, "encrypting"), path).map_err(io)?;
+    std::fs::remove_dir_all(&plain).map_err(io)?;
+    Ok(())
+}
+
+/// Finishes a swap an interruption left half done; drops an unfinished encrypted copy.
+fn finish_encrypting_swap(path: &Path) -> Result<()> {
+    let io = |e: std::io::Error| StoreError::Sled(e.into());
+    let (plain, encrypting) = (sibling(path, "plaintext"), sibling(path, "encrypting"));
+    if !path.exists() && plain.exists() && encrypting.exists() {
+        std::fs::rename(&encrypting, path).map_err(io)?;
+    }
+    if path.exists() && plain.exists() {
+        std::fs::remove_dir_all(&plain).map_err(io)?;
+    }
+    if path.exists() && encrypting.exists() {
+        std::fs::remove_dir_all(&encrypting).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// The candidate master keys `source` gives for the database (a passphrase during a rotation
+/// may be the old or the new one). Creates the default key file, or a passphrase's salt, for
+/// a database that has no key yet.
+fn resolve_masters(
+    db: &sled::Db,
+    meta: &Tree,
+    source: &KeySource,
+    dir: Option<&Path>,
+) -> Result<Vec<Secret>> {
+    let keyed = meta.contains_key(META_KEY_CHECK)? || meta.contains_key(META_ROTATION)?;
+    Ok(match source {
+        KeySource::DefaultFile => {
+            let Some(dir) = dir else {
+                return Ok(vec![crypto::random_key()]);
+            };
+            let file = crypto::default_key_file(dir);
+            if std::fs::symlink_metadata(&file).is_ok() {
+                vec![crypto::read_key_file(&file)?]
+            } else if keyed {
+                return Err(KeyError::MissingDefault {
+                    db: dir.to_path_buf(),
+                    key: file,
+                }
+                .into());
+            } else {
+                tracing::info!("creating the database key file");
+                vec![crypto::write_new_key_file(&file)?]
+            }
+        }
+        KeySource::File(p) => vec![crypto::read_key_file(p)?],
+        KeySource::Key(k) => vec![k.clone()],
+        KeySource::Random => vec![crypto::random_key()],
+        KeySource::Passphrase(phrase) => {
+            let mut params = Vec::new();
+            if let Some(v) = meta.get(META_KDF)? {
+                params.push(bincode_read::<KdfParams>(META_KDF, &v)?);
+            }
+            if let Some(v) = meta.get(META_ROTATION)?
+                && let Some(kdf) = bincode_read::<Rotation>(META_ROTATION, &v)?.new_kdf
+            {
+                params.push(kdf);
+            }
+            if params.is_empty() {
+                if keyed {
+                    return Err(KeyError::NotPassphrase.into());
+                }
+                let fresh = KdfParams::fresh();
+                meta.insert(META_KDF, bincode_bytes(&fresh)?)?;
+                db.flush()?;
+                params.push(fresh);
+            }
+            params
+                .iter()
+                .map(|p| p.derive(phrase))
+                .collect::<Result<_, _>>()?
+        }
+    })
 }
 
 fn corrupt(tree: &'static str, key: &[u8], source: EnvelopeError) -> StoreError {
@@ -296,78 +684,164 @@ impl Store {
     }
 
     pub fn open_with(path: &Path, opts: &StoreOptions) -> Result<Self> {
-        // No periodic flusher: every write here is flushed explicitly before it is reported,
-        // and without that thread holding the database, dropping the last handle releases the
-        // directory lock at once (so the next process, or the next clerk, can open it).
-        let open = || {
-            sled::Config::new()
-                .path(path)
-                .cache_capacity(opts.cache_bytes)
-                .flush_every_ms(None)
-                .open()
-                .map_err(|e| match e {
-                    sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                        StoreError::Locked(path.to_path_buf())
-                    }
-                    sled::Error::Io(ref io)
-                        if io.to_string().contains("could not acquire lock") =>
-                    {
-                        StoreError::Locked(path.to_path_buf())
-                    }
-                    e => StoreError::Sled(e),
-                })
-        };
-        // sled's I/O threads can hold a just-closed database's lock a moment longer (seen on
-        // a loaded machine): a lock still held after LOCK_WAIT is another process's.
-        let started = std::time::Instant::now();
-        let db = loop {
-            match open() {
-                Err(StoreError::Locked(_)) if started.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(std::time::Duration::from_millis(25));
-                }
-                other => break other?,
-            }
-        };
-        let mut store = Self::from_db(db)?;
-        store.dir = Some(std::sync::Arc::new(path.to_path_buf()));
-        Ok(store)
+        finish_encrypting_swap(path)?;
+        let created = !path.exists();
+        let mut db = open_sled(path, opts)?;
+        if created {
+            restrict_dir(path);
+        }
+        let meta = db.open_tree(TREE_META)?;
+        let mut masters = resolve_masters(&db, &meta, &opts.key, Some(path))?;
+        if !meta.contains_key(META_KEY_CHECK)?
+            && !meta.contains_key(META_ROTATION)?
+            && holds_plaintext(&db)?
+        {
+            // A database from before encryption: copied sealed into a fresh directory that
+            // then takes its place (sled keeps overwritten pages in its log, so sealing in
+            // place would leave the plaintext in the files).
+            let master = masters.swap_remove(0);
+            let label = path.display();
+            eprintln!(
+                "数据库 {label} 是旧版的明文数据库（{} 份档案），正在加密，请稍候……",
+                db.open_tree(TREE_DOSSIERS)?.len()
+            );
+            tracing::warn!("encrypting a plaintext database");
+            let copied = encrypt_copy(&db, path, &master, opts)?;
+            drop(meta);
+            drop(db);
+            swap_in_encrypted(path)?;
+            eprintln!("数据库 {label} 已加密：{copied} 条记录。");
+            db = open_sled(path, opts)?;
+            masters = vec![master];
+        }
+        Self::from_db(db, masters, Some(path))
     }
 
-    /// A throwaway in-memory database (tests, benchmarks).
+    /// A throwaway in-memory database (tests, benchmarks), under a random key.
     pub fn temporary() -> Result<Self> {
         let db = sled::Config::new()
             .temporary(true)
             .cache_capacity(DEFAULT_CACHE_BYTES)
             .open()?;
-        Self::from_db(db)
+        Self::from_db(db, vec![crypto::random_key()], None)
     }
 
-    fn from_db(db: sled::Db) -> Result<Self> {
+    /// Opens the trees under whichever of `masters` the database's key check accepts; sets up
+    /// a new database's key check, encrypts a plaintext one, and finishes an interrupted
+    /// rotation.
+    fn from_db(db: sled::Db, masters: Vec<Secret>, dir: Option<&Path>) -> Result<Self> {
+        let meta = db.open_tree(TREE_META)?;
+        let label = dir.map_or_else(|| "临时数据库".to_string(), |d| d.display().to_string());
+        let rotation: Option<Rotation> = meta
+            .get(META_ROTATION)?
+            .map(|v| bincode_read(META_ROTATION, &v))
+            .transpose()?;
+        let check = meta.get(META_KEY_CHECK)?;
+        let mut unlocked = None;
+        for master in &masters {
+            let c = Cipher::new(master);
+            unlocked = match (&rotation, &check) {
+                (Some(rot), _) if c.key_id() == rot.to && key_check_holds(&c, &rot.new_check) => {
+                    unwrap_master(&c, &rot.old_under_new)
+                        .map(|old| Cipher::new(&old).rotated_to(master))
+                }
+                (Some(rot), Some(check))
+                    if rot.from == c.key_id() && key_check_holds(&c, check) =>
+                {
+                    unwrap_master(&c, &rot.new_under_old).map(|new| c.rotated_to(&new))
+                }
+                (Some(_), _) => None,
+                (None, Some(check)) => key_check_holds(&c, check).then_some(c),
+                (None, None) => Some(c),
+            };
+            if unlocked.is_some() {
+                break;
+            }
+        }
+        let Some(cipher) = unlocked else {
+            return Err(KeyError::Mismatch(label).into());
+        };
+        let index_id = meta
+            .get(META_INDEX)?
+            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+            .map(u32::from_le_bytes);
+        let blinder = match index_id {
+            Some(id) => cipher
+                .blinder_for(id)
+                .ok_or_else(|| StoreError::from(KeyError::Mismatch(label.clone())))?,
+            None => cipher.blinder(),
+        };
+        let indexes = Indexes::open(&db, blinder)?;
         let store = Store {
             dossiers: db.open_tree(TREE_DOSSIERS)?,
             units: db.open_tree(TREE_UNITS)?,
-            by_id_number: db.open_tree(TREE_BY_ID_NUMBER)?,
-            by_name: db.open_tree(TREE_BY_NAME)?,
-            meta: db.open_tree(TREE_META)?,
+            meta,
             journal: db.open_tree(TREE_JOURNAL)?,
             filters: db.open_tree(TREE_FILTERS)?,
             reviews: db.open_tree(TREE_REVIEWS)?,
             plans: db.open_tree(TREE_PLANS)?,
             facts_changed: db.open_tree(TREE_FACTS_CHANGED)?,
-            dir: None,
+            dir: dir.map(|d| Arc::new(d.to_path_buf())),
             revisions: db.open_tree(TREE_REVISIONS)?,
             history: db.open_tree(TREE_HISTORY)?,
-            gate: Default::default(),
+            cipher: Arc::new(RwLock::new(cipher)),
+            indexes: Arc::new(RwLock::new(Arc::new(indexes))),
+            gate: Arc::new(RwLock::new(())),
             db,
         };
+        match (rotation, check) {
+            (Some(rot), _) => {
+                tracing::warn!("finishing an interrupted key rotation");
+                eprintln!("正在完成数据库 {label} 上次中断的密钥轮换……");
+                store.finish_rotation(&rot)?;
+            }
+            (None, Some(_)) => {}
+            (None, None) => {
+                let c = store.cipher();
+                let tx: Result<(), TransactionError<StoreError>> = store.meta.transaction(|m| {
+                    m.insert(META_KEY_CHECK, key_check(&c))?;
+                    m.insert(META_INDEX, &c.key_id().to_le_bytes())?;
+                    Ok(())
+                });
+                unwrap_tx(tx)?;
+                store.flush()?;
+            }
+        }
         store.recover()?;
         Ok(store)
     }
 
-    /// Held (shared) while a write lands; a backup waits for it. Taken once per write and
-    /// never while already held (std's lock is not reentrant for a waiting backup).
-    fn write_gate(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+    /// The keys (a snapshot; cheap). Read it after reading the bytes it is to open.
+    pub fn cipher(&self) -> Cipher {
+        self.cipher
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The id of the key values are sealed under now.
+    pub fn key_id(&self) -> u32 {
+        self.cipher().key_id()
+    }
+
+    fn indexes(&self) -> Arc<Indexes> {
+        self.indexes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Held by every write, so a rotation sees no write under way.
+    fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
         self.gate.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn seal<T: Versioned>(&self, v: &T) -> Result<Vec<u8>> {
+        envelope::seal(&self.cipher(), v).map_err(StoreError::Encode)
+    }
+
+    fn open_value<T: Versioned>(&self, tree: &'static str, key: &[u8], v: &[u8]) -> Result<T> {
+        envelope::open(&self.cipher(), v).map_err(|e| corrupt(tree, key, e))
     }
 
     /// Flushes everything to disk.
@@ -386,15 +860,15 @@ impl Store {
     pub fn dossier(&self, id: DossierId) -> Result<Option<Dossier>> {
         self.dossiers
             .get(id_key(id))?
-            .map(|v| decode(&v).map_err(|e| corrupt(TREE_DOSSIERS, &id_key(id), e)))
+            .map(|v| self.open_value(TREE_DOSSIERS, &id_key(id), &v))
             .transpose()
     }
 
-    /// All dossiers in id order, decoded one at a time.
+    /// All dossiers in id order, opened and decoded one at a time.
     pub fn dossiers(&self) -> impl Iterator<Item = Result<Dossier>> + '_ {
         self.dossiers.iter().map(|kv| {
             let (k, v) = kv?;
-            decode(&v).map_err(|e| corrupt(TREE_DOSSIERS, &k, e))
+            self.open_value(TREE_DOSSIERS, &k, &v)
         })
     }
 
@@ -432,29 +906,32 @@ impl Store {
     }
 
     pub fn find_by_id_number(&self, id_number: &str) -> Result<Option<DossierId>> {
-        Ok(self
-            .by_id_number
-            .get(id_number.trim().to_ascii_uppercase().as_bytes())?
+        let idx = self.indexes();
+        Ok(idx
+            .id_number
+            .get(idx.id_number_key(id_number))?
             .and_then(|v| key_id(&v)))
     }
 
     pub fn find_by_name(&self, name: &str) -> Result<Vec<DossierId>> {
-        self.scan_name(name_prefix(name))
+        let idx = self.indexes();
+        Self::scan_name(&idx, idx.name_prefix(name))
     }
 
     pub fn find_by_name_birth(&self, name: &str, birth: &PartialDate) -> Result<Vec<DossierId>> {
-        let mut prefix = name_prefix(name);
+        let idx = self.indexes();
+        let mut prefix = idx.name_prefix(name);
         prefix.extend_from_slice(&birth.packed().to_be_bytes());
-        self.scan_name(prefix)
+        Self::scan_name(&idx, prefix)
     }
 
-    fn scan_name(&self, prefix: Vec<u8>) -> Result<Vec<DossierId>> {
-        self.by_name
+    fn scan_name(idx: &Indexes, prefix: Vec<u8>) -> Result<Vec<DossierId>> {
+        idx.by_name
             .scan_prefix(&prefix)
             .keys()
             .map(|k| {
                 let k = k?;
-                Ok(key_id(&k[k.len() - 8..]).unwrap_or(0))
+                Ok(key_id(&k[k.len().saturating_sub(8)..]).unwrap_or(0))
             })
             .collect()
     }
@@ -527,7 +1004,7 @@ impl Store {
             });
         match res {
             Ok(Some((v, rev))) => {
-                let d = decode(&v).map_err(|e| corrupt(TREE_DOSSIERS, &id_key(id), e))?;
+                let d = self.open_value(TREE_DOSSIERS, &id_key(id), &v)?;
                 Ok(Some((d, rev)))
             }
             Ok(None) => Ok(None),
@@ -542,7 +1019,7 @@ impl Store {
             .scan_prefix(id_key(id))
             .map(|kv| {
                 let (k, v) = kv?;
-                decode(&v).map_err(|e| corrupt(TREE_HISTORY, &k, e))
+                self.open_value(TREE_HISTORY, &k, &v)
             })
             .collect()
     }
@@ -554,8 +1031,7 @@ impl Store {
         let Some(raw) = self.history.get(history_key(id, seq))? else {
             return Err(StoreError::NoSuchChange { id, seq });
         };
-        let entry: HistoryEntry =
-            decode(&raw).map_err(|e| corrupt(TREE_HISTORY, &history_key(id, seq), e))?;
+        let entry: HistoryEntry = self.open_value(TREE_HISTORY, &history_key(id, seq), &raw)?;
         let latest = self.revision(id)?;
         if latest != seq {
             return Err(StoreError::NotLatest { id, latest });
@@ -573,9 +1049,10 @@ impl Store {
 
     /// Removes a dossier and its index entries together.
     pub fn remove_dossier(&self, id: DossierId) -> Result<()> {
-        let _gate = self.write_gate();
+        let _writing = self.writing();
         self.mark_changed(id)?;
-        let trees = (&self.dossiers, &self.by_id_number, &self.by_name);
+        let idx = self.indexes();
+        let trees = (&self.dossiers, &idx.id_number, &idx.by_name);
         let res: Result<(), TransactionError<StoreError>> =
             trees.transaction(|(ds, idn, names)| {
                 let Some(old) = ds.remove(&id_key(id))? else {
@@ -583,12 +1060,12 @@ impl Store {
                         id,
                     )));
                 };
-                let old: Dossier = decode(&old).map_err(|e| {
-                    ConflictableTransactionError::Abort(corrupt(TREE_DOSSIERS, &id_key(id), e))
-                })?;
-                let (old_idn, old_name) = index_entries(&old);
+                let old: Dossier = self
+                    .open_value(TREE_DOSSIERS, &id_key(id), &old)
+                    .map_err(ConflictableTransactionError::Abort)?;
+                let (old_idn, old_name) = idx.entries(&old);
                 if let Some(k) = old_idn {
-                    idn.remove(k)?;
+                    idn.remove(&k[..])?;
                 }
                 names.remove(old_name)?;
                 Ok(())
@@ -608,14 +1085,15 @@ impl Store {
         expected: Option<u64>,
         meta: Option<&ChangeMeta>,
     ) -> Result<u64> {
-        let _gate = self.write_gate();
+        let _writing = self.writing();
         self.mark_changed(d.id)?;
-        let bytes = encode(d).map_err(StoreError::Encode)?;
-        let (new_idn, new_name) = index_entries(d);
+        let bytes = self.seal(d)?;
+        let idx = self.indexes();
+        let (new_idn, new_name) = idx.entries(d);
         let trees = (
             &self.dossiers,
-            &self.by_id_number,
-            &self.by_name,
+            &idx.id_number,
+            &idx.by_name,
             &self.revisions,
             &self.history,
         );
@@ -640,17 +1118,18 @@ impl Store {
                             reason: DuplicateReason::IdNumber,
                         }));
                     }
-                    let old: Dossier = decode(&old)
-                        .map_err(|e| abort(corrupt(TREE_DOSSIERS, &id_key(d.id), e)))?;
-                    let (old_idn, old_name) = index_entries(&old);
+                    let old: Dossier = self
+                        .open_value(TREE_DOSSIERS, &id_key(d.id), &old)
+                        .map_err(abort)?;
+                    let (old_idn, old_name) = idx.entries(&old);
                     if let Some(k) = old_idn {
-                        idn.remove(k)?;
+                        idn.remove(&k[..])?;
                     }
                     names.remove(old_name)?;
                     before = Some(old);
                 }
                 if let Some(k) = &new_idn {
-                    idn.insert(k.as_slice(), &id_key(d.id))?;
+                    idn.insert(&k[..], &id_key(d.id))?;
                 }
                 names.insert(new_name.as_slice(), &[])?;
                 let next = rev + 1;
@@ -665,7 +1144,7 @@ impl Store {
                         changes: crate::history::diff(before.as_ref(), d),
                         before,
                     };
-                    let raw = encode(&entry).map_err(|e| abort(StoreError::Encode(e)))?;
+                    let raw = self.seal(&entry).map_err(abort)?;
                     hist.insert(&history_key(d.id, next), raw)?;
                 }
                 Ok(next)
@@ -724,7 +1203,7 @@ impl Store {
     /// Records that the snapshot `token` describes every write up to `generation`: forgets
     /// the marks of those writes and keeps later ones. Flushed before it returns.
     pub fn facts_saved(&self, token: u64, generation: u64) -> Result<()> {
-        let _gate = self.write_gate();
+        let _gate = self.writing();
         for kv in self.facts_changed.iter() {
             let (k, v) = kv?;
             let g = <[u8; 8]>::try_from(v.as_ref()).map_or(0, u64::from_be_bytes);
@@ -743,7 +1222,7 @@ impl Store {
     pub fn unit(&self, id: UnitId) -> Result<Option<Unit>> {
         self.units
             .get(unit_key(id))?
-            .map(|v| decode(&v).map_err(|e| corrupt(TREE_UNITS, &unit_key(id), e)))
+            .map(|v| self.open_value(TREE_UNITS, &unit_key(id), &v))
             .transpose()
     }
 
@@ -752,7 +1231,7 @@ impl Store {
             .iter()
             .map(|kv| {
                 let (k, v) = kv?;
-                decode(&v).map_err(|e| corrupt(TREE_UNITS, &k, e))
+                self.open_value(TREE_UNITS, &k, &v)
             })
             .collect()
     }
@@ -764,37 +1243,65 @@ impl Store {
 
     /// Adds or replaces a unit. Flushed before it returns.
     pub fn put_unit(&self, u: &Unit) -> Result<()> {
-        let _gate = self.write_gate();
+        let writing = self.writing();
         // Facts carry what the directory says of each posting's unit: rebuild them.
         self.meta.remove(META_FACTS)?;
-        self.units
-            .insert(unit_key(u.id), encode(u).map_err(StoreError::Encode)?)?;
+        self.units.insert(unit_key(u.id), self.seal(u)?)?;
+        drop(writing);
         self.flush()
     }
 
     // ---- saved filters ----------------------------------------------------------------
 
+    /// The key of a named entry (saved filter, plan): its name, blinded with the live
+    /// index key.
+    fn named_key(&self, domain: &str, name: &str) -> [u8; 16] {
+        self.indexes().blinder.blind(domain, name)
+    }
+
+    /// The entries of a tree keyed by blind name, by name. An entry whose key is not its
+    /// name's under the live index key (left by an interrupted rotation) is not listed.
+    fn named_entries<T: Versioned>(
+        &self,
+        tree: &Tree,
+        label: &'static str,
+        domain: &str,
+        name: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>> {
+        let blinder = self.indexes().blinder.clone();
+        let mut out = Vec::new();
+        for kv in tree.iter() {
+            let (k, v) = kv?;
+            let value: T = self.open_value(label, &k, &v)?;
+            if blinder.blind(domain, name(&value)) == k.as_ref() {
+                out.push(value);
+            }
+        }
+        out.sort_by(|a, b| name(a).cmp(name(b)));
+        Ok(out)
+    }
+
     /// All saved filters, by name.
     pub fn saved_filters(&self) -> Result<Vec<SavedFilter>> {
-        self.filters
-            .iter()
-            .map(|kv| {
-                let (k, v) = kv?;
-                decode(&v).map_err(|e| corrupt(TREE_FILTERS, &k, e))
-            })
-            .collect()
+        self.named_entries(
+            &self.filters,
+            TREE_FILTERS,
+            BLIND_FILTER,
+            |f: &SavedFilter| &f.name,
+        )
     }
 
     pub fn saved_filter(&self, name: &str) -> Result<SavedFilter> {
-        match self.filters.get(name.as_bytes())? {
-            Some(v) => decode(&v).map_err(|e| corrupt(TREE_FILTERS, name.as_bytes(), e)),
+        let key = self.named_key(BLIND_FILTER, name);
+        match self.filters.get(key)? {
+            Some(v) => self.open_value(TREE_FILTERS, &key, &v),
             None => Err(StoreError::NoSuchFilter(name.to_string())),
         }
     }
 
     /// Saves (or overwrites) a named filter. Flushed before it returns.
     pub fn save_filter(&self, name: &str, text: &str) -> Result<()> {
-        let _gate = self.write_gate();
+        let _gate = self.writing();
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::EmptyFilterName);
@@ -803,14 +1310,16 @@ impl Store {
             name: name.to_string(),
             text: text.to_string(),
         };
+        let writing = self.writing();
         self.filters
-            .insert(name.as_bytes(), encode(&f).map_err(StoreError::Encode)?)?;
+            .insert(self.named_key(BLIND_FILTER, name), self.seal(&f)?)?;
+        drop(writing);
         self.flush()
     }
 
     /// Renames a filter in one step; refuses to overwrite another.
     pub fn rename_filter(&self, old: &str, new: &str) -> Result<()> {
-        let _gate = self.write_gate();
+        let _gate = self.writing();
         let new = new.trim();
         if new.is_empty() {
             return Err(StoreError::EmptyFilterName);
@@ -819,25 +1328,36 @@ impl Store {
         if old == new {
             return Ok(());
         }
-        if self.filters.contains_key(new.as_bytes())? {
+        let writing = self.writing();
+        let (old_key, new_key) = (
+            self.named_key(BLIND_FILTER, old),
+            self.named_key(BLIND_FILTER, new),
+        );
+        if self.filters.contains_key(new_key)? {
             return Err(StoreError::FilterExists(new.to_string()));
         }
         f.name = new.to_string();
-        let bytes = encode(&f).map_err(StoreError::Encode)?;
+        let bytes = self.seal(&f)?;
         let res: Result<(), TransactionError<StoreError>> = self.filters.transaction(|t| {
-            t.remove(old.as_bytes())?;
-            t.insert(new.as_bytes(), bytes.as_slice())?;
+            t.remove(&old_key)?;
+            t.insert(&new_key, bytes.as_slice())?;
             Ok(())
         });
         unwrap_tx(res)?;
+        drop(writing);
         self.flush()
     }
 
     pub fn delete_filter(&self, name: &str) -> Result<()> {
-        let _gate = self.write_gate();
-        if self.filters.remove(name.as_bytes())?.is_none() {
+        let writing = self.writing();
+        if self
+            .filters
+            .remove(self.named_key(BLIND_FILTER, name))?
+            .is_none()
+        {
             return Err(StoreError::NoSuchFilter(name.to_string()));
         }
+        drop(writing);
         self.flush()
     }
 
@@ -845,18 +1365,19 @@ impl Store {
 
     /// Marks an alert reviewed (replacing an earlier mark). Flushed before it returns.
     pub fn mark_reviewed(&self, review: &Review) -> Result<()> {
-        let _gate = self.write_gate();
-        self.reviews.insert(
-            review.key.as_bytes(),
-            encode(review).map_err(StoreError::Encode)?,
-        )?;
+        let writing = self.writing();
+        // The key is the alert's (rule and dossier or unit number): no name in it.
+        self.reviews
+            .insert(review.key.as_bytes(), self.seal(review)?)?;
+        drop(writing);
         self.flush()
     }
 
     /// Takes a review mark back.
     pub fn unmark_reviewed(&self, key: &str) -> Result<()> {
-        let _gate = self.write_gate();
+        let writing = self.writing();
         self.reviews.remove(key.as_bytes())?;
+        drop(writing);
         self.flush()
     }
 
@@ -866,7 +1387,7 @@ impl Store {
             .iter()
             .map(|kv| {
                 let (k, v) = kv?;
-                decode(&v).map_err(|e| corrupt(TREE_REVIEWS, &k, e))
+                self.open_value(TREE_REVIEWS, &k, &v)
             })
             .collect()
     }
@@ -875,40 +1396,40 @@ impl Store {
 
     /// Saves (or replaces) a named what-if plan. Flushed before it returns.
     pub fn save_plan(&self, plan: &TeamPlan) -> Result<()> {
-        let _gate = self.write_gate();
+        let _gate = self.writing();
         if plan.name.trim().is_empty() {
             return Err(StoreError::EmptyPlanName);
         }
-        self.plans.insert(
-            plan.name.as_bytes(),
-            encode(plan).map_err(StoreError::Encode)?,
-        )?;
+        let writing = self.writing();
+        self.plans
+            .insert(self.named_key(BLIND_PLAN, &plan.name), self.seal(plan)?)?;
+        drop(writing);
         self.flush()
     }
 
     pub fn plan(&self, name: &str) -> Result<TeamPlan> {
-        match self.plans.get(name.as_bytes())? {
-            Some(v) => decode(&v).map_err(|e| corrupt(TREE_PLANS, name.as_bytes(), e)),
+        let key = self.named_key(BLIND_PLAN, name);
+        match self.plans.get(key)? {
+            Some(v) => self.open_value(TREE_PLANS, &key, &v),
             None => Err(StoreError::NoSuchPlan(name.to_string())),
         }
     }
 
     /// Every saved plan, by name.
     pub fn plans(&self) -> Result<Vec<TeamPlan>> {
-        self.plans
-            .iter()
-            .map(|kv| {
-                let (k, v) = kv?;
-                decode(&v).map_err(|e| corrupt(TREE_PLANS, &k, e))
-            })
-            .collect()
+        self.named_entries(&self.plans, TREE_PLANS, BLIND_PLAN, |p: &TeamPlan| &p.name)
     }
 
     pub fn delete_plan(&self, name: &str) -> Result<()> {
-        let _gate = self.write_gate();
-        if self.plans.remove(name.as_bytes())?.is_none() {
+        let writing = self.writing();
+        if self
+            .plans
+            .remove(self.named_key(BLIND_PLAN, name))?
+            .is_none()
+        {
             return Err(StoreError::NoSuchPlan(name.to_string()));
         }
+        drop(writing);
         self.flush()
     }
 
@@ -923,14 +1444,15 @@ impl Store {
         let journal = Journal {
             floor: self.last_dossier_id()?,
         };
-        let _gate = self.write_gate();
+        let writing = self.writing();
         // A bulk write may touch every dossier and unit: the facts snapshot no longer holds.
         self.meta.remove(META_FACTS)?;
-        self.meta
-            .insert(META_JOURNAL, encode(&journal).map_err(StoreError::Encode)?)?;
+        self.meta.insert(META_JOURNAL, self.seal(&journal)?)?;
+        drop(writing);
         self.flush()?;
         Ok(BulkWriter {
             store: self,
+            cipher: self.cipher(),
             next_id: journal.floor + 1,
             floor: journal.floor,
             pending: PendingBatches::default(),
@@ -951,7 +1473,7 @@ impl Store {
         let Some(raw) = self.meta.get(META_JOURNAL)? else {
             return Ok(());
         };
-        let journal: Journal = decode(&raw).map_err(|e| corrupt(TREE_META, META_JOURNAL, e))?;
+        let journal: Journal = self.open_value(TREE_META, META_JOURNAL, &raw)?;
         // New dossiers: everything above the floor.
         let above: Vec<DossierId> = self
             .dossiers
@@ -969,26 +1491,26 @@ impl Store {
             let (k, v) = kv?;
             match k.first() {
                 Some(b'd') => {
-                    let old: Dossier = decode(&v).map_err(|e| corrupt(TREE_JOURNAL, &k, e))?;
+                    let old: Dossier = self.open_value(TREE_JOURNAL, &k, &v)?;
                     self.write_dossier(&old, false, None, None)?;
                 }
                 Some(b'h') => {
-                    let _gate = self.write_gate();
+                    let _gate = self.writing();
                     self.history.remove(&k[1..])?;
                 }
                 Some(b'u') if v.is_empty() => {
-                    let _gate = self.write_gate();
+                    let _gate = self.writing();
                     self.units.remove(&k[1..])?;
                 }
                 Some(b'u') => {
-                    let _gate = self.write_gate();
+                    // The before-image was sealed as it was read from `units`.
                     self.units.insert(&k[1..], v)?;
                 }
                 _ => {}
             }
         }
         {
-            let _gate = self.write_gate();
+            let _gate = self.writing();
             self.journal.clear()?;
             self.meta.remove(META_JOURNAL)?;
         }
@@ -1003,18 +1525,19 @@ impl Store {
     }
 
     fn remove_dossier_nosync(&self, id: DossierId) -> Result<()> {
-        let _gate = self.write_gate();
+        let _writing = self.writing();
         let Some(old) = self.dossiers.get(id_key(id))? else {
             return Err(StoreError::NotFound(id));
         };
         // Index entries are derived from the record; a record that no longer decodes still
         // goes, and `check` reports any index entry it leaves.
-        if let Ok(old) = decode::<Dossier>(&old) {
-            let (old_idn, old_name) = index_entries(&old);
+        let idx = self.indexes();
+        if let Ok(old) = self.open_value::<Dossier>(TREE_DOSSIERS, &id_key(id), &old) {
+            let (old_idn, old_name) = idx.entries(&old);
             if let Some(k) = old_idn {
-                self.by_id_number.remove(k)?;
+                idx.id_number.remove(k)?;
             }
-            self.by_name.remove(old_name)?;
+            idx.by_name.remove(old_name)?;
         }
         self.dossiers.remove(id_key(id))?;
         Ok(())
@@ -1031,10 +1554,11 @@ impl Store {
             problem,
         };
         let mut issues = Vec::new();
+        let idx = self.indexes();
         for kv in self.dossiers.iter() {
             let (k, v) = kv?;
             report.dossiers += 1;
-            let d: Dossier = match decode(&v) {
+            let d: Dossier = match envelope::open(&self.cipher(), &v) {
                 Ok(d) => d,
                 Err(e) => {
                     issues.push(issue(TREE_DOSSIERS, &k, format!("无法解码：{e}")));
@@ -1048,9 +1572,9 @@ impl Store {
                     format!("键与档案编号 {} 不符", d.id),
                 ));
             }
-            let (idn, name) = index_entries(&d);
+            let (idn, name) = idx.entries(&d);
             if let Some(idn) = idn
-                && self.by_id_number.get(&idn)?.as_deref() != Some(&id_key(d.id)[..])
+                && idx.id_number.get(idn)?.as_deref() != Some(&id_key(d.id)[..])
             {
                 issues.push(issue(
                     TREE_BY_ID_NUMBER,
@@ -1058,7 +1582,7 @@ impl Store {
                     format!("档案 #{} 的身份证号索引缺失或指向别处", d.id),
                 ));
             }
-            if !self.by_name.contains_key(&name)? {
+            if !idx.by_name.contains_key(&name)? {
                 issues.push(issue(
                     TREE_BY_NAME,
                     &k,
@@ -1066,13 +1590,15 @@ impl Store {
                 ));
             }
         }
-        for kv in self.by_id_number.iter() {
+        for kv in idx.id_number.iter() {
             let (k, v) = kv?;
             report.index_entries += 1;
             let ok = match key_id(&v) {
-                Some(id) => self.dossier(id).ok().flatten().is_some_and(|d| {
-                    d.identity.id_number.to_ascii_uppercase().as_bytes() == &k[..]
-                }),
+                Some(id) => self
+                    .dossier(id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|d| idx.entries(&d).0.is_some_and(|e| e[..] == k[..])),
                 None => false,
             };
             if !ok {
@@ -1083,13 +1609,13 @@ impl Store {
                 ));
             }
         }
-        for k in self.by_name.iter().keys() {
+        for k in idx.by_name.iter().keys() {
             let k = k?;
             report.index_entries += 1;
-            let ok = k.len() > 13
+            let ok = k.len() == NAME_KEY_LEN
                 && key_id(&k[k.len() - 8..])
                     .and_then(|id| self.dossier(id).ok().flatten())
-                    .is_some_and(|d| index_entries(&d).1 == k.as_ref());
+                    .is_some_and(|d| idx.entries(&d).1 == k.as_ref());
             if !ok {
                 issues.push(issue(
                     TREE_BY_NAME,
@@ -1101,7 +1627,7 @@ impl Store {
         for kv in self.units.iter() {
             let (k, v) = kv?;
             report.units += 1;
-            if let Err(e) = decode::<Unit>(&v) {
+            if let Err(e) = envelope::open::<Unit>(&self.cipher(), &v) {
                 issues.push(issue(TREE_UNITS, &k, format!("无法解码：{e}")));
             }
         }
@@ -1112,14 +1638,286 @@ impl Store {
                 "存在未完成的批量写入".into(),
             ));
         }
+        if self.meta.get(META_ROTATION)?.is_some() {
+            issues.push(issue(
+                TREE_META,
+                META_ROTATION,
+                "存在未完成的密钥轮换".into(),
+            ));
+        }
         report.issues = issues;
         Ok(report)
+    }
+
+    // ---- keys ---------------------------------------------------------------------------
+
+    /// Re-encrypts the database under the key of `new`: every value is sealed anew and the
+    /// blind index trees are rebuilt beside the live ones, then switched to in one step, so
+    /// readers (in this process) keep reading and looking up throughout; writers wait until
+    /// it ends. Ends by recording the new key's check, after which the old key no longer
+    /// opens the database. An interruption is finished by the next open, with either key.
+    pub fn rotate_key(&self, new: &KeySource) -> Result<RotationReport> {
+        let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
+        let rot = self.begin_rotation(new)?;
+        self.finish_rotation(&rot)
+    }
+
+    /// Test hook: starts a rotation and re-seals only the dossiers, as a crash would leave it.
+    #[doc(hidden)]
+    pub fn debug_interrupted_rotation(&self, new: &KeySource) -> Result<()> {
+        let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
+        self.begin_rotation(new)?;
+        let mut report = RotationReport::default();
+        self.reseal_tree(&self.dossiers, TREE_DOSSIERS, &self.cipher(), &mut report)?;
+        self.flush()
+    }
+
+    /// Records a rotation to the key of `new` and makes it the sealing key (the caller holds
+    /// the write gate).
+    fn begin_rotation(&self, new: &KeySource) -> Result<Rotation> {
+        let mut new_kdf = None;
+        let new_master = match new {
+            KeySource::File(p) => crypto::read_key_file(p)?,
+            KeySource::Key(k) => k.clone(),
+            KeySource::Random => crypto::random_key(),
+            KeySource::Passphrase(phrase) => {
+                let kdf = KdfParams::fresh();
+                let k = kdf.derive(phrase)?;
+                new_kdf = Some(kdf);
+                k
+            }
+            KeySource::DefaultFile => {
+                let Some(dir) = &self.dir else {
+                    return Err(KeyError::SameKey.into());
+                };
+                crypto::read_key_file(&crypto::default_key_file(dir))?
+            }
+        };
+        if self.meta.contains_key(META_JOURNAL)? {
+            return Err(KeyError::BulkInProgress.into());
+        }
+        let old = self.cipher();
+        let fresh = Cipher::new(&new_master);
+        if fresh.key_id() == old.key_id() {
+            return Err(KeyError::SameKey.into());
+        }
+        let rot = Rotation {
+            from: old.key_id(),
+            to: fresh.key_id(),
+            new_under_old: old.seal_with(&new_master[..], WRAP_AAD),
+            old_under_new: fresh.seal_with(&old.master()[..], WRAP_AAD),
+            new_check: key_check(&fresh),
+            new_kdf,
+        };
+        self.meta.insert(META_ROTATION, bincode_bytes(&rot)?)?;
+        self.flush()?;
+        // From here every value sealed is under the new key; both keys open.
+        *self.cipher.write().unwrap_or_else(|e| e.into_inner()) = old.rotated_to(&new_master);
+        Ok(rot)
+    }
+
+    /// Re-seals every value under the rotation's new key, builds the new index trees, then
+    /// switches to them and records the new key check. Idempotent: a resumed rotation redoes
+    /// only what is left.
+    fn finish_rotation(&self, rot: &Rotation) -> Result<RotationReport> {
+        let cipher = self.cipher();
+        debug_assert_eq!(cipher.key_id(), rot.to);
+        let mut report = RotationReport {
+            key_id: rot.to,
+            ..RotationReport::default()
+        };
+        for (tree, label) in [
+            (&self.dossiers, TREE_DOSSIERS),
+            (&self.units, TREE_UNITS),
+            (&self.history, TREE_HISTORY),
+            (&self.reviews, TREE_REVIEWS),
+            (&self.journal, TREE_JOURNAL),
+            (&self.filters, TREE_FILTERS),
+            (&self.plans, TREE_PLANS),
+        ] {
+            self.reseal_tree(tree, label, &cipher, &mut report)?;
+        }
+        if let Some(v) = self.meta.get(META_JOURNAL)?
+            && let Some(sealed) = reseal_value(&cipher, &v)
+        {
+            self.meta.insert(META_JOURNAL, sealed)?;
+        }
+        // Named entries get their key under the new index key beside the old one.
+        let new_blinder = cipher.blinder();
+        self.rekey_named::<SavedFilter>(
+            &self.filters,
+            TREE_FILTERS,
+            BLIND_FILTER,
+            &new_blinder,
+            |f| &f.name,
+        )?;
+        self.rekey_named::<TeamPlan>(&self.plans, TREE_PLANS, BLIND_PLAN, &new_blinder, |p| {
+            &p.name
+        })?;
+        // The new index trees, built from the records.
+        let fresh = Indexes::open(&self.db, new_blinder)?;
+        fresh.id_number.clear()?;
+        fresh.by_name.clear()?;
+        let mut batches = PendingBatches::default();
+        for kv in self.dossiers.iter() {
+            let (k, v) = kv?;
+            let Ok(d) = envelope::open::<Dossier>(&cipher, &v) else {
+                continue;
+            };
+            let (idn, name) = fresh.entries(&d);
+            if let Some(idn) = idn {
+                batches.by_id_number.insert(&idn[..], &k[..]);
+                report.index_entries += 1;
+            }
+            batches.by_name.insert(name, &[]);
+            report.index_entries += 1;
+            batches.count += 1;
+            if batches.count >= ROTATE_CHUNK {
+                let b = std::mem::take(&mut batches);
+                fresh.id_number.apply_batch(b.by_id_number)?;
+                fresh.by_name.apply_batch(b.by_name)?;
+            }
+        }
+        fresh.id_number.apply_batch(batches.by_id_number)?;
+        fresh.by_name.apply_batch(batches.by_name)?;
+        self.flush()?;
+        // The switch: one transaction on `meta`.
+        let tx: Result<(), TransactionError<StoreError>> = self.meta.transaction(|m| {
+            m.insert(META_INDEX, &rot.to.to_le_bytes())?;
+            m.insert(META_KEY_CHECK, rot.new_check.as_slice())?;
+            match &rot.new_kdf {
+                Some(kdf) => {
+                    let bytes = bincode_bytes(kdf).map_err(ConflictableTransactionError::Abort)?;
+                    m.insert(META_KDF, bytes)?;
+                }
+                None => {
+                    m.remove(META_KDF)?;
+                }
+            }
+            // The facts snapshot was sealed under the old key: it is rebuilt.
+            m.remove(META_FACTS)?;
+            m.remove(META_ROTATION)?;
+            Ok(())
+        });
+        unwrap_tx(tx)?;
+        self.flush()?;
+        let old = std::mem::replace(
+            &mut *self.indexes.write().unwrap_or_else(|e| e.into_inner()),
+            Arc::new(fresh),
+        );
+        // Stale named entries and the old index trees go once no reader holds them.
+        self.prune_named::<SavedFilter>(&self.filters, TREE_FILTERS, BLIND_FILTER, |f| &f.name)?;
+        self.prune_named::<TeamPlan>(&self.plans, TREE_PLANS, BLIND_PLAN, |p| &p.name)?;
+        let waited = std::time::Instant::now();
+        while Arc::strong_count(&old) > 1 && waited.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        drop(old);
+        let live = index_tree_names(rot.to);
+        for name in self.db.tree_names() {
+            let stale = [TREE_BY_ID_NUMBER, TREE_BY_NAME].iter().any(|base| {
+                name.as_ref() == base.as_bytes() || name.starts_with(format!("{base}.").as_bytes())
+            }) && name.as_ref() != live.0.as_bytes()
+                && name.as_ref() != live.1.as_bytes();
+            if stale {
+                self.db.drop_tree(&name)?;
+            }
+        }
+        if let Some(file) = self.facts_file() {
+            let _ = std::fs::remove_file(file);
+        }
+        self.flush()?;
+        tracing::info!(
+            resealed = report.resealed,
+            unreadable = report.unreadable,
+            "key rotation finished"
+        );
+        Ok(report)
+    }
+
+    /// Seals anew, in batches, every value of `tree` not yet under the current key.
+    fn reseal_tree(
+        &self,
+        tree: &Tree,
+        label: &'static str,
+        cipher: &Cipher,
+        report: &mut RotationReport,
+    ) -> Result<()> {
+        let mut batch = Batch::default();
+        let mut n = 0;
+        for kv in tree.iter() {
+            let (k, v) = kv?;
+            if v.is_empty() || crypto::sealed_key_id(&v) == Some(cipher.key_id()) {
+                continue;
+            }
+            match reseal_value(cipher, &v) {
+                Some(sealed) => {
+                    batch.insert(k, sealed);
+                    report.resealed += 1;
+                    n += 1;
+                }
+                None => {
+                    report.unreadable += 1;
+                    tracing::warn!(tree = label, key = %hex(&k), "left a value that does not open");
+                }
+            }
+            if n >= ROTATE_CHUNK {
+                tree.apply_batch(std::mem::take(&mut batch))?;
+                n = 0;
+            }
+        }
+        tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Adds, for every named entry, its key under `blinder` (the old key stays until
+    /// `prune_named`, so lookups by name keep answering until the switch).
+    fn rekey_named<T: Versioned>(
+        &self,
+        tree: &Tree,
+        label: &'static str,
+        domain: &str,
+        blinder: &Blinder,
+        name: impl Fn(&T) -> &str,
+    ) -> Result<()> {
+        for kv in tree.iter() {
+            let (k, v) = kv?;
+            let Ok(value) = self.open_value::<T>(label, &k, &v) else {
+                continue;
+            };
+            let key = blinder.blind(domain, name(&value));
+            if key[..] != k[..] {
+                tree.insert(key, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes named entries whose key is not their name's under the live index key.
+    fn prune_named<T: Versioned>(
+        &self,
+        tree: &Tree,
+        label: &'static str,
+        domain: &str,
+        name: impl Fn(&T) -> &str,
+    ) -> Result<()> {
+        let blinder = self.indexes().blinder.clone();
+        for kv in tree.iter() {
+            let (k, v) = kv?;
+            let Ok(value) = self.open_value::<T>(label, &k, &v) else {
+                continue;
+            };
+            if blinder.blind(domain, name(&value))[..] != k[..] {
+                tree.remove(k)?;
+            }
+        }
+        Ok(())
     }
 
     /// Test and repair hook: writes raw bytes under a dossier key, bypassing indexes.
     #[doc(hidden)]
     pub fn debug_put_raw_dossier(&self, id: DossierId, bytes: &[u8]) -> Result<()> {
-        let _gate = self.write_gate();
+        let _gate = self.writing();
         self.dossiers.insert(id_key(id), bytes)?;
         Ok(())
     }
@@ -1127,8 +1925,8 @@ impl Store {
     /// Test hook: removes a name index entry to simulate index drift.
     #[doc(hidden)]
     pub fn debug_drop_name_index(&self, d: &Dossier) -> Result<()> {
-        let _gate = self.write_gate();
-        self.by_name.remove(index_entries(d).1)?;
+        let idx = self.indexes();
+        idx.by_name.remove(idx.entries(d).1)?;
         Ok(())
     }
 
@@ -1151,6 +1949,13 @@ impl Store {
     ) -> backup::Result<backup::RestoreSummary> {
         backup::restore(file, dir, opts)
     }
+}
+
+/// `v` sealed under the cipher's current key (opened first under the older key it names);
+/// None when it does not open.
+fn reseal_value(cipher: &Cipher, v: &[u8]) -> Option<Vec<u8>> {
+    let plain = zeroize::Zeroizing::new(cipher.open(v).ok()?);
+    Some(cipher.seal(&plain))
 }
 
 fn unwrap_tx(res: Result<(), TransactionError<StoreError>>) -> Result<()> {
@@ -1177,6 +1982,9 @@ const BULK_FLUSH: usize = 50_000;
 /// A journaled bulk write; see `Store::bulk`.
 pub struct BulkWriter<'a> {
     store: &'a Store,
+    /// Keys, fixed for the bulk write (no rotation starts while its journal is open). No
+    /// tree handle is kept here: a writer leaked by a crash must not hold the database open.
+    cipher: Cipher,
     next_id: DossierId,
     floor: DossierId,
     pending: PendingBatches,
@@ -1194,11 +2002,11 @@ impl BulkWriter<'_> {
             d.id = self.next_id;
         }
         self.next_id = d.id + 1;
-        let (idn, name) = index_entries(&d);
-        let bytes = encode(&d).map_err(StoreError::Encode)?;
+        let (idn, name) = self.store.indexes().entries(&d);
+        let bytes = envelope::seal(&self.cipher, &d).map_err(StoreError::Encode)?;
         self.pending.dossiers.insert(&id_key(d.id), bytes);
         if let Some(k) = idn {
-            self.pending.by_id_number.insert(k, &id_key(d.id));
+            self.pending.by_id_number.insert(&k[..], &id_key(d.id));
         }
         self.pending.by_name.insert(name, &[]);
         self.pending.count += 1;
@@ -1212,7 +2020,7 @@ impl BulkWriter<'_> {
     pub fn replace_dossier(&mut self, d: &Dossier) -> Result<()> {
         self.apply()?;
         if d.id <= self.floor {
-            let _gate = self.store.write_gate();
+            let _gate = self.store.writing();
             let jk = [&[b'd'][..], &id_key(d.id)].concat();
             if !self.store.journal.contains_key(&jk)?
                 && let Some(old) = self.store.dossiers.get(id_key(d.id))?
@@ -1223,7 +2031,7 @@ impl BulkWriter<'_> {
         let meta = ChangeMeta::now(ChangeKind::Imported);
         let rev = self.store.write_dossier(d, false, None, Some(&meta))?;
         let hk = [&[b'h'][..], &history_key(d.id, rev)].concat();
-        let _gate = self.store.write_gate();
+        let _gate = self.store.writing();
         self.store.journal.insert(hk, &[])?;
         Ok(())
     }
@@ -1231,7 +2039,7 @@ impl BulkWriter<'_> {
     /// Adds a unit, or accepts an identical one; a different unit under the same id is a
     /// conflict.
     pub fn put_unit(&mut self, u: &Unit) -> Result<()> {
-        let _gate = self.store.write_gate();
+        let _gate = self.store.writing();
         let key = unit_key(u.id);
         let jk = [&[b'u'][..], &key].concat();
         match self.store.unit(u.id)? {
@@ -1244,9 +2052,10 @@ impl BulkWriter<'_> {
                 self.store.journal.insert(jk, &[])?;
             }
         }
-        self.store
-            .units
-            .insert(key, encode(u).map_err(StoreError::Encode)?)?;
+        self.store.units.insert(
+            key,
+            envelope::seal(&self.cipher, u).map_err(StoreError::Encode)?,
+        )?;
         Ok(())
     }
 
@@ -1259,10 +2068,12 @@ impl BulkWriter<'_> {
         // Records first: rollback enumerates records above the floor and removes their index
         // entries, so a crash between the batches leaves nothing it cannot find.
         {
-            let _gate = self.store.write_gate();
+            // A backup sees the three batches whole or not at all.
+            let _gate = self.store.writing();
             self.store.dossiers.apply_batch(p.dossiers)?;
-            self.store.by_id_number.apply_batch(p.by_id_number)?;
-            self.store.by_name.apply_batch(p.by_name)?;
+            let idx = self.store.indexes();
+            idx.id_number.apply_batch(p.by_id_number)?;
+            idx.by_name.apply_batch(p.by_name)?;
         }
         // With the periodic flusher off, written pages stay in memory until flushed: flush
         // now and then so a large import holds a bounded amount (the journal, not this
@@ -1279,7 +2090,7 @@ impl BulkWriter<'_> {
         self.apply()?;
         self.store.flush()?;
         {
-            let _gate = self.store.write_gate();
+            let _gate = self.store.writing();
             self.store.journal.clear()?;
             self.store.meta.remove(META_JOURNAL)?;
         }
