@@ -514,6 +514,20 @@ fn service_socket(cli: &Cli) -> Option<PathBuf> {
     }
 }
 
+/// Sends one administrative request to the service and prints its answer.
+fn service_says(socket: &Path, req: crate::service::protocol::Request) -> Result<ExitCode> {
+    match Backend::connect(socket)?.call(req)? {
+        crate::service::protocol::Response::Text(t) => {
+            println!("{t}");
+            Ok(ExitCode::SUCCESS)
+        }
+        crate::service::protocol::Response::Failed(f) => {
+            Err(crate::service::ServiceError::from(f).into())
+        }
+        _ => bail!("cadre 服务的回答与请求不符"),
+    }
+}
+
 /// What the interface and the per-person commands talk to: the service when it runs (and no
 /// database is named), else the embedded database with every right.
 fn open_backend(cli: &Cli) -> Result<Backend> {
@@ -716,16 +730,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let path = std::path::absolute(file)
                     .with_context(|| format!("无法解析路径 {}", file.display()))?;
                 let req = crate::service::protocol::Request::Backup(path.display().to_string());
-                return match Backend::connect(&socket)?.call(req)? {
-                    crate::service::protocol::Response::Text(t) => {
-                        println!("{t}");
-                        Ok(ExitCode::SUCCESS)
-                    }
-                    crate::service::protocol::Response::Failed(f) => {
-                        Err(crate::service::ServiceError::from(f).into())
-                    }
-                    _ => bail!("cadre 服务的回答与请求不符"),
-                };
+                return service_says(&socket, req);
             }
             let store = open_store(&cli)?;
             let summary = store
@@ -1019,12 +1024,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(e) = error {
                 eprintln!("{e}");
             }
+            let default_key = match store_options(&cli).key {
+                KeySource::DefaultFile => store.dir().map(default_key_file),
+                _ => None,
+            };
             let shared = crate::service::session::Shared::new(
                 store,
                 Some(roles),
                 Some(audit),
                 std::sync::Arc::new(rules),
             );
+            if let Some(file) = default_key {
+                shared.replace_key_file_on_rotation(file);
+            }
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             for sig in [
                 signal_hook::consts::SIGTERM,
@@ -1110,16 +1122,7 @@ fn run_audit(cli: &Cli, command: Option<&AuditCommand>, args: &AuditListArgs) ->
     match command {
         Some(AuditCommand::Verify) if service_socket(cli).is_some() && !dir.exists() => {
             let socket = service_socket(cli).expect("checked");
-            match Backend::connect(&socket)?.call(crate::service::protocol::Request::AuditVerify)? {
-                crate::service::protocol::Response::Text(t) => {
-                    println!("{t}");
-                    Ok(ExitCode::SUCCESS)
-                }
-                crate::service::protocol::Response::Failed(f) => {
-                    Err(crate::service::ServiceError::from(f).into())
-                }
-                _ => bail!("cadre 服务的回答与请求不符"),
-            }
+            service_says(&socket, crate::service::protocol::Request::AuditVerify)
         }
         Some(AuditCommand::Verify) => {
             let report = crate::audit::verify(&dir);
@@ -1258,6 +1261,14 @@ fn run_key(cli: &Cli, command: &KeyCommand) -> Result<ExitCode> {
                 store.key_id()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        KeyCommand::Rotate { new_key_file } if service_socket(cli).is_some() => {
+            // The service re-seals while it serves: it must be able to read the new key file.
+            let socket = service_socket(cli).expect("checked");
+            let path = std::path::absolute(new_key_file)
+                .with_context(|| format!("无法解析路径 {}", new_key_file.display()))?;
+            let req = crate::service::protocol::Request::RotateKey(path.display().to_string());
+            service_says(&socket, req)
         }
         KeyCommand::Rotate { new_key_file } => {
             let new_key = read_key_file(new_key_file)?;

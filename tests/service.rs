@@ -598,3 +598,111 @@ fn a_role_without_the_right_is_refused_and_the_refusal_recorded() {
     assert!(denied >= 5, "{denied} refusals recorded");
     assert!(cadre::audit::verify(&server.audit()).is_intact());
 }
+
+#[test]
+fn the_key_is_rotated_while_clients_keep_reading() {
+    let mut server = Server::start(&admin_roles());
+    let old_key = std::fs::read(cadre::store::crypto::default_key_file(&server.db())).unwrap();
+    let new_key_file = server.dir.path().join("new.key");
+    cadre::store::crypto::write_new_key_file(&new_key_file).unwrap();
+    let admin = server.client();
+    let reader = server.client();
+    let name = reader.dossier(3).unwrap().unwrap().identity.name;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let text = std::thread::scope(|s| {
+        let r = s.spawn(|| {
+            let mut reads = 0;
+            loop {
+                for id in 1..=20u64 {
+                    assert!(reader.dossier(id).unwrap().is_some(), "read #{id}");
+                }
+                assert!(!reader.find(&name).unwrap().is_empty(), "lookup by name");
+                reads += 1;
+                if done.load(std::sync::atomic::Ordering::SeqCst) {
+                    break reads;
+                }
+            }
+        });
+        let resp = admin
+            .call(cadre::service::protocol::Request::RotateKey(
+                new_key_file.display().to_string(),
+            ))
+            .unwrap();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        r.join().unwrap();
+        match resp {
+            cadre::service::protocol::Response::Text(t) => t,
+            other => panic!("{other:?}"),
+        }
+    });
+    assert!(text.contains("已重新加密"), "{text}");
+    // Writes go on after it, under the new key.
+    let (mut d, rev) = admin.dossier_at_revision(3).unwrap().unwrap();
+    d.identity.health = "轮换后".into();
+    admin.save_dossier(&d, Some(rev)).unwrap();
+    let (status, _) = server.stop();
+    assert!(status.success());
+    // The default key file now holds the new key; the old key opens nothing.
+    let key_file = cadre::store::crypto::default_key_file(&server.db());
+    assert_eq!(
+        std::fs::read(&key_file).unwrap(),
+        std::fs::read(&new_key_file).unwrap()
+    );
+    let old = server.dir.path().join("old.key");
+    std::fs::write(&old, &old_key).unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let with = |k: PathBuf| {
+        Store::open_with(
+            &server.db(),
+            &cadre::store::StoreOptions {
+                key: cadre::store::crypto::KeySource::File(k),
+                ..Default::default()
+            },
+        )
+    };
+    let err = with(old).err().expect("the old key is refused");
+    assert!(err.to_string().contains("密钥"), "{err}");
+    let store = with(new_key_file).unwrap();
+    assert_eq!(store.dossier(3).unwrap().unwrap().identity.health, "轮换后");
+}
+
+#[test]
+fn the_raw_files_of_a_served_database_hold_no_name_or_id_number() {
+    let mut server = Server::start(&admin_roles());
+    let c = server.client();
+    let d = c.dossier(11).unwrap().unwrap();
+    let (mut e, rev) = c.dossier_at_revision(11).unwrap().unwrap();
+    e.identity.health = "服务期间的修改".into();
+    c.save_dossier(&e, Some(rev)).unwrap();
+    c.save_filter(
+        &format!("查{}", d.identity.name),
+        &format!("姓名={}", d.identity.name),
+    )
+    .unwrap();
+    let (status, _) = server.stop();
+    assert!(status.success());
+    let needles = [
+        d.identity.name.as_bytes().to_vec(),
+        d.identity.id_number.as_bytes().to_vec(),
+        "服务期间的修改".as_bytes().to_vec(),
+    ];
+    let mut files = 0;
+    let mut stack = vec![server.db()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        files += 1;
+        let bytes = std::fs::read(&p).unwrap();
+        for n in &needles {
+            assert!(
+                !bytes.windows(n.len()).any(|w| w == n.as_slice()),
+                "{} holds {} in the clear",
+                p.display(),
+                String::from_utf8_lossy(n)
+            );
+        }
+    }
+    assert!(files >= 3, "the scan saw the database's files");
+}

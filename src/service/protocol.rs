@@ -101,6 +101,9 @@ pub enum Request {
     Backup(String),
     AuditList(AuditFilter),
     AuditVerify,
+    /// Re-seals the database under the key in this file (readable by the service), while
+    /// other clients keep reading.
+    RotateKey(String),
 }
 
 /// Why a request failed, as the client needs to tell it apart.

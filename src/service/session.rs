@@ -38,6 +38,8 @@ pub struct Shared {
     /// Who lists whom as family, built on first need (a user linked to their own dossier)
     /// and kept current after writes.
     relatives: OnceLock<RwLock<roles::RelativeIndex>>,
+    /// The key file to replace after a rotation (a store opened with its default key file).
+    key_file: RwLock<Option<std::path::PathBuf>>,
 }
 
 impl Shared {
@@ -57,11 +59,18 @@ impl Shared {
             facts: RwLock::new(None),
             units: RwLock::new(None),
             relatives: OnceLock::new(),
+            key_file: RwLock::new(None),
         })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// After a key rotation, write the new key into this file (the database's default key
+    /// file, when the store was opened with it).
+    pub fn replace_key_file_on_rotation(&self, file: std::path::PathBuf) {
+        *self.key_file.write().expect("key file lock") = Some(file);
     }
 
     /// Records an event; an audit trail that cannot be written stops the action (fail closed).
@@ -663,6 +672,36 @@ impl Session {
                 Ok(Response::AuditEntries(
                     listing.entries.iter().map(|e| e.line()).collect(),
                 ))
+            }
+            Request::RotateKey(path) => {
+                self.may(Right::Roles, Action::KeyRotate, &path)?;
+                self.audited(Action::KeyRotate, path.clone())?;
+                let fail =
+                    |e: String| self.failed(Action::KeyRotate, path.clone(), Failure::Failed(e));
+                let new = crate::store::crypto::read_key_file(std::path::Path::new(&path))
+                    .map_err(|e| fail(e.to_string()))?;
+                // Readers go on; writers wait at the gate until the rotation ends.
+                let report = store
+                    .rotate_key(&crate::store::crypto::KeySource::Key(new.clone()))
+                    .map_err(|e| fail(e.to_string()))?;
+                store.flush().map_err(|e| fail(e.to_string()))?;
+                let mut text = format!(
+                    "已重新加密 {} 条记录、重建 {} 个索引项，新密钥编号 {:08x}。",
+                    report.resealed, report.index_entries, report.key_id
+                );
+                if let Some(file) = self.shared.key_file.read().expect("key file lock").clone() {
+                    crate::store::crypto::write_key_file(&file, &new, true).map_err(|e| {
+                        fail(format!(
+                            "数据库已换用新密钥，但未能写入 {}：{e}；今后请用 --key-file {path} 启动服务",
+                            file.display()
+                        ))
+                    })?;
+                    text.push_str(&format!(
+                        "\n服务的默认密钥文件 {} 已换成新密钥。",
+                        file.display()
+                    ));
+                }
+                Ok(Response::Text(text))
             }
             Request::AuditVerify => {
                 self.may(Right::Audit, Action::AuditRead, "审计日志校验")?;
