@@ -342,7 +342,25 @@ impl App {
     /// The only place state changes.
     pub fn update(&mut self, action: Action) {
         use Action::*;
-        if super::lock::intercept(&mut self.lock, &action) {
+        let was_locked = self.lock.is_locked();
+        let stop = super::lock::intercept(&mut self.lock, &action);
+        if was_locked != self.lock.is_locked() && self.backend.is_remote() {
+            // The service records when a clerk's screen locked and when it was opened again.
+            let what = if was_locked {
+                crate::audit::Action::SessionUnlock
+            } else {
+                crate::audit::Action::SessionLock
+            };
+            let backend = self.backend.clone();
+            let _ = std::thread::Builder::new()
+                .name("audit-note".into())
+                .spawn(move || {
+                    if let Err(e) = backend.note(what, "界面") {
+                        tracing::warn!("a lock was not recorded: {e}");
+                    }
+                });
+        }
+        if stop {
             if action == Quit {
                 self.state.quit = true;
             }
