@@ -120,10 +120,10 @@ impl App {
         let lock =
             super::lock::IdleLock::new(settings.lock_after_minutes, crate::user::current_user());
         let mut state = State::new(settings.keymap, opts.today, opts.mask, opts.size);
+        let w = backend.welcome();
+        state.withheld = w.withheld;
         if backend.is_remote() {
-            let w = backend.welcome();
             state.who = Some(s::fill(s::WHO, &[("user", &w.user), ("role", &w.role)]));
-            state.withheld = w.withheld;
         }
         state.messages = settings
             .errors
