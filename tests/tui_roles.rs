@@ -3,8 +3,6 @@
 //! talk notes, and the dossier pane marks each withheld section `（无权查看）` instead of
 //! showing it empty. Snapshots at 80x24 and 160x40 on the sample county.
 
-use std::sync::Arc;
-
 use cadre::roles::Roles;
 use cadre::service::Backend;
 use cadre::service::session::Shared;
