@@ -149,7 +149,7 @@ pub enum Command {
         /// 允许连接的用户组（套接字目录与套接字归该组所有）
         #[arg(long, value_name = "GROUP")]
         group: Option<String>,
-        /// 审计日志目录（默认：数据库目录旁的 <db>.audit）
+        /// 审计日志目录（默认：数据库目录旁的 “目录名.audit”，如 db.audit）
         #[arg(long, value_name = "DIR")]
         audit: Option<PathBuf>,
     },
