@@ -4,43 +4,22 @@
 //! frame on the main screen), and the log file holds no name or ID number after a session that
 //! opened dossiers, saved an edit and ran a filter.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
-use cadre::model::{Unit, UnitKind, UnitLevel};
+use std::time::Duration;
+
 use cadre::store::Store;
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use common::pty::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cadre");
 const SCROLLBACK: usize = 2000;
 
-/// A database with the sample county, closed again so the binary can open it.
-fn seeded_db(dir: &Path) -> PathBuf {
-    let path = dir.join("db");
-    let store = Store::open(&path).expect("open db");
-    for (id, name, parent, kind) in [
-        (100, "临河县", None, UnitKind::Region),
-        (101, "临河县人民政府", Some(100), UnitKind::Government),
-        (102, "中共临河县委员会", Some(100), UnitKind::PartyCommittee),
-    ] {
-        store
-            .put_unit(&Unit {
-                id,
-                name: name.into(),
-                parent,
-                kind,
-                level: UnitLevel::County,
-                regulates: vec![],
-            })
-            .expect("unit");
+/// `cadre ARGS` at the given log level, after some shell output so the scrollback is in use.
+fn start(dir: &std::path::Path, args: &[&str], log_level: &str) -> Session {
+    let mut p = vt100::Parser::new(24, 80, SCROLLBACK);
+    for i in 0..40 {
+        p.process(format!("$ ls line {i}\r\n").as_bytes());
     }
-    for d in cadre::tui::testing::sample_dossiers() {
-        store.insert_dossier(d).expect("dossier");
-    }
-    store.flush().expect("flush");
-    path
+    Session::spawn(dir, args, &[("CADRE_LOG", log_level)], p)
 }
 
 /// Every name and ID number in the sample county.
@@ -56,105 +35,6 @@ fn sensitive() -> Vec<String> {
         }
     }
     out
-}
-
-struct Session {
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    _master: Box<dyn MasterPty + Send>,
-    child: Box<dyn Child + Send + Sync>,
-}
-
-impl Session {
-    fn start(dir: &Path, args: &[&str], log_level: &str) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.args(args);
-        cmd.env_clear();
-        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
-        cmd.env("HOME", dir);
-        cmd.env("XDG_CONFIG_HOME", dir.join("config"));
-        cmd.env("XDG_DATA_HOME", dir.join("data"));
-        cmd.env("XDG_STATE_HOME", dir.join("state"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("LANG", "C.UTF-8");
-        cmd.env("CADRE_LOG", log_level);
-        let child = pty.slave.spawn_command(cmd).expect("spawn cadre");
-        drop(pty.slave);
-        // Some shell output first, as in a real terminal, so the scrollback is in use.
-        let mut p = vt100::Parser::new(24, 80, SCROLLBACK);
-        for i in 0..40 {
-            p.process(format!("$ ls line {i}\r\n").as_bytes());
-        }
-        let parser = Arc::new(Mutex::new(p));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let writer = pty.master.take_writer().expect("writer");
-        Session {
-            parser,
-            raw,
-            writer,
-            _master: pty.master,
-            child,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, needle: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if self.screen().contains(needle) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("never saw {needle:?}; screen:\n{}", self.screen());
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).expect("write to pty");
-        self.writer.flush().expect("flush pty");
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                // Give the reader a moment to take the last bytes.
-                std::thread::sleep(Duration::from_millis(200));
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        panic!("cadre did not exit; screen:\n{}", self.screen());
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.raw.lock().unwrap().clone()
-    }
 }
 
 /// The visible screen and every scrollback row of a parser, top to bottom.
@@ -211,7 +91,7 @@ fn without_alternate_screen(raw: &[u8]) -> String {
 fn nothing_of_a_dossier_stays_on_screen_or_in_scrollback_after_quitting() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded_db(dir.path());
-    let mut s = Session::start(dir.path(), &["--db", db.to_str().unwrap()], "info");
+    let mut s = start(dir.path(), &["--db", db.to_str().unwrap()], "info");
     s.wait_for("库中共 5 人");
     s.send(b"wws");
     s.wait_for("王文胜");
@@ -264,7 +144,7 @@ fn nothing_of_a_dossier_stays_on_screen_or_in_scrollback_after_quitting() {
 fn the_log_holds_no_name_or_id_number_after_a_session() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded_db(dir.path());
-    let mut s = Session::start(dir.path(), &["--db", db.to_str().unwrap()], "debug");
+    let mut s = start(dir.path(), &["--db", db.to_str().unwrap()], "debug");
     s.wait_for("库中共 5 人");
     // Open two dossiers.
     s.send(b"wws");

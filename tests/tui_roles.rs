@@ -6,9 +6,9 @@
 use cadre::roles::Roles;
 use cadre::service::Backend;
 use cadre::service::session::Shared;
+use cadre::tui::App;
 use cadre::tui::config::{Env, Settings};
 use cadre::tui::testing::*;
-use cadre::tui::{App, AppOptions};
 
 fn app_as(role: &str, size: (u16, u16)) -> App {
     let user = cadre::user::current_user();

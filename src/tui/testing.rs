@@ -424,10 +424,14 @@ pub fn province_store() -> Store {
     store
 }
 
-/// A loaded app over `store` with the shipped defaults and the fixed today.
-pub fn app_with(store: Store, settings: Settings, size: (u16, u16)) -> App {
+/// A loaded app over a store (or a backend) with the given settings and the fixed today.
+pub fn app_with(
+    source: impl Into<crate::tui::app::Source>,
+    settings: Settings,
+    size: (u16, u16),
+) -> App {
     App::headless(
-        store,
+        source,
         settings,
         AppOptions {
             mask: false,

@@ -2,6 +2,8 @@
 //! prove that a refused operation changed nothing.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use cadre::io::jsonl::{JsonLine, write_line};
 use cadre::model::*;
 use cadre::store::Store;
