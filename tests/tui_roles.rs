@@ -19,16 +19,7 @@ fn app_as(role: &str, size: (u16, u16)) -> App {
     let session = shared
         .session(&user, 0, &[])
         .expect("the roles file names the user");
-    App::headless(
-        Backend::local(session),
-        settings,
-        AppOptions {
-            mask: false,
-            today: today(),
-            size,
-        },
-    )
-    .expect("app loads")
+    app_with(Backend::local(session), settings, size)
 }
 
 /// 王文胜's dossier, scrolled `sections` sections down.
