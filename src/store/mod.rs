@@ -1292,10 +1292,30 @@ impl Store {
     }
 
     pub fn saved_filter(&self, name: &str) -> Result<SavedFilter> {
-        let key = self.named_key(BLIND_FILTER, name);
-        match self.filters.get(key)? {
-            Some(v) => self.open_value(TREE_FILTERS, &key, &v),
+        match self.named_get(&self.filters, BLIND_FILTER, name)? {
+            Some((key, v)) => self.open_value(TREE_FILTERS, &key, &v),
             None => Err(StoreError::NoSuchFilter(name.to_string())),
+        }
+    }
+
+    /// The entry of a tree keyed by blind name. A key rotation can switch the index key (and
+    /// then prune the entries under the old one) between computing the key and reading it:
+    /// a miss under a key that has since been replaced is read again under the new one.
+    fn named_get(
+        &self,
+        tree: &Tree,
+        domain: &str,
+        name: &str,
+    ) -> Result<Option<([u8; 16], sled::IVec)>> {
+        loop {
+            let idx = self.indexes();
+            let key = idx.blinder.blind(domain, name);
+            if let Some(v) = tree.get(key)? {
+                return Ok(Some((key, v)));
+            }
+            if Arc::ptr_eq(&idx, &self.indexes()) {
+                return Ok(None);
+            }
         }
     }
 
@@ -1408,9 +1428,8 @@ impl Store {
     }
 
     pub fn plan(&self, name: &str) -> Result<TeamPlan> {
-        let key = self.named_key(BLIND_PLAN, name);
-        match self.plans.get(key)? {
-            Some(v) => self.open_value(TREE_PLANS, &key, &v),
+        match self.named_get(&self.plans, BLIND_PLAN, name)? {
+            Some((key, v)) => self.open_value(TREE_PLANS, &key, &v),
             None => Err(StoreError::NoSuchPlan(name.to_string())),
         }
     }
