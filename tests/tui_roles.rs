@@ -69,3 +69,21 @@ fn a_viewer_is_told_alerts_are_withheld() {
     );
     insta::assert_snapshot!("viewer_alerts_80x24", text);
 }
+
+#[test]
+fn a_clerk_cannot_open_a_form_for_a_section_withheld_from_them() {
+    for key in ["f", "s"] {
+        let (mut app, _) = dossier("clerk", (80, 24), 0);
+        press(&mut app, key);
+        let text = screen_text(&render(&app));
+        assert!(app.state.form.is_none(), "{key}: no form opens");
+        assert!(text.contains("您的角色无权查看这一部分"), "{key}: {text}");
+        // A supervisor, who sees the section, gets the form.
+        let (mut app, _) = dossier("supervisor", (80, 24), 0);
+        press(&mut app, key);
+        assert!(
+            app.state.form.is_some(),
+            "{key}: the supervisor's form opens"
+        );
+    }
+}

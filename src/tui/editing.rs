@@ -168,6 +168,15 @@ impl App {
             self.notice(s::NO_PERSON);
             return;
         };
+        // A section the user may not see is not theirs to write either (the service would
+        // drop what they typed).
+        let withheld = &self.state.withheld;
+        if matches!(kind, FormKind::Family(_)) && withheld.family
+            || matches!(kind, FormKind::Finding(_)) && withheld.findings
+        {
+            self.error(s::FORM_WITHHELD.to_string());
+            return;
+        }
         match self.backend.dossier_at_revision(id) {
             Ok(Some((d, rev))) => {
                 self.state.form = Some(Form::open(

@@ -28,6 +28,7 @@ pub const MASKED: &str = "（会议模式，已隐藏）";
 /// A section the user's role may not see (the service did not send it).
 pub const WITHHELD: &str = "（无权查看）";
 pub const PUNISHMENTS_WITHHELD: &str = "处分及组织处理（无权查看）";
+pub const FORM_WITHHELD: &str = "您的角色无权查看这一部分，也不能编辑它";
 pub const NO_PERSON: &str = "尚未选择干部：在查询页选中一人后按 Enter";
 pub const NO_SELECTION: &str = "没有选中的查询结果";
 pub const AT_TOP_LEVEL: &str = "已在最上层；按 {key} 退出";
