@@ -318,6 +318,25 @@ impl<R: Read> Read for SealedReader<'_, R> {
     }
 }
 
+/// bincode reads the opened chunks in place: `peek_read` lets its varint decoding take the
+/// fast path within a chunk (a read across chunks goes through `Read`).
+impl<R: Read> bincode::de::read::Reader for SealedReader<'_, R> {
+    fn read(&mut self, bytes: &mut [u8]) -> Result<(), bincode::error::DecodeError> {
+        Read::read_exact(self, bytes).map_err(|inner| bincode::error::DecodeError::Io {
+            inner,
+            additional: bytes.len(),
+        })
+    }
+
+    fn peek_read(&mut self, n: usize) -> Option<&[u8]> {
+        self.plain.get(self.pos..self.pos + n)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.plain.len());
+    }
+}
+
 /// The snapshot, when its file is whole, of this format, and the store's current one.
 fn read_valid(store: &Store) -> Result<Option<Facts>, StoreError> {
     let (Some(path), Some(token)) = (store.facts_file(), store.facts_token()?) else {
@@ -360,7 +379,7 @@ fn read_file(path: &Path, token: u64, cipher: &Cipher) -> Result<Facts, String> 
     };
     // Decoded as the chunks are opened; the stream must end exactly after the value.
     let mut facts: Facts =
-        bincode::serde::decode_from_std_read(&mut reader, bincode::config::standard())
+        bincode::serde::decode_from_reader(&mut reader, bincode::config::standard())
             .map_err(|e| e.to_string())?;
     reader.finish().map_err(|e| e.to_string())?;
     facts.reindex();
