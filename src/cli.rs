@@ -1535,15 +1535,8 @@ fn resolve_unit<'a>(
 
 /// Dossier ids for a name, an ID number or `#id`.
 fn resolve_person(store: &Store, q: &str) -> Result<Vec<u64>> {
-    let q = q.trim();
-    if let Some(num) = q.strip_prefix('#') {
-        let id: u64 = num.parse().with_context(|| format!("“{q}”不是档案编号"))?;
-        return Ok(store.dossier(id)?.map(|d| vec![d.id]).unwrap_or_default());
-    }
-    if q.len() == 18 && q[..17].bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(store.find_by_id_number(q)?.into_iter().collect());
-    }
-    Ok(store.find_by_name(q)?)
+    let q = crate::store::PersonQuery::parse(q).map_err(anyhow::Error::msg)?;
+    Ok(store.find_person(&q)?)
 }
 
 /// The rejected records, with where and why, as CSV (UTF-8 with BOM for Excel).

@@ -22,7 +22,7 @@ use crate::history::{ChangeKind, ChangeMeta, HistoryEntry};
 use crate::model::{Dossier, DossierId, UnitDirectory};
 use crate::roles::{self, Grant, Right, Roles};
 use crate::rules::Rules;
-use crate::store::{Store, StoreError};
+use crate::store::{PersonQuery, Store, StoreError};
 
 use super::protocol::{Failure, Request, Response, Welcome};
 
@@ -459,38 +459,29 @@ impl Session {
                 self.audited(Action::Query, text)?;
                 Ok(Response::Ids(ids))
             }
-            Request::Find(q) => {
-                let q = q.trim().to_string();
-                self.may(Right::Lookup, Action::Query, &q)?;
-                let ids = if let Some(num) = q.strip_prefix('#') {
-                    let id: DossierId = num
-                        .parse()
-                        .map_err(|_| Failure::Failed(format!("“{q}”不是档案编号")))?;
-                    self.visible(id, Action::View)?;
-                    store
-                        .dossier(id)
-                        .map_err(store_failure)?
-                        .map(|d| vec![d.id])
-                        .unwrap_or_default()
-                } else if q.len() == 18 && q.as_bytes()[..17].iter().all(u8::is_ascii_digit) {
-                    self.may(Right::IdNumbers, Action::Query, "按身份证号查找")?;
-                    store
-                        .find_by_id_number(&q)
-                        .map_err(store_failure)?
-                        .into_iter()
-                        .collect()
-                } else {
-                    store.find_by_name(&q).map_err(store_failure)?
+            Request::Find(text) => {
+                let text = text.trim().to_string();
+                self.may(Right::Lookup, Action::Query, &text)?;
+                let q = PersonQuery::parse(&text).map_err(Failure::Failed)?;
+                // An ID number is not written into the trail in the clear.
+                let target = match q {
+                    PersonQuery::Id(id) => {
+                        self.visible(id, Action::View)?;
+                        format!("查找 {text}")
+                    }
+                    PersonQuery::IdNumber(_) => {
+                        self.may(Right::IdNumbers, Action::Query, "按身份证号查找")?;
+                        "按身份证号查找".to_string()
+                    }
+                    PersonQuery::Name(_) => format!("查找 {text}"),
                 };
                 let hidden = self.hidden();
-                let ids: Vec<DossierId> =
-                    ids.into_iter().filter(|id| !hidden.contains(id)).collect();
-                // An ID number is not written into the trail in the clear.
-                let target = if q.len() == 18 && !q.starts_with('#') {
-                    "按身份证号查找".to_string()
-                } else {
-                    format!("查找 {q}")
-                };
+                let ids: Vec<DossierId> = store
+                    .find_person(&q)
+                    .map_err(store_failure)?
+                    .into_iter()
+                    .filter(|id| !hidden.contains(id))
+                    .collect();
                 self.audited(Action::Query, target)?;
                 Ok(Response::Ids(ids))
             }

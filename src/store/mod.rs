@@ -363,6 +363,32 @@ pub struct Store {
     gate: Arc<RwLock<()>>,
 }
 
+/// How a clerk names a person on the command line: `#id`, an 18-character ID number, or an
+/// exact name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersonQuery<'a> {
+    Id(DossierId),
+    IdNumber(&'a str),
+    Name(&'a str),
+}
+
+impl<'a> PersonQuery<'a> {
+    /// Reads what was typed; a `#` not followed by a number is an error in Chinese.
+    pub fn parse(q: &'a str) -> std::result::Result<PersonQuery<'a>, String> {
+        let q = q.trim();
+        if let Some(num) = q.strip_prefix('#') {
+            return num
+                .parse()
+                .map(PersonQuery::Id)
+                .map_err(|_| format!("“{q}”不是档案编号"));
+        }
+        if q.len() == 18 && q.as_bytes()[..17].iter().all(u8::is_ascii_digit) {
+            return Ok(PersonQuery::IdNumber(q));
+        }
+        Ok(PersonQuery::Name(q))
+    }
+}
+
 /// One problem found by `Store::check`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckIssue {
@@ -911,6 +937,15 @@ impl Store {
             .id_number
             .get(idx.id_number_key(id_number))?
             .and_then(|v| key_id(&v)))
+    }
+
+    /// The dossiers a clerk's words name (see `PersonQuery`).
+    pub fn find_person(&self, q: &PersonQuery) -> Result<Vec<DossierId>> {
+        Ok(match q {
+            PersonQuery::Id(id) => self.dossier(*id)?.map(|d| vec![d.id]).unwrap_or_default(),
+            PersonQuery::IdNumber(n) => self.find_by_id_number(n)?.into_iter().collect(),
+            PersonQuery::Name(n) => self.find_by_name(n)?,
+        })
     }
 
     pub fn find_by_name(&self, name: &str) -> Result<Vec<DossierId>> {
