@@ -4,8 +4,10 @@
 //! exactly what they select, and files are the owner's alone. The chain is also checked here
 //! with an independent SHA-256, not only through `verify`.
 
+mod common;
+use common::{cadre, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use cadre::audit::*;
@@ -717,20 +719,6 @@ fn files_are_0600_and_the_directory_0700() {
     };
     assert_eq!(mode(&saved_to), 0o600);
     assert_eq!(mode(&dir), 0o700);
-}
-
-fn cadre(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cadre"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CADRE_DB")
-        .output()
-        .expect("run cadre")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]

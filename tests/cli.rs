@@ -6,23 +6,8 @@ mod common;
 use common::*;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use cadre::model::*;
-
-fn cadre(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cadre"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CADRE_DB")
-        .output()
-        .expect("run cadre")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// A database directory with the small region and three people imported through the binary.
 fn setup() -> (tempfile::TempDir, PathBuf) {

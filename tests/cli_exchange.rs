@@ -5,24 +5,10 @@
 mod common;
 use common::*;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
 use cadre::model::*;
-
-fn cadre(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cadre"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CADRE_DB")
-        .output()
-        .expect("run cadre")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn ok(out: &Output) -> String {
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -116,3 +116,19 @@ pub fn jsonl(units: &[Unit], dossiers: &[Dossier]) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+/// Runs the real binary on the database `db` (never the one `CADRE_DB` names).
+pub fn cadre(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cadre"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CADRE_DB")
+        .output()
+        .expect("run cadre")
+}
+
+/// A process's output as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
