@@ -504,11 +504,27 @@ impl Memo {
 impl Index {
     /// Builds the index; a repeated dossier id keeps the last entry given.
     pub fn build(entries: Vec<Entry>) -> Self {
-        let mut order: Vec<(DossierId, u32)> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id, i as u32))
-            .collect();
+        Self::build_from(entries.len(), |i| {
+            let e = &entries[i];
+            EntryView {
+                id: e.id,
+                name: &e.name,
+                gender: e.gender,
+                birth: e.birth,
+                post: &e.post,
+                unit: &e.unit,
+                id_number: &e.id_number,
+            }
+        })
+    }
+
+    /// Builds the index over `n` entries read in place (from facts, say), without a copy of
+    /// each as an owned `Entry`.
+    pub fn build_from<'a>(n: usize, entry: impl Fn(usize) -> EntryView<'a>) -> Self {
+        // Each entry is looked up once (no strings are copied: the views borrow).
+        let views: Vec<EntryView<'a>> = (0..n).map(entry).collect();
+        let entry = |i: usize| &views[i];
+        let mut order: Vec<(DossierId, u32)> = (0..n).map(|i| (entry(i).id, i as u32)).collect();
         order.sort_unstable();
         let order: Vec<u32> = order
             .iter()
@@ -517,8 +533,11 @@ impl Index {
             .map(|(_, (_, i))| *i)
             .collect();
         let n = order.len();
-        let name_bytes: usize = entries.iter().map(|e| e.name.len()).sum();
-        let id_bytes: usize = entries.iter().map(|e| e.id_number.len()).sum();
+        let name_bytes: usize = order.iter().map(|&i| entry(i as usize).name.len()).sum();
+        let id_bytes: usize = order
+            .iter()
+            .map(|&i| entry(i as usize).id_number.len())
+            .sum();
 
         let mut ix = Index {
             ids: Vec::with_capacity(n),
@@ -556,14 +575,14 @@ impl Index {
         ix.keyed_offs.push(0);
         for (pos, &i) in order.iter().enumerate() {
             let pos = pos as u32;
-            let e = &entries[i as usize];
+            let e = entry(i as usize);
             ix.ids.push(e.id);
             ix.genders.push(e.gender);
             ix.births.push(e.birth);
-            ix.names.push(&e.name);
-            ix.id_numbers.push(&e.id_number);
-            ix.post_of.push(posts.intern(&e.post));
-            ix.unit_of.push(units.intern(&e.unit));
+            ix.names.push(e.name);
+            ix.id_numbers.push(e.id_number);
+            ix.post_of.push(posts.intern(e.post));
+            ix.unit_of.push(units.intern(e.unit));
             let (key, len) = id_key(
                 e.id_number
                     .chars()
@@ -686,9 +705,6 @@ impl Index {
             ix.unit_of.iter().enumerate().map(|(p, &k)| (k, p as u32)),
         );
         ix.build_han_lists();
-        // The entries' strings are freed here (about 60 ms for a million): doing it on another
-        // thread was tried and slowed the first searches by contending for the allocator.
-        drop(entries);
         ix
     }
 

@@ -134,12 +134,23 @@ impl Shared {
         if let Some(f) = self.facts.read().expect("facts lock").as_ref() {
             return Ok(f.clone());
         }
-        let units = self.units()?;
+        let cached = self.units.read().expect("units lock").clone();
         let mut slot = self.facts.write().expect("facts lock");
         if let Some(f) = slot.as_ref() {
             return Ok(f.clone());
         }
-        let loaded = snapshot::load(&self.store, &units)?;
+        // At start the snapshot brings the unit directory with it (no read of every unit).
+        let loaded = match cached {
+            Some(units) => snapshot::load(&self.store, &units)?,
+            None => {
+                let (loaded, units) = snapshot::load_with_units(&self.store)?;
+                let mut dir = self.units.write().expect("units lock");
+                if dir.is_none() {
+                    *dir = Some(Arc::new(units));
+                }
+                loaded
+            }
+        };
         let facts = Arc::new(loaded.facts);
         *slot = Some(facts.clone());
         Ok(facts)
