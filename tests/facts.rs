@@ -439,6 +439,25 @@ fn the_snapshot_reads_back_every_row_and_the_unit_directory() {
         assert_eq!(ids(&from_entries), ids(&in_place), "{q}");
     }
 
+    // The lookup index came from the snapshot, and a damaged file is rebuilt, wherever the
+    // damage is: in either stream, or in the trailer that says where the second begins.
+    assert!(read.index.is_some());
+    let file = store.facts_file().unwrap();
+    let whole = std::fs::read(&file).unwrap();
+    let n = whole.len();
+    for (at, what) in [
+        (n / 4, "first stream"),
+        (n - 100, "second stream"),
+        (n - 3, "trailer"),
+    ] {
+        let mut bytes = whole.clone();
+        bytes[at] ^= 0x10;
+        std::fs::write(&file, &bytes).unwrap();
+        let (damaged, _) = snapshot::load_with_units(&store).unwrap();
+        assert_eq!(damaged.source, Source::Rebuilt, "{what}");
+        assert_eq!(damaged.facts.people, b.people, "{what}");
+    }
+
     // A renamed unit drops the snapshot: the next load reads the new name from the store.
     let mut u = units.iter().next().unwrap().clone();
     u.name.push('乙');

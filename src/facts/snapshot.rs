@@ -9,17 +9,19 @@
 //! (each its own nonce, its number and a last-chunk flag authenticated with it, so a cut,
 //! reordered or altered file is refused), never held whole in memory.
 //!
-//! Inside the seal the rows are laid out in fixed-width records (`columns`) and the unit
-//! directory travels with them, so start-up reads the file with two threads (one opens the
-//! chunks, the other lays out the rows) and never asks the store for units or dossiers.
+//! Inside the seal the rows are laid out in fixed-width records (`columns`), and the unit
+//! directory and the lookup index travel with them, in two streams (the postings and the
+//! index in the second, the rest in the first, a trailer giving where the second begins), so
+//! start-up reads the file on two threads at once and asks the store for no unit or dossier
+//! and builds no index.
 
 use std::io::{BufReader, Read, Write};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, sync_channel};
 
 use zeroize::Zeroizing;
 
 use crate::io::export::AtomicFile;
+use crate::lookup::Index;
 use crate::model::{Dossier, Unit, UnitDirectory};
 use crate::store::crypto::{Cipher, OVERHEAD};
 use crate::store::{Store, StoreError};
@@ -29,7 +31,7 @@ use super::{Arena, Facts, Pool};
 
 const MAGIC: &[u8; 8] = b"CADREFX\x01";
 /// Bumped whenever `Facts` changes shape: an older file is then rebuilt.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 7;
 /// Magic, format, token.
 const HEADER: usize = 20;
 /// Plaintext bytes per sealed chunk.
@@ -47,6 +49,9 @@ pub enum Source {
 /// Facts of every readable dossier, and how many could not be decoded.
 pub struct Loaded {
     pub facts: Facts,
+    /// The lookup index over exactly these facts, when the snapshot held it (no dossier
+    /// changed since) or the rebuild made it.
+    pub index: Option<Index>,
     pub source: Source,
     pub unreadable: usize,
 }
@@ -56,7 +61,7 @@ pub struct Loaded {
 /// is the store's directory, used to re-derive changed dossiers.
 pub fn load(store: &Store, units: &UnitDirectory) -> Result<Loaded, StoreError> {
     match read_valid(store)? {
-        Some((facts, _)) => refreshed(store, facts, units),
+        Some((facts, _, index)) => refreshed(store, facts, index, units),
         None => rebuilt(store, units),
     }
 }
@@ -65,7 +70,7 @@ pub fn load(store: &Store, units: &UnitDirectory) -> Result<Loaded, StoreError> 
 /// a unit change drops the snapshot's token) and from the store otherwise.
 pub fn load_with_units(store: &Store) -> Result<(Loaded, UnitDirectory), StoreError> {
     match read_valid(store)? {
-        Some((facts, units)) => Ok((refreshed(store, facts, &units)?, units)),
+        Some((facts, units, index)) => Ok((refreshed(store, facts, index, &units)?, units)),
         None => {
             let units = store.directory()?;
             Ok((rebuilt(store, &units)?, units))
@@ -74,7 +79,12 @@ pub fn load_with_units(store: &Store) -> Result<(Loaded, UnitDirectory), StoreEr
 }
 
 /// A snapshot's facts with the dossiers changed since re-derived.
-fn refreshed(store: &Store, mut facts: Facts, units: &UnitDirectory) -> Result<Loaded, StoreError> {
+fn refreshed(
+    store: &Store,
+    mut facts: Facts,
+    index: Index,
+    units: &UnitDirectory,
+) -> Result<Loaded, StoreError> {
     let changed = store.facts_changed()?;
     let mut unreadable = 0;
     for id in &changed {
@@ -90,6 +100,8 @@ fn refreshed(store: &Store, mut facts: Facts, units: &UnitDirectory) -> Result<L
     }
     Ok(Loaded {
         facts,
+        // The index no longer describes the facts once a dossier changed.
+        index: changed.is_empty().then_some(index),
         source: Source::Snapshot {
             changed: changed.len(),
         },
@@ -100,11 +112,13 @@ fn refreshed(store: &Store, mut facts: Facts, units: &UnitDirectory) -> Result<L
 fn rebuilt(store: &Store, units: &UnitDirectory) -> Result<Loaded, StoreError> {
     let generation = store.generation()?;
     let (facts, unreadable) = rebuild(store.dossiers(), units);
-    if let Err(e) = save_at(store, &facts, units, generation) {
+    let index = facts.lookup_index();
+    if let Err(e) = save_at(store, &facts, units, &index, generation) {
         tracing::warn!("could not write the facts snapshot: {e}");
     }
     Ok(Loaded {
         facts,
+        index: Some(index),
         source: Source::Rebuilt,
         unreadable,
     })
@@ -116,7 +130,7 @@ pub fn refresh(store: &Store) -> Result<Facts, SnapshotError> {
     let units = store.directory()?;
     let generation = store.generation()?;
     let (facts, _) = rebuild(store.dossiers(), &units);
-    save_at(store, &facts, &units, generation)?;
+    save_at(store, &facts, &units, &facts.lookup_index(), generation)?;
     Ok(facts)
 }
 
@@ -143,7 +157,7 @@ pub fn rebuild(
 pub fn save(store: &Store, facts: &Facts) -> Result<(), SnapshotError> {
     let generation = store.generation()?;
     let units = store.directory()?;
-    save_at(store, facts, &units, generation)
+    save_at(store, facts, &units, &facts.lookup_index(), generation)
 }
 
 /// Writes the snapshot, then tells the store it describes every write up to `generation`.
@@ -151,13 +165,14 @@ fn save_at(
     store: &Store,
     facts: &Facts,
     units: &UnitDirectory,
+    index: &Index,
     generation: u64,
 ) -> Result<(), SnapshotError> {
     let Some(path) = store.facts_file() else {
         return Ok(());
     };
     let token = (generation ^ u64::from(std::process::id()).rotate_left(32)) | 1;
-    write_file(&path, token, facts, units, &store.cipher())?;
+    write_file(&path, token, facts, units, index, &store.cipher())?;
     store.facts_saved(token, generation)?;
     Ok(())
 }
@@ -177,6 +192,7 @@ fn write_file(
     token: u64,
     facts: &Facts,
     units: &UnitDirectory,
+    index: &Index,
     cipher: &Cipher,
 ) -> Result<(), SnapshotError> {
     // A fresh build has no rows left behind by replaced dossiers: written as it is, without
@@ -196,24 +212,62 @@ fn write_file(
     )?);
     let mut file = AtomicFile::create(path)?;
     let header = header(token);
-    file.writer()
-        .write_all(&header)
-        .map_err(|e| file.io_error(e))?;
     // Streamed into the file through the sealing writer: no encoded copy of the whole
-    // snapshot is held, only one chunk.
-    let mut sealed = SealedWriter::new(file.writer(), cipher, header);
-    let written = write_plain(&mut sealed, facts, &units).and_then(|()| sealed.finish());
+    // snapshot is held, only one chunk. Two streams, so that two threads can read them.
+    let written = (|| -> std::io::Result<()> {
+        let out = file.writer();
+        out.write_all(&header)?;
+        let mut counted = Counted { out, n: 0 };
+        let mut a = SealedWriter::new(&mut counted, cipher, header, STREAM_A);
+        write_part_a(&mut a, facts, &units)?;
+        a.finish()?;
+        let a_len = counted.n;
+        let out = counted.out;
+        let mut b = SealedWriter::new(out, cipher, header, STREAM_B);
+        write_rows(
+            &mut b,
+            &(facts.postings.len() as u64).to_le_bytes(),
+            &facts.postings,
+        )?;
+        // The lookup index last, as bincode writes it.
+        bincode::serde::encode_into_std_write(index, &mut b, bincode::config::standard())
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        b.finish()?;
+        out.write_all(&a_len.to_le_bytes())
+    })();
     written.map_err(|e| file.io_error(e))?;
     file.finish()?;
     Ok(())
 }
 
-/// The plaintext: the grade window, the length of every part, then the parts in that order.
-fn write_plain(out: &mut impl Write, f: &Facts, units: &[u8]) -> std::io::Result<()> {
+/// First chunk number of each stream: a chunk of one stream never passes for the other's.
+const STREAM_A: u64 = 0;
+const STREAM_B: u64 = 1 << 62;
+
+/// Counts what passes through (the length of the first stream, in the trailer).
+struct Counted<'a, W: Write> {
+    out: &'a mut W,
+    n: u64,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(data)?;
+        self.n += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The first stream: the grade window, the length of every part, then the parts in that
+/// order. The second holds the postings and the lookup index; the file ends with the first
+/// stream's length in bytes.
+fn write_part_a(out: &mut impl Write, f: &Facts, units: &[u8]) -> std::io::Result<()> {
     let lens = [
         f.people.len(),
         f.hot.len(),
-        f.postings.len(),
         f.courses.len(),
         f.grades.len(),
         f.trainings.len(),
@@ -228,13 +282,12 @@ fn write_plain(out: &mut impl Write, f: &Facts, units: &[u8]) -> std::io::Result
     for n in lens {
         out.write_all(&(n as u64).to_le_bytes())?;
     }
-    write_rows(out, &f.people)?;
-    write_rows(out, &f.hot)?;
-    write_rows(out, &f.postings)?;
-    write_rows(out, &f.courses)?;
-    write_rows(out, &f.grades)?;
-    write_rows(out, &f.trainings)?;
-    write_rows(out, &f.rewards)?;
+    write_rows(out, &[], &f.people)?;
+    write_rows(out, &[], &f.hot)?;
+    write_rows(out, &[], &f.courses)?;
+    write_rows(out, &[], &f.grades)?;
+    write_rows(out, &[], &f.trainings)?;
+    write_rows(out, &[], &f.rewards)?;
     out.write_all(f.pool.text.as_bytes())?;
     let mut ends = Zeroizing::new(Vec::with_capacity(f.pool.ends.len() * 4));
     for e in &f.pool.ends {
@@ -246,8 +299,10 @@ fn write_plain(out: &mut impl Write, f: &Facts, units: &[u8]) -> std::io::Result
     out.write_all(units)
 }
 
-fn write_rows<T: Row>(out: &mut impl Write, rows: &[T]) -> std::io::Result<()> {
+/// Rows as fixed-width records, after `lead` (a count, say).
+fn write_rows<T: Row>(out: &mut impl Write, lead: &[u8], rows: &[T]) -> std::io::Result<()> {
     let mut buf = Zeroizing::new(Vec::with_capacity(CHUNK + T::SIZE));
+    buf.extend_from_slice(lead);
     for r in rows {
         r.put(&mut buf);
         if buf.len() >= CHUNK {
@@ -285,13 +340,14 @@ struct SealedWriter<'a, W: Write> {
 }
 
 impl<'a, W: Write> SealedWriter<'a, W> {
-    fn new(out: &'a mut W, cipher: &'a Cipher, header: [u8; HEADER]) -> Self {
+    /// Chunks are numbered from `first` (each stream of a file has its own range).
+    fn new(out: &'a mut W, cipher: &'a Cipher, header: [u8; HEADER], first: u64) -> Self {
         SealedWriter {
             out,
             cipher,
             header,
             buf: Zeroizing::new(Vec::with_capacity(CHUNK)),
-            index: 0,
+            index: first,
         }
     }
 
@@ -411,7 +467,7 @@ impl<R: Read> Read for SealedReader<'_, R> {
 
 /// The snapshot and its units, when its file is whole, of this format, and the store's
 /// current one.
-fn read_valid(store: &Store) -> Result<Option<(Facts, UnitDirectory)>, StoreError> {
+fn read_valid(store: &Store) -> Result<Option<(Facts, UnitDirectory, Index)>, StoreError> {
     let (Some(path), Some(token)) = (store.facts_file(), store.facts_token()?) else {
         return Ok(None);
     };
@@ -424,12 +480,16 @@ fn read_valid(store: &Store) -> Result<Option<(Facts, UnitDirectory)>, StoreErro
     }
 }
 
-fn read_file(path: &Path, token: u64, cipher: &Cipher) -> Result<(Facts, UnitDirectory), String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut input = BufReader::with_capacity(1 << 20, file);
+fn read_file(
+    path: &Path,
+    token: u64,
+    cipher: &Cipher,
+) -> Result<(Facts, UnitDirectory, Index), String> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
     let mut head = [0u8; HEADER];
-    input
-        .read_exact(&mut head)
+    file.read_exact(&mut head)
         .map_err(|_| "not a facts snapshot".to_string())?;
     if &head[..8] != MAGIC {
         return Err("not a facts snapshot".into());
@@ -441,96 +501,107 @@ fn read_file(path: &Path, token: u64, cipher: &Cipher) -> Result<(Facts, UnitDir
     if u64::from_le_bytes(head[12..20].try_into().expect("8 bytes")) != token {
         return Err("an older snapshot".into());
     }
-    let reader = SealedReader {
-        input,
-        cipher,
-        header: head,
-        plain: Zeroizing::new(Vec::new()),
-        pos: 0,
-        index: 0,
-        done: false,
-    };
-    // One thread opens the chunks while this one lays out the rows.
-    let (tx, rx) = sync_channel::<std::io::Result<Zeroizing<Vec<u8>>>>(16);
+    // The trailer gives the first stream's length; a wrong one cuts a stream or starts the
+    // second mid-chunk, and either is refused by the seal.
+    let mut trailer = [0u8; 8];
+    file.seek(SeekFrom::End(-8))
+        .and_then(|_| file.read_exact(&mut trailer))
+        .map_err(|_| "cut short".to_string())?;
+    let a_len = u64::from_le_bytes(trailer);
+    let b_start = (HEADER as u64)
+        .checked_add(a_len)
+        .filter(|&b| b <= len - 8)
+        .ok_or("cut short")?;
+    // Two threads, each opening its stream's chunks and laying out its rows.
     std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut reader = reader;
-            loop {
-                match reader.next_chunk() {
-                    Ok(()) => {
-                        let plain = std::mem::take(&mut reader.plain);
-                        let last = reader.done;
-                        if tx.send(Ok(plain)).is_err() || last {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                }
-            }
-            reader.pos = reader.plain.len();
-            if let Err(e) = reader.finish() {
-                let _ = tx.send(Err(e));
-            }
+        let second = scope.spawn(move || -> Result<(Vec<super::PostFact>, Index), String> {
+            let mut p = Plain::open(path, b_start, len - 8 - b_start, cipher, head, STREAM_B)?;
+            let n = usize::try_from(p.u64()?).map_err(|_| "a length out of range")?;
+            let postings = p.rows(n)?;
+            let index: Index =
+                bincode::serde::decode_from_reader(&mut p, bincode::config::standard())
+                    .map_err(|e| format!("lookup index: {e}"))?;
+            p.end()?;
+            Ok((postings, index.loaded()?))
         });
-        let mut plain = Plain {
-            rx,
-            cur: Zeroizing::new(Vec::new()),
-            pos: 0,
-            ended: false,
-        };
-        let read = read_plain(&mut plain);
-        // Whatever was decoded, the stream must be whole and end exactly here.
-        let end = plain.end();
-        let (facts, units) = read?;
-        end?;
+        let first = (|| {
+            let mut p = Plain::open(path, HEADER as u64, a_len, cipher, head, STREAM_A)?;
+            let (mut facts, units) = read_part_a(&mut p)?;
+            p.end()?;
+            facts.reindex();
+            Ok::<_, String>((facts, UnitDirectory::new(units)))
+        })();
+        let second = second
+            .join()
+            .map_err(|_| "the reading thread failed".to_string())?;
+        let (mut facts, units) = first?;
+        let (postings, index) = second?;
+        facts.postings = postings;
         facts
             .check_bounds()
             .map_err(|why| format!("inconsistent facts: {why}"))?;
-        Ok((facts, units))
+        if index.len() != facts.len() {
+            return Err("a lookup index of other facts".into());
+        }
+        Ok((facts, units, index))
     })
 }
 
-/// The opened plaintext as it arrives, chunk by chunk.
-struct Plain {
-    rx: Receiver<std::io::Result<Zeroizing<Vec<u8>>>>,
-    cur: Zeroizing<Vec<u8>>,
-    pos: usize,
-    ended: bool,
+/// One stream's plaintext, opened chunk by chunk as it is read.
+struct Plain<'a> {
+    sealed: SealedReader<'a, BufReader<std::io::Take<std::fs::File>>>,
 }
 
-impl Plain {
-    /// The next chunk; false at the end of the stream.
+impl<'a> Plain<'a> {
+    /// The stream of `len` bytes at `start` whose chunks are numbered from `first`.
+    fn open(
+        path: &Path,
+        start: u64,
+        len: u64,
+        cipher: &'a Cipher,
+        header: [u8; HEADER],
+        first: u64,
+    ) -> Result<Self, String> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        file.seek(SeekFrom::Start(start))
+            .map_err(|e| e.to_string())?;
+        Ok(Plain {
+            sealed: SealedReader {
+                input: BufReader::with_capacity(1 << 20, file.take(len)),
+                cipher,
+                header,
+                plain: Zeroizing::new(Vec::new()),
+                pos: 0,
+                index: first,
+                done: false,
+            },
+        })
+    }
+
+    /// Opens the next chunk; false at the end of the stream.
     fn next(&mut self) -> Result<bool, String> {
-        if self.ended {
+        if self.sealed.done {
             return Ok(false);
         }
-        match self.rx.recv() {
-            Ok(Ok(chunk)) => {
-                self.cur = chunk;
-                self.pos = 0;
-                Ok(true)
-            }
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => {
-                self.ended = true;
-                Ok(false)
-            }
-        }
+        self.sealed.next_chunk().map_err(|e| e.to_string())?;
+        Ok(true)
+    }
+
+    fn left(&self) -> &[u8] {
+        &self.sealed.plain[self.sealed.pos..]
     }
 
     fn fill(&mut self, out: &mut [u8]) -> Result<(), String> {
         let mut at = 0;
         while at < out.len() {
-            if self.pos == self.cur.len() && !self.next()? {
+            if self.left().is_empty() && !self.next()? {
                 return Err("cut short".into());
             }
-            let n = (out.len() - at).min(self.cur.len() - self.pos);
-            out[at..at + n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+            let n = (out.len() - at).min(self.left().len());
+            out[at..at + n].copy_from_slice(&self.left()[..n]);
             at += n;
-            self.pos += n;
+            self.sealed.pos += n;
         }
         Ok(())
     }
@@ -555,51 +626,71 @@ impl Plain {
 
     /// `n` rows: read in place within a chunk, copied only across a chunk boundary.
     fn rows<T: Row>(&mut self, n: usize) -> Result<Vec<T>, String> {
+        let not_ours = |_| "a record that is not ours".to_string();
         let mut out = Vec::with_capacity(n.min(1 << 26));
         let mut carry = vec![0u8; T::SIZE];
         while out.len() < n {
-            if self.pos == self.cur.len() && !self.next()? {
+            if self.left().is_empty() && !self.next()? {
                 return Err("cut short".into());
             }
-            let avail = &self.cur[self.pos..];
+            let avail = self.left();
             let whole = (avail.len() / T::SIZE).min(n - out.len());
             for rec in avail[..whole * T::SIZE].chunks_exact(T::SIZE) {
-                out.push(T::get(rec).map_err(|_| "a record that is not ours".to_string())?);
+                out.push(T::get(rec).map_err(not_ours)?);
             }
-            self.pos += whole * T::SIZE;
-            if out.len() < n && whole * T::SIZE < avail.len() {
+            let partial = whole * T::SIZE < avail.len();
+            self.sealed.pos += whole * T::SIZE;
+            if out.len() < n && partial {
                 self.fill(&mut carry)?;
-                out.push(T::get(&carry).map_err(|_| "a record that is not ours".to_string())?);
+                out.push(T::get(&carry).map_err(not_ours)?);
             }
         }
         Ok(out)
     }
 
-    /// Everything was used and the stream ended whole.
-    fn end(&mut self) -> Result<(), String> {
-        if self.pos < self.cur.len() {
+    /// Everything was used and the stream ended whole, with nothing after it.
+    fn end(self) -> Result<(), String> {
+        if !self.left().is_empty() {
             return Err("trailing bytes".into());
         }
-        while self.next()? {
-            if !self.cur.is_empty() {
-                return Err("trailing bytes".into());
-            }
-        }
-        Ok(())
+        self.sealed.finish().map_err(|e| e.to_string())
     }
 }
 
-fn read_plain(p: &mut Plain) -> Result<(Facts, UnitDirectory), String> {
+/// bincode reads the opened chunks in place: `peek_read` lets it take its fast paths within a
+/// chunk (a read across chunks is copied through `fill`).
+impl bincode::de::read::Reader for Plain<'_> {
+    fn read(&mut self, bytes: &mut [u8]) -> Result<(), bincode::error::DecodeError> {
+        self.fill(bytes)
+            .map_err(|_| bincode::error::DecodeError::UnexpectedEnd {
+                additional: bytes.len(),
+            })
+    }
+
+    fn peek_read(&mut self, n: usize) -> Option<&[u8]> {
+        if self.left().is_empty() {
+            // Move on to the next chunk so that a read starting at a boundary stays fast.
+            self.next().ok()?;
+        }
+        self.left().get(..n)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.sealed.pos = (self.sealed.pos + n).min(self.sealed.plain.len());
+    }
+}
+
+/// The first stream: every part but the postings, and the encoded unit list.
+fn read_part_a(p: &mut Plain) -> Result<(Facts, Vec<Unit>), String> {
     let mut base = [0u8; 2];
     p.fill(&mut base)?;
-    let mut lens = [0usize; 12];
+    let mut lens = [0usize; 11];
     for n in &mut lens {
         *n = usize::try_from(p.u64()?).map_err(|_| "a length out of range".to_string())?;
     }
     let [
         people,
         hot,
-        postings,
         courses,
         grades,
         trainings,
@@ -614,7 +705,6 @@ fn read_plain(p: &mut Plain) -> Result<(Facts, UnitDirectory), String> {
         grade_base: i16::from_le_bytes(base),
         people: p.rows(people)?,
         hot: p.rows(hot)?,
-        postings: p.rows(postings)?,
         courses: p.rows(courses)?,
         grades: p.rows(grades)?,
         trainings: p.rows(trainings)?,
@@ -644,8 +734,7 @@ fn read_plain(p: &mut Plain) -> Result<(Facts, UnitDirectory), String> {
     if used != encoded.len() {
         return Err("trailing bytes after the units".into());
     }
-    facts.reindex();
-    Ok((facts, UnitDirectory::new(units)))
+    Ok((facts, units))
 }
 
 #[cfg(test)]
@@ -654,7 +743,7 @@ mod tests {
 
     fn sealed(plain: &[u8], cipher: &Cipher, header: [u8; HEADER]) -> Vec<u8> {
         let mut out = Vec::new();
-        let mut w = SealedWriter::new(&mut out, cipher, header);
+        let mut w = SealedWriter::new(&mut out, cipher, header, 0);
         w.write_all(plain).unwrap();
         w.finish().unwrap();
         out

@@ -31,6 +31,7 @@ use std::sync::OnceLock;
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Dossier, DossierId, Gender, PartialDate, UnitDirectory};
 use classes::{
@@ -140,7 +141,7 @@ pub struct Hit {
 }
 
 /// Strings stored back to back with offsets: one allocation for a million names.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct StrArena {
     text: String,
     offs: Vec<u32>,
@@ -195,7 +196,7 @@ impl Interner {
 /// top) and the name's keyed length in the low 4 bits. `c0`/`c1` are the classes of the first
 /// two characters (or `NO_CLASS` when they do not fit in 16 bits), so most checks need no
 /// second memory access.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct Record {
     key: u64,
     pos: u32,
@@ -223,7 +224,9 @@ const SIG_DIGIT: u32 = 1 << 26;
 /// In a 32-bit signature: the keyed length (capped at 31) from this bit up.
 const SIG_LEN_SHIFT: u32 = 27;
 
-/// The lookup index over all cadres.
+/// The lookup index over all cadres. Kept in the facts snapshot, so start-up reads it
+/// instead of building it.
+#[derive(Serialize, Deserialize)]
 pub struct Index {
     // Entry storage, in dossier-id order.
     ids: Vec<DossierId>,
@@ -236,6 +239,7 @@ pub struct Index {
     posts: StrArena,
     units: StrArena,
     /// `entry()` hands out `&Entry`; built on first request for that entry only.
+    #[serde(skip)]
     materialized: Box<[OnceLock<Box<Entry>>]>,
     // Name matching.
     table: ClassTable,
@@ -261,11 +265,16 @@ pub struct Index {
     // Entries holding each distinct post and unit.
     post_lists: Postings,
     unit_lists: Postings,
+    #[serde(skip, default = "skim")]
     skim: SkimMatcherV2,
 }
 
+fn skim() -> SkimMatcherV2 {
+    SkimMatcherV2::default().ignore_case()
+}
+
 /// Lists of entry positions, ascending, one per key (compressed rows: offsets, then values).
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Postings {
     offs: Vec<u32>,
     pos: Vec<u32>,
@@ -382,7 +391,7 @@ fn id_key(rev: impl Iterator<Item = u8>) -> (u64, usize) {
 
 /// Per-entry prefilter data besides the scan word and the fold, kept together so that the last
 /// checks of a candidate cost one cache line.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 #[repr(C, align(16))]
 struct SigRest {
     /// Bloom mask of all syllables (see `classes::syllable_bit`).
@@ -518,6 +527,27 @@ impl Index {
         })
     }
 
+    /// Completes an index read back from the snapshot (what is not kept is made afresh) after
+    /// checking that its per-entry columns agree in length.
+    pub fn loaded(mut self) -> Result<Self, &'static str> {
+        let n = self.ids.len();
+        let columns = [
+            self.genders.len(),
+            self.births.len(),
+            self.post_of.len(),
+            self.unit_of.len(),
+            self.sig.len(),
+            self.sig_fold.len(),
+            self.sig_rest.len(),
+            self.keyed_offs.len().saturating_sub(1),
+        ];
+        if columns.iter().any(|&len| len != n) {
+            return Err("lookup index columns of different lengths");
+        }
+        self.materialized = (0..n).map(|_| OnceLock::new()).collect();
+        Ok(self)
+    }
+
     /// Builds the index over `n` entries read in place (from facts, say), without a copy of
     /// each as an owned `Entry`.
     pub fn build_from<'a>(n: usize, entry: impl Fn(usize) -> EntryView<'a>) -> Self {
@@ -565,7 +595,7 @@ impl Index {
             id_pos: Vec::with_capacity(n),
             post_lists: Postings::default(),
             unit_lists: Postings::default(),
-            skim: SkimMatcherV2::default().ignore_case(),
+            skim: skim(),
         };
         let mut posts = Interner::default();
         let mut units = Interner::default();
