@@ -155,7 +155,11 @@ impl Shared {
                 loaded
             }
         };
-        *self.index.lock().expect("index lock") = loaded.index;
+        // Only the embedded interface takes the index; a service's clients build their own
+        // over what they may see, so it would only hold memory there.
+        if self.roles.is_none() {
+            *self.index.lock().expect("index lock") = loaded.index;
+        }
         let facts = Arc::new(loaded.facts);
         *slot = Some(facts.clone());
         Ok(facts)
