@@ -468,3 +468,48 @@ fn the_snapshot_reads_back_every_row_and_the_unit_directory() {
     let (_, next_units) = snapshot::load_with_units(&store).unwrap();
     assert_eq!(next_units.get(u.id).unwrap().name, u.name);
 }
+
+#[test]
+fn the_embedded_interface_takes_the_snapshots_lookup_index_once_and_never_a_stale_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let opts = DemoOptions {
+        count: 200,
+        seed: 5,
+    };
+    {
+        let store = Store::open(&path).unwrap();
+        let mut w = store.bulk().unwrap();
+        for u in demo::units(&opts) {
+            w.put_unit(&u).unwrap();
+        }
+        for d in demo::dossiers(&opts) {
+            w.add_dossier(d).unwrap();
+        }
+        w.commit().unwrap();
+        snapshot::refresh(&store).unwrap();
+    }
+    let rules = std::sync::Arc::new(cadre::rules::Rules::defaults());
+    let backend = cadre::service::Backend::unaudited(Store::open(&path).unwrap(), rules.clone());
+    let (facts, _) = backend.facts().unwrap();
+    let index = backend.stored_index(&facts).expect("the snapshot's index");
+    assert_eq!(index.len(), 200);
+    assert!(backend.stored_index(&facts).is_none(), "taken once");
+    // Another Arc of the same facts (a redacted copy, say) never gets it.
+    let copy = std::sync::Arc::new((*facts).clone());
+    assert!(backend.stored_index(&copy).is_none());
+    drop(backend);
+
+    // After an edit the snapshot's index no longer describes the facts: none is offered.
+    {
+        let store = Store::open(&path).unwrap();
+        let mut d = store.dossier(3).unwrap().unwrap();
+        d.identity.name = "欧阳某某".into();
+        store.update_dossier(&d).unwrap();
+    }
+    let backend = cadre::service::Backend::unaudited(Store::open(&path).unwrap(), rules);
+    let (facts, _) = backend.facts().unwrap();
+    assert!(backend.stored_index(&facts).is_none());
+    let built = facts.lookup_index();
+    assert!(built.search("欧阳某某", 5).iter().any(|h| h.id == 3));
+}
