@@ -2033,6 +2033,22 @@ const BULK_CHUNK: usize = 2000;
 /// Records written between flushes of a bulk write.
 const BULK_FLUSH: usize = 50_000;
 
+/// Collections run after each applied batch: enough to free everything a batch retired.
+const RELEASE_ROUNDS: usize = 64;
+
+/// Frees the pages sled has retired. Every write to a sled tree replaces the page with an
+/// edited copy and hands the old one to crossbeam-epoch, whose collector frees at most 8 bags
+/// (of 64 pages) per collection and collects once every 128 pins. A batch is applied under
+/// one pin and retires thousands of pages, so they piled up: at a million dossiers 5 GiB,
+/// most of it values the cache had evicted but retired copies of their leaves still held
+/// (sled issues #986, #1036, #1093). Each round moves this thread's retired pages to the
+/// global queue and frees what no reader can still see.
+fn release_retired_pages() {
+    for _ in 0..RELEASE_ROUNDS {
+        crossbeam_epoch::pin().flush();
+    }
+}
+
 /// A journaled bulk write; see `Store::bulk`.
 pub struct BulkWriter<'a> {
     store: &'a Store,
@@ -2129,6 +2145,7 @@ impl BulkWriter<'_> {
             idx.id_number.apply_batch(p.by_id_number)?;
             idx.by_name.apply_batch(p.by_name)?;
         }
+        release_retired_pages();
         // With the periodic flusher off, written pages stay in memory until flushed: flush
         // now and then so a large import holds a bounded amount (the journal, not this
         // flush, is what makes the import all-or-nothing).
