@@ -573,13 +573,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let opts = ImportOptions {
                 skip_invalid: *skip_invalid,
+                facts: true,
             };
             let result = import_files(&store, files, &opts, &mut progress, &CANCEL);
             bar.finish_and_clear();
             match result {
-                Ok(report) => {
-                    // The next start reads the compact facts from one file.
-                    if let Err(e) = crate::facts::snapshot::refresh(&store) {
+                Ok(mut report) => {
+                    // The next start reads the compact facts from one file: those the import
+                    // built while writing, else rebuilt from every dossier.
+                    let saved = match report.facts.take() {
+                        Some(facts) => crate::facts::snapshot::save(&store, &facts),
+                        None => crate::facts::snapshot::refresh(&store).map(drop),
+                    };
+                    if let Err(e) = saved {
                         tracing::warn!("could not write the facts snapshot: {e}");
                     }
                     for n in &report.notices {

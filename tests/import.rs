@@ -363,7 +363,10 @@ fn skip_invalid_imports_the_good_rows_and_returns_the_bad() {
     let r = import_files(
         &store,
         &[f],
-        &ImportOptions { skip_invalid: true },
+        &ImportOptions {
+            skip_invalid: true,
+            ..Default::default()
+        },
         &mut |_, _| {},
         &AtomicBool::new(false),
     )

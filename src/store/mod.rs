@@ -2049,6 +2049,35 @@ fn release_retired_pages() {
     }
 }
 
+/// A dossier sealed with its index keys, ready for `BulkWriter::add_prepared`.
+pub struct PreparedDossier {
+    id: DossierId,
+    sealed: Vec<u8>,
+    id_number: Option<[u8; 16]>,
+    name: Vec<u8>,
+}
+
+/// Seals dossiers for a bulk write (`BulkWriter::sealer`); cheap to clone, for worker threads.
+/// Holds the index trees' handles: drop it with the writer.
+#[derive(Clone)]
+pub struct BulkSealer {
+    cipher: Cipher,
+    indexes: Arc<Indexes>,
+}
+
+impl BulkSealer {
+    /// Seals `d` and makes its index keys, under the id it carries.
+    pub fn prepare(&self, d: &Dossier) -> Result<PreparedDossier> {
+        let (id_number, name) = self.indexes.entries(d);
+        Ok(PreparedDossier {
+            id: d.id,
+            sealed: envelope::seal(&self.cipher, d).map_err(StoreError::Encode)?,
+            id_number,
+            name,
+        })
+    }
+}
+
 /// A journaled bulk write; see `Store::bulk`.
 pub struct BulkWriter<'a> {
     store: &'a Store,
@@ -2064,6 +2093,19 @@ pub struct BulkWriter<'a> {
 }
 
 impl BulkWriter<'_> {
+    /// The id the next added dossier gets, unless it carries a higher one.
+    pub fn next_id(&self) -> DossierId {
+        self.next_id
+    }
+
+    /// Seals dossiers for this bulk write on any thread, so sealing runs beside the writes.
+    pub fn sealer(&self) -> BulkSealer {
+        BulkSealer {
+            cipher: self.cipher.clone(),
+            indexes: self.store.indexes(),
+        }
+    }
+
     /// Adds a new dossier. It keeps the id it carries when that id is free and above every
     /// existing one (so an export imported into an empty database keeps its ids); otherwise it
     /// gets the next free id. Duplicates must have been ruled out by the caller.
@@ -2071,19 +2113,31 @@ impl BulkWriter<'_> {
         if d.id < self.next_id {
             d.id = self.next_id;
         }
-        self.next_id = d.id + 1;
-        let (idn, name) = self.store.indexes().entries(&d);
-        let bytes = envelope::seal(&self.cipher, &d).map_err(StoreError::Encode)?;
-        self.pending.dossiers.insert(&id_key(d.id), bytes);
-        if let Some(k) = idn {
-            self.pending.by_id_number.insert(&k[..], &id_key(d.id));
+        let prepared = self.sealer().prepare(&d)?;
+        self.add_prepared(prepared)
+    }
+
+    /// Adds a dossier sealed by `BulkSealer::prepare`, under the id it was sealed with. That id
+    /// must be at least `next_id` (the caller assigns ids as `add_dossier` would): a lower one
+    /// is a bug of the caller and panics, which rolls the write back.
+    pub fn add_prepared(&mut self, p: PreparedDossier) -> Result<DossierId> {
+        assert!(
+            p.id >= self.next_id,
+            "bulk write: dossier id {} is below the next free id {}",
+            p.id,
+            self.next_id
+        );
+        self.next_id = p.id + 1;
+        self.pending.dossiers.insert(&id_key(p.id), p.sealed);
+        if let Some(k) = p.id_number {
+            self.pending.by_id_number.insert(&k[..], &id_key(p.id));
         }
-        self.pending.by_name.insert(name, &[]);
+        self.pending.by_name.insert(p.name, &[]);
         self.pending.count += 1;
         if self.pending.count >= BULK_CHUNK {
             self.apply()?;
         }
-        Ok(d.id)
+        Ok(p.id)
     }
 
     /// Replaces an existing dossier (same id), keeping its before-image for rollback.
