@@ -581,12 +581,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(mut report) => {
                     // The next start reads the compact facts from one file: those the import
                     // built while writing, else rebuilt from every dossier.
+                    let started = std::time::Instant::now();
                     let saved = match report.facts.take() {
                         Some(facts) => crate::facts::snapshot::save(&store, &facts),
                         None => crate::facts::snapshot::refresh(&store).map(drop),
                     };
-                    if let Err(e) = saved {
-                        tracing::warn!("could not write the facts snapshot: {e}");
+                    match saved {
+                        Ok(()) => tracing::info!(
+                            "import: facts snapshot written in {:.1} s",
+                            started.elapsed().as_secs_f64()
+                        ),
+                        Err(e) => tracing::warn!("could not write the facts snapshot: {e}"),
                     }
                     for n in &report.notices {
                         eprintln!("注意：{n}");

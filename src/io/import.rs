@@ -179,6 +179,7 @@ pub fn import_files(
         store: had_dossiers.then_some(store),
     };
     let mut check = Checker::new(store, files, pre)?;
+    let started = std::time::Instant::now();
 
     // Pass 1: read and validate everything; nothing is written.
     let mut seen = 0u64;
@@ -234,6 +235,12 @@ pub fn import_files(
         problems.sort_by_key(|p| (files.iter().position(|f| *f == p.file), p.line));
         return Err(ImportError::Invalid(problems));
     }
+    tracing::info!(
+        "import: {seen} records checked in {:.1} s ({} problems, {threads} worker threads)",
+        started.elapsed().as_secs_f64(),
+        check.problems.len()
+    );
+    let started = std::time::Instant::now();
     // The duplicate checks are over: their keys go before the writing starts.
     check.id_numbers = HashMap::new();
     check.name_births = HashMap::new();
@@ -246,6 +253,14 @@ pub fn import_files(
         (true, false) => Some(Facts::default()),
         (true, true) => check.facts_before(store)?,
     };
+
+    if opts.facts && had_dossiers {
+        tracing::info!(
+            "import: facts of the database read in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let started = std::time::Instant::now();
 
     // Pass 2: write the accepted records under the store's journal.
     let total = seen - check.rejected.len() as u64;
@@ -355,6 +370,10 @@ pub fn import_files(
     drop(sealer);
     writer.commit()?;
     progress(Stage::Writing { total }, written);
+    tracing::info!(
+        "import: {written} records written in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     report.rejected = check.problems;
     report.notices = check.notices;
     report.facts = facts;
@@ -927,7 +946,7 @@ impl BlockReader {
                 == 0
             {
                 self.eof = true;
-            } else if let Some(end) = buf[start..].iter().rposition(|&b| b == b'\n') {
+            } else if let Some(end) = memchr::memrchr(b'\n', &buf[start..]) {
                 let cut = start + end + 1;
                 self.carry = buf[cut..].to_vec();
                 buf.truncate(cut);
@@ -938,7 +957,7 @@ impl BlockReader {
             return Ok(None);
         }
         let first_line = self.next_line;
-        let ends = buf.iter().filter(|&&b| b == b'\n').count();
+        let ends = memchr::memchr_iter(b'\n', &buf).count();
         self.next_line += ends + usize::from(buf.last() != Some(&b'\n'));
         Ok(Some(Block {
             first_line,
@@ -1062,7 +1081,8 @@ fn in_order<J: Send, R: Send>(
     std::thread::scope(|s| {
         for _ in 0..threads {
             let queue = &queue;
-            s.spawn(move || {
+            let worker = std::thread::Builder::new().name("import-worker".into());
+            let spawned = worker.spawn_scoped(s, move || {
                 loop {
                     let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     let Ok((job, reply)) = job else {
@@ -1072,6 +1092,7 @@ fn in_order<J: Send, R: Send>(
                     let _ = reply.send(work(job));
                 }
             });
+            spawned.expect("the import's worker threads start");
         }
         let mut under_way = VecDeque::with_capacity(depth);
         let mut ended = None;
