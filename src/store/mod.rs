@@ -1509,7 +1509,10 @@ impl Store {
             cipher: self.cipher(),
             next_id: journal.floor + 1,
             floor: journal.floor,
-            pending: PendingBatches::default(),
+            pending: Batch::default(),
+            pending_count: 0,
+            id_numbers: Vec::new(),
+            names: Vec::new(),
             unflushed: 0,
             done: false,
         })
@@ -2020,9 +2023,9 @@ fn unwrap_tx(res: Result<(), TransactionError<StoreError>>) -> Result<()> {
     }
 }
 
+/// Index entries collected to be applied together (index rebuilds).
 #[derive(Default)]
 struct PendingBatches {
-    dossiers: Batch,
     by_id_number: Batch,
     by_name: Batch,
     count: usize,
@@ -2030,6 +2033,8 @@ struct PendingBatches {
 
 /// Records written per applied batch.
 const BULK_CHUNK: usize = 2000;
+/// Index entries written per applied batch at the end of a bulk write.
+const BULK_INDEX_CHUNK: usize = 20_000;
 /// Records written between flushes of a bulk write.
 const BULK_FLUSH: usize = 50_000;
 
@@ -2054,7 +2059,7 @@ pub struct PreparedDossier {
     id: DossierId,
     sealed: Vec<u8>,
     id_number: Option<[u8; 16]>,
-    name: Vec<u8>,
+    name: [u8; NAME_KEY_LEN],
 }
 
 /// Seals dossiers for a bulk write (`BulkWriter::sealer`); cheap to clone, for worker threads.
@@ -2073,7 +2078,7 @@ impl BulkSealer {
             id: d.id,
             sealed: envelope::seal(&self.cipher, d).map_err(StoreError::Encode)?,
             id_number,
-            name,
+            name: name.try_into().expect("a name key is NAME_KEY_LEN bytes"),
         })
     }
 }
@@ -2086,7 +2091,16 @@ pub struct BulkWriter<'a> {
     cipher: Cipher,
     next_id: DossierId,
     floor: DossierId,
-    pending: PendingBatches,
+    /// Added dossiers not yet applied.
+    pending: Batch,
+    pending_count: usize,
+    /// The index entries of the added dossiers, written in key order by `commit`. Blind keys
+    /// are random: written as the dossiers come, each would land in another leaf of the
+    /// index trees, which at a million dossiers no longer fit sled's cache and are read back
+    /// from disk leaf by leaf. Rollback removes entries from the records, so it does not
+    /// matter how many of them were written.
+    id_numbers: Vec<([u8; 16], DossierId)>,
+    names: Vec<[u8; NAME_KEY_LEN]>,
     /// Records applied since the last flush.
     unflushed: usize,
     done: bool,
@@ -2128,13 +2142,13 @@ impl BulkWriter<'_> {
             self.next_id
         );
         self.next_id = p.id + 1;
-        self.pending.dossiers.insert(&id_key(p.id), p.sealed);
+        self.pending.insert(&id_key(p.id), p.sealed);
         if let Some(k) = p.id_number {
-            self.pending.by_id_number.insert(&k[..], &id_key(p.id));
+            self.id_numbers.push((k, p.id));
         }
-        self.pending.by_name.insert(p.name, &[]);
-        self.pending.count += 1;
-        if self.pending.count >= BULK_CHUNK {
+        self.names.push(p.name);
+        self.pending_count += 1;
+        if self.pending_count >= BULK_CHUNK {
             self.apply()?;
         }
         Ok(p.id)
@@ -2184,20 +2198,14 @@ impl BulkWriter<'_> {
     }
 
     fn apply(&mut self) -> Result<()> {
-        if self.pending.count == 0 {
+        if self.pending_count == 0 {
             return Ok(());
         }
-        let p = std::mem::take(&mut self.pending);
-        self.unflushed += p.count;
-        // Records first: rollback enumerates records above the floor and removes their index
-        // entries, so a crash between the batches leaves nothing it cannot find.
+        let batch = std::mem::take(&mut self.pending);
+        self.unflushed += std::mem::take(&mut self.pending_count);
         {
-            // A backup sees the three batches whole or not at all.
             let _gate = self.store.writing();
-            self.store.dossiers.apply_batch(p.dossiers)?;
-            let idx = self.store.indexes();
-            idx.id_number.apply_batch(p.by_id_number)?;
-            idx.by_name.apply_batch(p.by_name)?;
+            self.store.dossiers.apply_batch(batch)?;
         }
         release_retired_pages();
         // With the periodic flusher off, written pages stay in memory until flushed: flush
@@ -2210,9 +2218,43 @@ impl BulkWriter<'_> {
         Ok(())
     }
 
+    /// Writes the added dossiers' index entries, in key order. After the records: rollback
+    /// enumerates records above the floor and removes their index entries, so a crash
+    /// before or during this leaves nothing it cannot find.
+    fn write_index_entries(&mut self) -> Result<()> {
+        let idx = self.store.indexes();
+        let mut id_numbers = std::mem::take(&mut self.id_numbers);
+        id_numbers.sort_unstable();
+        for chunk in id_numbers.chunks(BULK_INDEX_CHUNK) {
+            let mut batch = Batch::default();
+            for (k, id) in chunk {
+                batch.insert(&k[..], &id_key(*id));
+            }
+            let _gate = self.store.writing();
+            idx.id_number.apply_batch(batch)?;
+            drop(_gate);
+            release_retired_pages();
+        }
+        drop(id_numbers);
+        let mut names = std::mem::take(&mut self.names);
+        names.sort_unstable();
+        for chunk in names.chunks(BULK_INDEX_CHUNK) {
+            let mut batch = Batch::default();
+            for k in chunk {
+                batch.insert(&k[..], &[]);
+            }
+            let _gate = self.store.writing();
+            idx.by_name.apply_batch(batch)?;
+            drop(_gate);
+            release_retired_pages();
+        }
+        Ok(())
+    }
+
     /// Makes everything written durable and ends the journal.
     pub fn commit(mut self) -> Result<()> {
         self.apply()?;
+        self.write_index_entries()?;
         self.store.flush()?;
         {
             let _gate = self.store.writing();
@@ -2227,7 +2269,7 @@ impl BulkWriter<'_> {
     /// Undoes everything written since `Store::bulk`.
     pub fn rollback(mut self) -> Result<()> {
         self.done = true;
-        self.pending = PendingBatches::default();
+        self.pending = Batch::default();
         self.store.rollback_journal()
     }
 }
@@ -2235,7 +2277,7 @@ impl BulkWriter<'_> {
 impl Drop for BulkWriter<'_> {
     fn drop(&mut self) {
         if !self.done {
-            self.pending = PendingBatches::default();
+            self.pending = Batch::default();
             if let Err(e) = self.store.rollback_journal() {
                 tracing::error!("rollback of an abandoned bulk write failed: {e}");
             }
