@@ -248,7 +248,7 @@ pub fn import_files(
     // The facts of the store as it will be, built while writing: from the store's snapshot
     // when it already holds dossiers (read now: the bulk write drops the snapshot).
     let directory = UnitDirectory::new(check.units.values().cloned().collect::<Vec<_>>());
-    let mut facts = match (opts.facts, had_dossiers) {
+    let facts = match (opts.facts, had_dossiers) {
         (false, _) => None,
         (true, false) => Some(Facts::default()),
         (true, true) => check.facts_before(store)?,
@@ -269,106 +269,108 @@ pub fn import_files(
     let sealer = writer.sealer();
     let mut report = ImportReport::default();
     let mut written = 0u64;
-    for (fi, file) in files.iter().enumerate() {
-        if check.rejected_files.contains(&fi) {
-            continue;
-        }
-        let mut write = |pos: Pos, rec: Written| -> Result<(), ImportError> {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(ImportError::Interrupted);
+    let (outcome, facts) = std::thread::scope(|s| {
+        // The facts are built on a thread of their own, in the order of the writes.
+        let mut feed = facts.map(|f| FactsFeed::start(s, f, &directory));
+        let mut outcome = Ok(());
+        for (fi, file) in files.iter().enumerate() {
+            if check.rejected_files.contains(&fi) {
+                continue;
             }
-            match rec {
-                Written::Unit(u) => {
-                    writer.put_unit(&u)?;
-                    report.units += 1;
+            let mut write = |pos: Pos, rec: Written| -> Result<(), ImportError> {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(ImportError::Interrupted);
                 }
-                Written::Dossier(d, sealed) => {
-                    writer.add_prepared(sealed)?;
-                    if let Some(f) = facts.as_mut() {
-                        f.upsert(&d, &directory);
+                match rec {
+                    Written::Unit(u) => {
+                        writer.put_unit(&u)?;
+                        report.units += 1;
                     }
-                    report.dossiers += 1;
-                }
-                Written::Form(mut d) => match check.form_target(&d)? {
-                    Some(existing) => {
-                        let merged = lrmx::merge(&existing, &d);
-                        if merged == existing {
-                            report.unchanged += 1;
-                        } else {
-                            writer.replace_dossier(&merged)?;
-                            if let Some(f) = facts.as_mut() {
-                                f.upsert(&merged, &directory);
-                            }
-                            report.updated += 1;
+                    Written::Dossier(d, sealed) => {
+                        writer.add_prepared(sealed)?;
+                        if let Some(f) = feed.as_mut() {
+                            f.push(*d);
                         }
-                    }
-                    None => {
-                        let Some(id) = new_id(&ids, pos) else {
-                            return Err(changed_file(&files[fi], pos.line));
-                        };
-                        d.id = id;
-                        if let Some(f) = facts.as_mut() {
-                            f.upsert(&d, &directory);
-                        }
-                        writer.add_dossier(*d)?;
                         report.dossiers += 1;
                     }
-                },
-                // A record that was not there, or not this record, when the file was checked.
-                Written::Changed => return Err(changed_file(&files[fi], pos.line)),
-            }
-            written += 1;
-            if written.is_multiple_of(1000) {
-                progress(Stage::Writing { total }, written);
-            }
-            Ok(())
-        };
-        let r = if let Some(Format::JsonLines) = format_of(file) {
-            let work = |b: &Block| write_block(fi, b, &check.rejected, &ids, &sealer);
-            let mut take = |_: Block, lines: Result<WrittenLines, ImportError>| {
-                for (line, rec) in lines? {
-                    write(Pos { file: fi, line }, rec)?;
+                    Written::Form(mut d) => match check.form_target(&d)? {
+                        Some(existing) => {
+                            let merged = lrmx::merge(&existing, &d);
+                            if merged == existing {
+                                report.unchanged += 1;
+                            } else {
+                                writer.replace_dossier(&merged)?;
+                                if let Some(f) = feed.as_mut() {
+                                    f.push(merged);
+                                }
+                                report.updated += 1;
+                            }
+                        }
+                        None => {
+                            let Some(id) = new_id(&ids, pos) else {
+                                return Err(changed_file(&files[fi], pos.line));
+                            };
+                            d.id = id;
+                            writer.add_dossier((*d).clone())?;
+                            if let Some(f) = feed.as_mut() {
+                                f.push(*d);
+                            }
+                            report.dossiers += 1;
+                        }
+                    },
+                    // Not there, or not this record, when the file was checked.
+                    Written::Changed => return Err(changed_file(&files[fi], pos.line)),
+                }
+                written += 1;
+                if written.is_multiple_of(1000) {
+                    progress(Stage::Writing { total }, written);
                 }
                 Ok(())
             };
-            in_blocks(file, threads, &work, &mut take).map(|()| vec![])
-        } else {
-            visit_file(fi, file, &check.unit_names, &mut |pos, _raw, rec| {
-                if check.rejected.contains(&pos) {
-                    return Ok(());
-                }
-                let rec = match rec {
-                    Ok(Rec::Line(JsonLine::Unit(u))) => Written::Unit(u),
-                    Ok(Rec::Line(JsonLine::Dossier(d))) => sealed(d, pos, &ids, &sealer)?,
-                    Ok(Rec::Form(d)) => Written::Form(Box::new(d)),
-                    Err(_) => Written::Changed,
+            let r = if let Some(Format::JsonLines) = format_of(file) {
+                let work = |b: &Block| write_block(fi, b, &check.rejected, &ids, &sealer);
+                let mut take = |_: Block, lines: Result<WrittenLines, ImportError>| {
+                    for (line, rec) in lines? {
+                        write(Pos { file: fi, line }, rec)?;
+                    }
+                    Ok(())
                 };
-                write(pos, rec)
-            })
-        };
-        match r {
-            Ok(_) => {}
-            Err(VisitError::Import(ImportError::Interrupted)) => {
-                writer.rollback()?;
-                return Err(ImportError::Interrupted);
-            }
-            Err(VisitError::Import(e)) => {
-                writer.rollback()?;
-                return Err(e);
-            }
-            Err(VisitError::File(p)) => {
-                // The file changed between the passes: nothing of this import may stay.
-                writer.rollback()?;
-                return Err(ImportError::Invalid(vec![p]));
+                in_blocks(file, threads, &work, &mut take).map(|()| vec![])
+            } else {
+                visit_file(fi, file, &check.unit_names, &mut |pos, _raw, rec| {
+                    if check.rejected.contains(&pos) {
+                        return Ok(());
+                    }
+                    let rec = match rec {
+                        Ok(Rec::Line(JsonLine::Unit(u))) => Written::Unit(u),
+                        Ok(Rec::Line(JsonLine::Dossier(d))) => sealed(d, pos, &ids, &sealer)?,
+                        Ok(Rec::Form(d)) => Written::Form(Box::new(d)),
+                        Err(_) => Written::Changed,
+                    };
+                    write(pos, rec)
+                })
+            };
+            if let Err(e) = r {
+                outcome = Err(match e {
+                    VisitError::Import(e) => e,
+                    // The file changed between the passes: nothing of this import may stay.
+                    VisitError::File(p) => ImportError::Invalid(vec![p]),
+                });
+                break;
             }
         }
-    }
-    if cancel.load(Ordering::Relaxed) {
-        writer.rollback()?;
-        return Err(ImportError::Interrupted);
-    }
-    drop(sealer);
-    writer.commit()?;
+        if outcome.is_ok() && cancel.load(Ordering::Relaxed) {
+            outcome = Err(ImportError::Interrupted);
+        }
+        drop(sealer);
+        // Committed (the index entries written) while the facts thread finishes.
+        let outcome = match outcome {
+            Ok(()) => writer.commit().map_err(ImportError::from),
+            Err(e) => writer.rollback().map_err(ImportError::from).and(Err(e)),
+        };
+        (outcome, feed.map(FactsFeed::finish))
+    });
+    outcome?;
     progress(Stage::Writing { total }, written);
     tracing::info!(
         "import: {written} records written in {:.1} s",
@@ -378,6 +380,65 @@ pub fn import_files(
     report.notices = check.notices;
     report.facts = facts;
     Ok(report)
+}
+
+/// Dossiers fed to the facts thread at a time.
+const FEED_BATCH: usize = 256;
+
+/// Builds facts on a thread of its own from the dossiers written, in the order written.
+struct FactsFeed<'scope> {
+    batch: Vec<Dossier>,
+    send: mpsc::SyncSender<Vec<Dossier>>,
+    thread: std::thread::ScopedJoinHandle<'scope, Facts>,
+}
+
+impl<'scope> FactsFeed<'scope> {
+    fn start<'env>(
+        s: &'scope std::thread::Scope<'scope, 'env>,
+        mut facts: Facts,
+        units: &'env UnitDirectory,
+    ) -> Self {
+        let (send, batches) = mpsc::sync_channel::<Vec<Dossier>>(8);
+        let thread = std::thread::Builder::new()
+            .name("import-facts".into())
+            .spawn_scoped(s, move || {
+                for batch in batches {
+                    for d in &batch {
+                        facts.upsert(d, units);
+                    }
+                }
+                facts
+            })
+            .expect("the import's facts thread starts");
+        FactsFeed {
+            batch: Vec::with_capacity(FEED_BATCH),
+            send,
+            thread,
+        }
+    }
+
+    fn push(&mut self, d: Dossier) {
+        self.batch.push(d);
+        if self.batch.len() >= FEED_BATCH {
+            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(FEED_BATCH));
+            // Unheard only if the thread panicked, which `finish` reports.
+            let _ = self.send.send(full);
+        }
+    }
+
+    /// The facts, once every dossier fed is in.
+    fn finish(self) -> Facts {
+        let FactsFeed {
+            batch,
+            send,
+            thread,
+        } = self;
+        let _ = send.send(batch);
+        drop(send);
+        thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
 }
 
 /// Threads that parse (and seal) beside the calling thread: one per core.
@@ -898,21 +959,20 @@ impl Block {
     /// `\r\n`), and the file's first line without a byte-order mark.
     fn lines(&self) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
         let body = self.bytes.strip_suffix(b"\n").unwrap_or(&self.bytes);
+        let ends = memchr::memchr_iter(b'\n', body).chain([body.len()]);
         let mut start = 0;
-        body.split(|&b| b == b'\n')
-            .enumerate()
-            .map(move |(i, line)| {
-                let mut span = start..start + line.len();
-                start = span.end + 1;
-                let number = self.first_line + i;
-                if number == 1 && line.starts_with(BOM) {
-                    span.start += BOM.len();
-                }
-                if self.bytes[span.clone()].ends_with(b"\r") {
-                    span.end -= 1;
-                }
-                (number, span)
-            })
+        ends.enumerate().map(move |(i, end)| {
+            let mut span = start..end;
+            start = end + 1;
+            let number = self.first_line + i;
+            if number == 1 && body[span.clone()].starts_with(BOM) {
+                span.start += BOM.len();
+            }
+            if body[span.clone()].ends_with(b"\r") {
+                span.end -= 1;
+            }
+            (number, span)
+        })
     }
 }
 
