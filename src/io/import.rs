@@ -247,12 +247,13 @@ pub fn import_files(
 
     // The facts of the store as it will be, built while writing: from the store's snapshot
     // when it already holds dossiers (read now: the bulk write drops the snapshot).
-    let directory = UnitDirectory::new(check.units.values().cloned().collect::<Vec<_>>());
     let facts = match (opts.facts, had_dossiers) {
         (false, _) => None,
         (true, false) => Some(Facts::default()),
         (true, true) => check.facts_before(store)?,
     };
+    let units = std::mem::take(&mut check.units);
+    let directory = UnitDirectory::new(units.into_values().collect::<Vec<_>>());
 
     if opts.facts && had_dossiers {
         tracing::info!(
@@ -270,8 +271,10 @@ pub fn import_files(
     let mut report = ImportReport::default();
     let mut written = 0u64;
     let (outcome, facts) = std::thread::scope(|s| {
+        // Owned here, to go before the commit.
+        let ids = ids;
         // The facts are built on a thread of their own, in the order of the writes.
-        let mut feed = facts.map(|f| FactsFeed::start(s, f, &directory));
+        let mut feed = facts.map(|f| FactsFeed::start(s, f, &directory, ids.len()));
         let mut outcome = Ok(());
         for (fi, file) in files.iter().enumerate() {
             if check.rejected_files.contains(&fi) {
@@ -363,6 +366,7 @@ pub fn import_files(
             outcome = Err(ImportError::Interrupted);
         }
         drop(sealer);
+        drop(ids);
         // Committed (the index entries written) while the facts thread finishes.
         let outcome = match outcome {
             Ok(()) => writer.commit().map_err(ImportError::from),
@@ -385,6 +389,37 @@ pub fn import_files(
 /// Dossiers fed to the facts thread at a time.
 const FEED_BATCH: usize = 256;
 
+/// The lengths of the facts' arrays.
+struct FactsSize([usize; 6]);
+
+impl FactsSize {
+    fn of(f: &Facts) -> Self {
+        FactsSize([
+            f.people.len(),
+            f.postings.len(),
+            f.courses.len(),
+            f.grades.len(),
+            f.trainings.len(),
+            f.rewards.len(),
+        ])
+    }
+
+    /// Reserves room for `coming` more people in `f`, at the rows per person of the `seen`
+    /// since `self` (and a quarter more): a million people then grow each array once instead
+    /// of doubling it twenty times, with a copy held beside the old one each time.
+    fn reserve(&self, f: &mut Facts, seen: usize, coming: usize) {
+        let now = FactsSize::of(f).0;
+        let more = |i: usize| (now[i] - self.0[i]) * coming / seen.max(1) * 5 / 4 + 64;
+        f.people.reserve(coming);
+        f.hot.reserve(coming);
+        f.postings.reserve(more(1));
+        f.courses.reserve(more(2));
+        f.grades.reserve(more(3));
+        f.trainings.reserve(more(4));
+        f.rewards.reserve(more(5));
+    }
+}
+
 /// Builds facts on a thread of its own from the dossiers written, in the order written.
 struct FactsFeed<'scope> {
     batch: Vec<Dossier>,
@@ -393,18 +428,27 @@ struct FactsFeed<'scope> {
 }
 
 impl<'scope> FactsFeed<'scope> {
+    /// Starts the thread, to build on `facts` with about `coming` new dossiers.
     fn start<'env>(
         s: &'scope std::thread::Scope<'scope, 'env>,
         mut facts: Facts,
         units: &'env UnitDirectory,
+        coming: usize,
     ) -> Self {
         let (send, batches) = mpsc::sync_channel::<Vec<Dossier>>(8);
         let thread = std::thread::Builder::new()
             .name("import-facts".into())
             .spawn_scoped(s, move || {
+                let before = FactsSize::of(&facts);
+                let mut seen = 0;
                 for batch in batches {
                     for d in &batch {
                         facts.upsert(d, units);
+                    }
+                    let first = seen < FEED_BATCH;
+                    seen += batch.len();
+                    if first && seen >= FEED_BATCH {
+                        before.reserve(&mut facts, seen, coming.saturating_sub(seen));
                     }
                 }
                 facts
