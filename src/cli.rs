@@ -12,7 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::io::export::{ExportFormat, export};
-use crate::io::import::{ImportError, ImportOptions, Problem, Stage, import_files};
+use crate::io::import::{
+    IMPORT_CACHE_BYTES, ImportError, ImportOptions, Problem, Stage, import_files,
+};
 use crate::model::{Dossier, DossierId, PartialDate};
 use crate::service::Backend;
 use crate::store::crypto::{KeySource, default_key_file, read_key_file, write_key_file};
@@ -415,6 +417,10 @@ fn store_options(cli: &Cli) -> StoreOptions {
 }
 
 fn open_store(cli: &Cli) -> Result<Store> {
+    open_store_with(cli, store_options(cli))
+}
+
+fn open_store_with(cli: &Cli, opts: StoreOptions) -> Result<Store> {
     if cli.db.is_none()
         && let Some(socket) = service_socket(cli)
         && !matches!(cli.command, Some(Command::Serve { .. }))
@@ -424,7 +430,6 @@ fn open_store(cli: &Cli) -> Result<Store> {
             socket.display()
         );
     }
-    let opts = store_options(cli);
     match &cli.db {
         Some(path) => Store::open_with(path, &opts)
             .with_context(|| format!("无法打开数据库 {}", path.display())),
@@ -563,7 +568,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rejects,
         }) => {
             install_ctrlc();
-            let store = open_store(&cli)?;
+            let store = open_store_with(
+                &cli,
+                StoreOptions {
+                    cache_bytes: IMPORT_CACHE_BYTES,
+                    ..store_options(&cli)
+                },
+            )?;
             let bar = progress_bar("检查");
             let mut progress = |stage: Stage, n: u64| {
                 if let Stage::Writing { total } = stage {
