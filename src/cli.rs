@@ -416,6 +416,14 @@ fn store_options(cli: &Cli) -> StoreOptions {
     }
 }
 
+/// How `cadre import` opens the store: with the import's small cache.
+fn import_options(cli: &Cli) -> StoreOptions {
+    StoreOptions {
+        cache_bytes: IMPORT_CACHE_BYTES,
+        ..store_options(cli)
+    }
+}
+
 fn open_store(cli: &Cli) -> Result<Store> {
     open_store_with(cli, store_options(cli))
 }
@@ -568,13 +576,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rejects,
         }) => {
             install_ctrlc();
-            let store = open_store_with(
-                &cli,
-                StoreOptions {
-                    cache_bytes: IMPORT_CACHE_BYTES,
-                    ..store_options(&cli)
-                },
-            )?;
+            let store = open_store_with(&cli, import_options(&cli))?;
             let bar = progress_bar("检查");
             let mut progress = |stage: Stage, n: u64| {
                 if let Stage::Writing { total } = stage {
@@ -603,6 +605,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             started.elapsed().as_secs_f64()
                         ),
                         Err(e) => tracing::warn!("could not write the facts snapshot: {e}"),
+                    }
+                    // sled writes the snapshot of its page table when it opens: a database
+                    // not reopened since the import would have its whole log read by the
+                    // next start (at a million dossiers 2.8 s instead of 0.2 s).
+                    drop(store);
+                    if report.dossiers + report.units + report.updated > 0 {
+                        let started = std::time::Instant::now();
+                        match open_store_with(&cli, import_options(&cli)) {
+                            Ok(reopened) => {
+                                drop(reopened);
+                                tracing::info!(
+                                    "import: reopened in {:.1} s",
+                                    started.elapsed().as_secs_f64()
+                                );
+                            }
+                            Err(e) => tracing::warn!("could not reopen after the import: {e}"),
+                        }
                     }
                     for n in &report.notices {
                         eprintln!("注意：{n}");
