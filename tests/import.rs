@@ -685,11 +685,11 @@ fn an_import_interrupted_in_a_big_file_rolls_back() {
                 facts: true,
             },
             &mut |stage, n| {
-                let here = match (stage, stop_at) {
-                    (Stage::Checking, Stage::Checking) => true,
-                    (Stage::Writing { .. }, Stage::Writing { .. }) => true,
-                    _ => false,
-                };
+                let here = matches!(
+                    (stage, stop_at),
+                    (Stage::Checking, Stage::Checking)
+                        | (Stage::Writing { .. }, Stage::Writing { .. })
+                );
                 if here && n >= 1000 {
                     cancel.store(true, Ordering::Relaxed);
                 }

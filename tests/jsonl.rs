@@ -51,8 +51,8 @@ fn agree(line: &str) {
 #[test]
 fn written_lines_read_back_the_same_both_ways() {
     for line in sample() {
-        agree(&line);
-        assert!(parse_line(&line).is_ok(), "{line}");
+        agree(line);
+        assert!(parse_line(line).is_ok(), "{line}");
     }
 }
 
