@@ -23,7 +23,7 @@ use std::sync::{Mutex, mpsc};
 
 use crate::facts::Facts;
 use crate::io::csv::{HeaderMap, row_to_dossier};
-use crate::io::jsonl::{JsonLine, parse_line};
+use crate::io::jsonl::{JsonLine, parse_line, reparse};
 use crate::io::{lrmx, text};
 use crate::model::validate::{FieldError, validate};
 use crate::model::{Dossier, DossierId, PartialDate, Unit, UnitDirectory, UnitId};
@@ -1131,7 +1131,9 @@ fn write_block(
         if rejected.contains(&pos) {
             continue;
         }
-        let rec = match read_line(&b.bytes[span]) {
+        // Read whole in pass 1: read again the short way, else the long way.
+        let bytes = &b.bytes[span];
+        let rec = match reparse(bytes).map(Ok).or_else(|| read_line(bytes)) {
             None => continue,
             Some(Ok(JsonLine::Unit(u))) => Written::Unit(u),
             Some(Ok(JsonLine::Dossier(d))) => sealed(d, pos, ids, sealer)?,

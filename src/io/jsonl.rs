@@ -83,6 +83,23 @@ fn parse_direct(text: &str) -> Option<JsonLine> {
     }
 }
 
+/// Reads again a line `parse_line` has read: the record deserialized from the bytes, the tag
+/// read off the front, none of the checks that only serve to report what the tagged reading
+/// would. The record is the one `parse_line` gave, when the line is the one it read. None
+/// when that fails: `parse_line` then tells why.
+pub fn reparse(bytes: &[u8]) -> Option<JsonLine> {
+    // The tag is in the first few bytes: read them as text, up to a character cut off.
+    let head = &bytes[..bytes.len().min(64)];
+    let head = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    match leading_tag(head)?.0 {
+        Tag::Dossier => serde_json::from_slice(bytes).ok().map(JsonLine::Dossier),
+        Tag::Unit => serde_json::from_slice(bytes).ok().map(JsonLine::Unit),
+    }
+}
+
 enum Tag {
     Unit,
     Dossier,
