@@ -601,8 +601,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     };
                     match saved {
                         Ok(()) => tracing::info!(
-                            "import: facts snapshot written in {:.1} s",
-                            started.elapsed().as_secs_f64()
+                            "import: facts snapshot written in {:.1} s (peak resident {} MiB)",
+                            started.elapsed().as_secs_f64(),
+                            crate::io::import::peak_resident_mib()
                         ),
                         Err(e) => tracing::warn!("could not write the facts snapshot: {e}"),
                     }
@@ -616,8 +617,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             Ok(reopened) => {
                                 drop(reopened);
                                 tracing::info!(
-                                    "import: reopened in {:.1} s",
-                                    started.elapsed().as_secs_f64()
+                                    "import: reopened in {:.1} s (peak resident {} MiB)",
+                                    started.elapsed().as_secs_f64(),
+                                    crate::io::import::peak_resident_mib()
                                 );
                             }
                             Err(e) => tracing::warn!("could not reopen after the import: {e}"),
