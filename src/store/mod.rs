@@ -2035,8 +2035,10 @@ struct PendingBatches {
 const BULK_CHUNK: usize = 2000;
 /// Index entries written per applied batch at the end of a bulk write.
 const BULK_INDEX_CHUNK: usize = 20_000;
-/// Records written between flushes of a bulk write.
-const BULK_FLUSH: usize = 50_000;
+/// Records written between flushes of a bulk write. At a million dossiers, flushing every
+/// 10,000 rather than every 50,000 took the peak from 0.87–0.97 GiB to about 0.88 GiB at the
+/// same speed; more often would add fsyncs that cost on a spinning disk.
+const BULK_FLUSH: usize = 10_000;
 
 /// Collections run after each applied batch: enough to free everything a batch retired.
 const RELEASE_ROUNDS: usize = 64;
