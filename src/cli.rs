@@ -12,7 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::io::export::{ExportFormat, export};
-use crate::io::import::{ImportError, ImportOptions, Problem, Stage, import_files};
+use crate::io::import::{
+    IMPORT_CACHE_BYTES, ImportError, ImportOptions, Problem, Stage, import_files,
+};
 use crate::model::{Dossier, DossierId, PartialDate};
 use crate::service::Backend;
 use crate::store::crypto::{KeySource, default_key_file, read_key_file, write_key_file};
@@ -414,7 +416,19 @@ fn store_options(cli: &Cli) -> StoreOptions {
     }
 }
 
+/// How `cadre import` opens the store: with the import's small cache.
+fn import_options(cli: &Cli) -> StoreOptions {
+    StoreOptions {
+        cache_bytes: IMPORT_CACHE_BYTES,
+        ..store_options(cli)
+    }
+}
+
 fn open_store(cli: &Cli) -> Result<Store> {
+    open_store_with(cli, store_options(cli))
+}
+
+fn open_store_with(cli: &Cli, opts: StoreOptions) -> Result<Store> {
     if cli.db.is_none()
         && let Some(socket) = service_socket(cli)
         && !matches!(cli.command, Some(Command::Serve { .. }))
@@ -424,7 +438,6 @@ fn open_store(cli: &Cli) -> Result<Store> {
             socket.display()
         );
     }
-    let opts = store_options(cli);
     match &cli.db {
         Some(path) => Store::open_with(path, &opts)
             .with_context(|| format!("无法打开数据库 {}", path.display())),
@@ -563,7 +576,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rejects,
         }) => {
             install_ctrlc();
-            let store = open_store(&cli)?;
+            let store = open_store_with(&cli, import_options(&cli))?;
             let bar = progress_bar("检查");
             let mut progress = |stage: Stage, n: u64| {
                 if let Stage::Writing { total } = stage {
@@ -573,14 +586,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let opts = ImportOptions {
                 skip_invalid: *skip_invalid,
+                facts: true,
             };
             let result = import_files(&store, files, &opts, &mut progress, &CANCEL);
             bar.finish_and_clear();
             match result {
-                Ok(report) => {
-                    // The next start reads the compact facts from one file.
-                    if let Err(e) = crate::facts::snapshot::refresh(&store) {
-                        tracing::warn!("could not write the facts snapshot: {e}");
+                Ok(mut report) => {
+                    // The next start reads the compact facts from one file: those the import
+                    // built while writing, else rebuilt from every dossier.
+                    let started = std::time::Instant::now();
+                    let saved = match report.facts.take() {
+                        Some(facts) => crate::facts::snapshot::save(&store, &facts),
+                        None => crate::facts::snapshot::refresh(&store).map(drop),
+                    };
+                    match saved {
+                        Ok(()) => tracing::info!(
+                            "import: facts snapshot written in {:.1} s (peak resident {} MiB)",
+                            started.elapsed().as_secs_f64(),
+                            crate::io::import::peak_resident_mib()
+                        ),
+                        Err(e) => tracing::warn!("could not write the facts snapshot: {e}"),
+                    }
+                    // sled writes the snapshot of its page table when it opens: a database
+                    // not reopened since the import would have its whole log read by the
+                    // next start (at a million dossiers 2.8 s instead of 0.2 s).
+                    drop(store);
+                    if report.dossiers + report.units + report.updated > 0 {
+                        let started = std::time::Instant::now();
+                        match open_store_with(&cli, import_options(&cli)) {
+                            Ok(reopened) => {
+                                drop(reopened);
+                                tracing::info!(
+                                    "import: reopened in {:.1} s (peak resident {} MiB)",
+                                    started.elapsed().as_secs_f64(),
+                                    crate::io::import::peak_resident_mib()
+                                );
+                            }
+                            Err(e) => tracing::warn!("could not reopen after the import: {e}"),
+                        }
                     }
                     for n in &report.notices {
                         eprintln!("注意：{n}");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cadre::io::export::{ExportFormat, export};
-use cadre::io::import::{ImportError, ImportOptions, Problem, import_files};
+use cadre::io::import::{ImportError, ImportOptions, Problem, Stage, import_files};
 use cadre::model::*;
 use cadre::store::Store;
 
@@ -363,7 +363,10 @@ fn skip_invalid_imports_the_good_rows_and_returns_the_bad() {
     let r = import_files(
         &store,
         &[f],
-        &ImportOptions { skip_invalid: true },
+        &ImportOptions {
+            skip_invalid: true,
+            ..Default::default()
+        },
         &mut |_, _| {},
         &AtomicBool::new(false),
     )
@@ -499,4 +502,245 @@ fn an_interrupted_export_leaves_no_file() {
         0,
         "no file, no partial"
     );
+}
+
+/// A demo province written as JSON Lines (units, dossiers) and the dossiers' lines, each
+/// without its line end. Big enough to be read in several blocks.
+fn province_files(dir: &Path, count: usize) -> (PathBuf, Vec<Vec<u8>>) {
+    let opts = cadre::demo::DemoOptions { count, seed: 5 };
+    cadre::demo::write_dir(&opts, dir, &|_| {}).unwrap();
+    let text = std::fs::read(dir.join("dossiers.jsonl")).unwrap();
+    let lines = text
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    (dir.join("units.jsonl"), lines)
+}
+
+fn with_options(
+    store: &Store,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+) -> Result<cadre::io::import::ImportReport, ImportError> {
+    import_files(store, files, opts, &mut |_, _| {}, &AtomicBool::new(false))
+}
+
+/// The facts an import built agree, person by person, with facts rebuilt from the store.
+fn assert_facts_are_the_stores(store: &Store, built: &cadre::facts::Facts) {
+    let units = store.directory().unwrap();
+    let (rebuilt, unreadable) = cadre::facts::snapshot::rebuild(store.dossiers(), &units);
+    assert_eq!(unreadable, 0);
+    assert_eq!(built.len(), rebuilt.len());
+    assert_eq!(built.len(), store.dossier_count());
+    let today = PartialDate::today();
+    for i in 0..built.len() {
+        let id = built.people[i].id;
+        let j = rebuilt
+            .position(id)
+            .expect("every built person is in the store");
+        assert_eq!(built.row(i, &today), rebuilt.row(j, &today), "#{id}");
+        assert_eq!(built.entry(i), rebuilt.entry(j), "#{id}");
+        assert_eq!(built.hot[i], rebuilt.hot[j], "#{id}");
+    }
+}
+
+#[test]
+fn bad_lines_in_the_middle_of_a_big_file_are_reported_in_order_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (units, mut lines) = province_files(dir.path(), 1200);
+    // A byte-order mark, CRLF line ends on some lines, a blank line: read as before.
+    lines[0].splice(0..0, [0xEF, 0xBB, 0xBF]);
+    for l in &mut lines[100..300] {
+        l.push(b'\r');
+    }
+    let cut = lines[399].len() / 2;
+    lines[399].truncate(cut);
+    let mut twin = String::from_utf8(lines[9].clone()).unwrap();
+    twin = twin.replacen("\"name\":\"", "\"name\":\"欧阳", 1);
+    lines[699] = twin.into_bytes();
+    lines[899] = String::from_utf8(lines[899].clone())
+        .unwrap()
+        .replacen("\"gender\":\"", "\"gender\":\"M", 1)
+        .into_bytes();
+    lines[999].extend_from_slice(&[b' ', 0xFF, 0xFE]);
+    lines.insert(500, b"   ".to_vec());
+    let mut text = lines.join(&b'\n');
+    text.push(b'\n');
+    let f = write(dir.path(), "big.jsonl", &text);
+    assert!(text.len() > 4 << 20, "the file spans several blocks");
+
+    let store = Store::temporary().unwrap();
+    let files = [units.clone(), f.clone()];
+    let problems = refused(&store, &files);
+    let seen: Vec<(usize, Option<&str>)> = problems
+        .iter()
+        .map(|p| (p.line, p.column.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (400, problems[0].column.as_deref()),
+            (701, Some("身份证号")),
+            (901, problems[2].column.as_deref()),
+            (1001, None),
+        ],
+        "{problems:#?}"
+    );
+    assert!(problems.iter().all(|p| p.file == f));
+    assert!(
+        problems[0].reason.starts_with("JSON 语法错误"),
+        "{problems:#?}"
+    );
+    assert!(problems[0].column.as_deref().unwrap().starts_with('第'));
+    assert_eq!(problems[1].reason, "身份证号与第10行重复");
+    assert!(
+        problems[2].reason.contains("unknown variant `M"),
+        "{problems:#?}"
+    );
+    assert!(problems[2].column.as_deref().unwrap().starts_with('第'));
+    assert!(
+        problems[3].reason.starts_with("不是 UTF-8 文本"),
+        "{problems:#?}"
+    );
+    // Every refused line is kept as it was read.
+    assert_eq!(problems[1].raw.as_bytes(), &lines[700][..]);
+    assert_eq!(store.dossier_count(), 0);
+
+    // The same import, skipping the bad lines: the rest keep their ids, in file order, and
+    // the facts built while writing are the store's.
+    let report = with_options(
+        &store,
+        &files,
+        &ImportOptions {
+            skip_invalid: true,
+            facts: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(report.rejected, problems);
+    assert_eq!(report.dossiers, 1196);
+    let ids: Vec<u64> = store.dossiers().map(|d| d.unwrap().id).collect();
+    let expected: Vec<u64> = (1..=1200u64)
+        .filter(|id| ![400, 700, 900, 1000].contains(id))
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(store.check().unwrap().issues.is_empty());
+    assert_facts_are_the_stores(&store, report.facts.as_ref().unwrap());
+
+    // Again into the filled database: every dossier is now a duplicate of one in it.
+    let again = with_options(
+        &store,
+        &files,
+        &ImportOptions {
+            skip_invalid: true,
+            facts: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(again.dossiers, 0);
+    assert_eq!(again.rejected.len(), 1200);
+    let dup = again.rejected.iter().find(|p| p.line == 2).unwrap();
+    assert_eq!(dup.reason, "与数据库中已有档案 #2 重复（身份证号相同）");
+
+    // The four refused lines, as first written, are new to the database: they take the
+    // next ids, and the facts carried over from the database take them in.
+    let (_, fresh) = province_files(&dir.path().join("fresh"), 1200);
+    let mut mended = Vec::new();
+    for i in [399usize, 699, 899, 999] {
+        mended.extend_from_slice(&fresh[i]);
+        mended.push(b'\n');
+    }
+    let m = write(dir.path(), "mended.jsonl", &mended);
+    let report = with_options(
+        &store,
+        &[m],
+        &ImportOptions {
+            skip_invalid: false,
+            facts: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(report.dossiers, 4);
+    assert_eq!(store.dossier_count(), 1200);
+    assert!(store.dossier(1204).unwrap().is_some());
+    assert!(store.check().unwrap().issues.is_empty());
+    assert_facts_are_the_stores(&store, report.facts.as_ref().unwrap());
+}
+
+#[test]
+fn an_import_interrupted_in_a_big_file_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (units, lines) = province_files(dir.path(), 1200);
+    let f = dir.path().join("dossiers.jsonl");
+    let store = Store::temporary().unwrap();
+    let before = fingerprint(&store);
+    for stop_at in [Stage::Checking, Stage::Writing { total: 0 }] {
+        let cancel = AtomicBool::new(false);
+        let err = import_files(
+            &store,
+            &[units.clone(), f.clone()],
+            &ImportOptions {
+                skip_invalid: false,
+                facts: true,
+            },
+            &mut |stage, n| {
+                let here = matches!(
+                    (stage, stop_at),
+                    (Stage::Checking, Stage::Checking)
+                        | (Stage::Writing { .. }, Stage::Writing { .. })
+                );
+                if here && n >= 1000 {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            },
+            &cancel,
+        )
+        .unwrap_err();
+        assert!(matches!(err, ImportError::Interrupted), "{err}");
+        assert_eq!(fingerprint(&store), before);
+        assert!(store.check().unwrap().issues.is_empty());
+    }
+    assert_eq!(lines.len(), 1200);
+}
+
+#[test]
+fn a_file_changed_between_the_passes_is_refused_and_rolled_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (units, lines) = province_files(dir.path(), 1500);
+    let join = |lines: &[Vec<u8>]| {
+        let mut bytes = lines.join(&b'\n');
+        bytes.push(b'\n');
+        bytes
+    };
+    let a = write(dir.path(), "a.jsonl", &join(&lines[..1200]));
+    let b = write(dir.path(), "b.jsonl", &join(&lines[1200..]));
+    let store = Store::temporary().unwrap();
+    let before = fingerprint(&store);
+    let mut changed = false;
+    let err = import_files(
+        &store,
+        &[units, a, b.clone()],
+        &ImportOptions::default(),
+        &mut |stage, _| {
+            // Checked whole, b.jsonl's fifth line is cut short while a.jsonl is written.
+            if !changed && matches!(stage, Stage::Writing { .. }) {
+                changed = true;
+                let mut text = lines[1200..].to_vec();
+                text[4].truncate(20);
+                std::fs::write(&b, join(&text)).unwrap();
+            }
+        },
+        &AtomicBool::new(false),
+    )
+    .unwrap_err();
+    assert!(changed);
+    match err {
+        ImportError::Invalid(p) => {
+            assert_eq!(p.len(), 1, "{p:#?}");
+            assert_eq!((p[0].file.clone(), p[0].line), (b, 5));
+        }
+        e => panic!("expected Invalid, got {e}"),
+    }
+    assert_eq!(fingerprint(&store), before);
 }

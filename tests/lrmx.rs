@@ -23,7 +23,10 @@ fn import(store: &Store, files: &[PathBuf], skip: bool) -> Result<ImportReport, 
     import_files(
         store,
         files,
-        &ImportOptions { skip_invalid: skip },
+        &ImportOptions {
+            skip_invalid: skip,
+            ..Default::default()
+        },
         &mut |_, _| {},
         &AtomicBool::new(false),
     )
