@@ -168,17 +168,7 @@ fn the_snapshot_is_used_only_while_it_describes_the_store() {
     let today = demo::as_of();
     let seed = filter::parse(filter::SEED_EXAMPLE).unwrap();
     let everyone = filter::parse("年龄 > 0").unwrap();
-    {
-        let store = Store::open(&path).unwrap();
-        let mut w = store.bulk().unwrap();
-        for u in demo::units(&opts) {
-            w.put_unit(&u).unwrap();
-        }
-        for d in demo::dossiers(&opts) {
-            w.add_dossier(d).unwrap();
-        }
-        w.commit().unwrap();
-    }
+    seed_store(&path, &opts);
     let store = Store::open(&path).unwrap();
     let units = store.directory().unwrap();
     let first = snapshot::load(&store, &units).unwrap();
@@ -389,17 +379,7 @@ fn the_snapshot_reads_back_every_row_and_the_unit_directory() {
         count: 500,
         seed: 11,
     };
-    {
-        let store = Store::open(&path).unwrap();
-        let mut w = store.bulk().unwrap();
-        for u in demo::units(&opts) {
-            w.put_unit(&u).unwrap();
-        }
-        for d in demo::dossiers(&opts) {
-            w.add_dossier(d).unwrap();
-        }
-        w.commit().unwrap();
-    }
+    seed_store(&path, &opts);
     let store = Store::open(&path).unwrap();
     let (built, units) = snapshot::load_with_units(&store).unwrap();
     assert_eq!(built.source, Source::Rebuilt);
@@ -477,18 +457,8 @@ fn the_embedded_interface_takes_the_snapshots_lookup_index_once_and_never_a_stal
         count: 200,
         seed: 5,
     };
-    {
-        let store = Store::open(&path).unwrap();
-        let mut w = store.bulk().unwrap();
-        for u in demo::units(&opts) {
-            w.put_unit(&u).unwrap();
-        }
-        for d in demo::dossiers(&opts) {
-            w.add_dossier(d).unwrap();
-        }
-        w.commit().unwrap();
-        snapshot::refresh(&store).unwrap();
-    }
+    seed_store(&path, &opts);
+    snapshot::refresh(&Store::open(&path).unwrap()).unwrap();
     let rules = std::sync::Arc::new(cadre::rules::Rules::defaults());
     let backend = cadre::service::Backend::unaudited(Store::open(&path).unwrap(), rules.clone());
     let (facts, _) = backend.facts().unwrap();
@@ -512,4 +482,17 @@ fn the_embedded_interface_takes_the_snapshots_lookup_index_once_and_never_a_stal
     assert!(backend.stored_index(&facts).is_none());
     let built = facts.lookup_index();
     assert!(built.search("欧阳某某", 5).iter().any(|h| h.id == 3));
+}
+
+/// A database at `path` holding the generated province, written as an import writes it.
+fn seed_store(path: &std::path::Path, opts: &DemoOptions) {
+    let store = Store::open(path).unwrap();
+    let mut w = store.bulk().unwrap();
+    for u in demo::units(opts) {
+        w.put_unit(&u).unwrap();
+    }
+    for d in demo::dossiers(opts) {
+        w.add_dossier(d).unwrap();
+    }
+    w.commit().unwrap();
 }
