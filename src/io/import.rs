@@ -886,15 +886,7 @@ fn visit_file(
     unit_names: &HashMap<String, UnitId>,
     f: &mut Visitor<'_>,
 ) -> Result<Vec<String>, VisitError> {
-    let whole = |reason: String| {
-        VisitError::File(Problem {
-            file: path.to_path_buf(),
-            line: 0,
-            column: None,
-            reason,
-            raw: String::new(),
-        })
-    };
+    let whole = |reason: String| whole_file(path, reason);
     match format_of(path) {
         None if path.is_dir() => Err(whole("文件夹中没有 .lrmx 文件".into())),
         None => Err(whole(
@@ -1166,15 +1158,7 @@ fn in_blocks<R: Send>(
     work: &(dyn Fn(&Block) -> R + Sync),
     take: &mut dyn FnMut(Block, R) -> Result<(), ImportError>,
 ) -> Result<(), VisitError> {
-    let whole = |reason: String| {
-        VisitError::File(Problem {
-            file: path.to_path_buf(),
-            line: 0,
-            column: None,
-            reason,
-            raw: String::new(),
-        })
-    };
+    let whole = |reason: String| whole_file(path, reason);
     let file = std::fs::File::open(path).map_err(|e| whole(format!("无法打开：{e}")))?;
     let mut reader = BlockReader::new(file);
     in_order(
@@ -1311,4 +1295,15 @@ fn json_reason(e: &serde_json::Error) -> String {
         }
         _ => format!("内容不符合档案格式：{msg}"),
     }
+}
+
+/// A problem with a file as a whole (it cannot be opened or read, say).
+fn whole_file(path: &Path, reason: String) -> VisitError {
+    VisitError::File(Problem {
+        file: path.to_path_buf(),
+        line: 0,
+        column: None,
+        reason,
+        raw: String::new(),
+    })
 }
