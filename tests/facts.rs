@@ -380,3 +380,136 @@ mod generated {
         }
     }
 }
+
+#[test]
+fn the_snapshot_reads_back_every_row_and_the_unit_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let opts = DemoOptions {
+        count: 500,
+        seed: 11,
+    };
+    {
+        let store = Store::open(&path).unwrap();
+        let mut w = store.bulk().unwrap();
+        for u in demo::units(&opts) {
+            w.put_unit(&u).unwrap();
+        }
+        for d in demo::dossiers(&opts) {
+            w.add_dossier(d).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let (built, units) = snapshot::load_with_units(&store).unwrap();
+    assert_eq!(built.source, Source::Rebuilt);
+    let (read, read_units) = snapshot::load_with_units(&store).unwrap();
+    assert_eq!(read.source, Source::Snapshot { changed: 0 });
+    let (a, b) = (&built.facts, &read.facts);
+    assert_eq!(a.people, b.people);
+    assert_eq!(a.hot, b.hot);
+    assert_eq!(a.postings, b.postings);
+    assert_eq!(a.courses, b.courses);
+    assert_eq!(a.grades, b.grades);
+    assert_eq!(a.trainings, b.trainings);
+    assert_eq!(a.rewards, b.rewards);
+    assert_eq!(a.grade_base, b.grade_base);
+    assert_eq!(a.pool.len(), b.pool.len());
+    for sid in 0..a.pool.len() as u32 {
+        assert_eq!(a.pool.get(sid), b.pool.get(sid));
+    }
+    for i in 0..a.len() {
+        assert_eq!(a.entry(i), b.entry(i));
+    }
+    // The directory travels in the snapshot, whole.
+    let sorted = |d: &UnitDirectory| {
+        let mut v: Vec<_> = d.iter().cloned().collect();
+        v.sort_by_key(|u| u.id);
+        v
+    };
+    assert_eq!(sorted(&read_units), sorted(&store.directory().unwrap()));
+    assert_eq!(sorted(&read_units), sorted(&units));
+    assert_eq!(read_units.roots(), units.roots());
+    // The index built in place from the facts finds what the one built from entries finds.
+    let from_entries = cadre::lookup::Index::build(b.entries());
+    let in_place = b.lookup_index();
+    for q in ["王", "wang", "zhj", "1965", "县长"] {
+        let ids =
+            |ix: &cadre::lookup::Index| ix.search(q, 50).iter().map(|h| h.id).collect::<Vec<_>>();
+        assert_eq!(ids(&from_entries), ids(&in_place), "{q}");
+    }
+
+    // The lookup index came from the snapshot, and a damaged file is rebuilt, wherever the
+    // damage is: in either stream, or in the trailer that says where the second begins.
+    assert!(read.index.is_some());
+    let file = store.facts_file().unwrap();
+    let whole = std::fs::read(&file).unwrap();
+    let n = whole.len();
+    for (at, what) in [
+        (n / 4, "first stream"),
+        (n - 100, "second stream"),
+        (n - 3, "trailer"),
+    ] {
+        let mut bytes = whole.clone();
+        bytes[at] ^= 0x10;
+        std::fs::write(&file, &bytes).unwrap();
+        let (damaged, _) = snapshot::load_with_units(&store).unwrap();
+        assert_eq!(damaged.source, Source::Rebuilt, "{what}");
+        assert_eq!(damaged.facts.people, b.people, "{what}");
+    }
+
+    // A renamed unit drops the snapshot: the next load reads the new name from the store.
+    let mut u = units.iter().next().unwrap().clone();
+    u.name.push('乙');
+    store.put_unit(&u).unwrap();
+    let (again, again_units) = snapshot::load_with_units(&store).unwrap();
+    assert_eq!(again.source, Source::Rebuilt);
+    assert_eq!(again_units.get(u.id).unwrap().name, u.name);
+    let (_, next_units) = snapshot::load_with_units(&store).unwrap();
+    assert_eq!(next_units.get(u.id).unwrap().name, u.name);
+}
+
+#[test]
+fn the_embedded_interface_takes_the_snapshots_lookup_index_once_and_never_a_stale_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let opts = DemoOptions {
+        count: 200,
+        seed: 5,
+    };
+    {
+        let store = Store::open(&path).unwrap();
+        let mut w = store.bulk().unwrap();
+        for u in demo::units(&opts) {
+            w.put_unit(&u).unwrap();
+        }
+        for d in demo::dossiers(&opts) {
+            w.add_dossier(d).unwrap();
+        }
+        w.commit().unwrap();
+        snapshot::refresh(&store).unwrap();
+    }
+    let rules = std::sync::Arc::new(cadre::rules::Rules::defaults());
+    let backend = cadre::service::Backend::unaudited(Store::open(&path).unwrap(), rules.clone());
+    let (facts, _) = backend.facts().unwrap();
+    let index = backend.stored_index(&facts).expect("the snapshot's index");
+    assert_eq!(index.len(), 200);
+    assert!(backend.stored_index(&facts).is_none(), "taken once");
+    // Another Arc of the same facts (a redacted copy, say) never gets it.
+    let copy = std::sync::Arc::new((*facts).clone());
+    assert!(backend.stored_index(&copy).is_none());
+    drop(backend);
+
+    // After an edit the snapshot's index no longer describes the facts: none is offered.
+    {
+        let store = Store::open(&path).unwrap();
+        let mut d = store.dossier(3).unwrap().unwrap();
+        d.identity.name = "欧阳某某".into();
+        store.update_dossier(&d).unwrap();
+    }
+    let backend = cadre::service::Backend::unaudited(Store::open(&path).unwrap(), rules);
+    let (facts, _) = backend.facts().unwrap();
+    assert!(backend.stored_index(&facts).is_none());
+    let built = facts.lookup_index();
+    assert!(built.search("欧阳某某", 5).iter().any(|h| h.id == 3));
+}

@@ -8,6 +8,7 @@
 //! persisted by `snapshot`. Holds no sensitive section (family, findings' text, talk notes).
 
 pub mod alerts;
+pub mod columns;
 pub mod eval;
 pub mod snapshot;
 
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter::eval::{Ctx, is_grassroots};
 use crate::io::results::ResultRow;
-use crate::lookup::Entry;
+use crate::lookup::{Entry, EntryView};
 use crate::model::*;
 
 /// An interned text: an index into `Facts::pool`.
@@ -322,6 +323,59 @@ impl Facts {
         self.by_id.get(&id).map(|&i| i as usize)
     }
 
+    /// Checks every reference between the parts (as read from a file): each person's texts
+    /// and rows lie within their arrays, every interned text exists, the pool's ends and the
+    /// arenas' spans fall on character boundaries. A snapshot that fails is rebuilt.
+    pub fn check_bounds(&self) -> Result<(), &'static str> {
+        if self.hot.len() != self.people.len() {
+            return Err("hot column length");
+        }
+        let mut prev = 0u32;
+        for &e in &self.pool.ends {
+            if e < prev || !self.pool.text.is_char_boundary(e as usize) {
+                return Err("pool ends");
+            }
+            prev = e;
+        }
+        if prev as usize != self.pool.text.len() {
+            return Err("pool length");
+        }
+        let pool = self.pool.len() as u32;
+        let span = |a: &Arena, s: Span| {
+            let end = s.off as usize + s.len as usize;
+            end <= a.text.len()
+                && a.text.is_char_boundary(s.off as usize)
+                && a.text.is_char_boundary(end)
+        };
+        let rows = |r: Rows, len: usize| r.start as usize + r.len as usize <= len;
+        for p in &self.people {
+            let ok = span(&self.names, p.name)
+                && span(&self.id_numbers, p.id_number)
+                && [p.ethnicity, p.native_place, p.birthplace]
+                    .iter()
+                    .all(|&s| s < pool)
+                && rows(p.posts, self.postings.len())
+                && rows(p.courses, self.courses.len())
+                && rows(p.assessments, self.grades.len())
+                && rows(p.trainings, self.trainings.len())
+                && rows(p.rewards, self.rewards.len())
+                && p.current.is_none_or(|c| c < p.posts.len);
+            if !ok {
+                return Err("a person's references");
+            }
+        }
+        let texts = |s: &[Sid]| s.iter().all(|&s| s < pool);
+        if !self
+            .postings
+            .iter()
+            .all(|p| texts(&[p.unit_display, p.unit_name, p.position, p.portfolio]))
+            || !self.courses.iter().all(|c| texts(&[c.school, c.major]))
+        {
+            return Err("interned texts");
+        }
+        Ok(())
+    }
+
     /// Gives back spare capacity (after a build).
     pub fn shrink(&mut self) {
         self.people.shrink_to_fit();
@@ -584,6 +638,26 @@ impl Facts {
                 .unwrap_or_default(),
             id_number: self.id_number(p).to_string(),
         }
+    }
+
+    /// What lookup knows of the dossier at `i`, borrowed.
+    pub fn entry_view(&self, i: usize) -> EntryView<'_> {
+        let p = &self.people[i];
+        let cur = self.current(p);
+        EntryView {
+            id: p.id,
+            name: self.name(p),
+            gender: p.gender,
+            birth: p.birth,
+            post: cur.map_or("", |c| self.pool.get(c.position)),
+            unit: cur.map_or("", |c| self.pool.get(c.unit_display)),
+            id_number: self.id_number(p),
+        }
+    }
+
+    /// The lookup index over every dossier.
+    pub fn lookup_index(&self) -> crate::lookup::Index {
+        crate::lookup::Index::build_from(self.len(), |i| self.entry_view(i))
     }
 
     /// Every dossier as a lookup entry.

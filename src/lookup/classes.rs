@@ -59,7 +59,7 @@ pub fn pack_ascii(b: &[u8]) -> u64 {
     b.iter().fold(0u64, |acc, &x| (acc << 8) | x as u64)
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Class {
     pub ch: char,
     /// Syllables in `ClassTable::class_syls[start .. start + n_all]`; the first `n_normal` are
@@ -103,7 +103,7 @@ pub struct NameMatch {
 /// Longest syllable plus one; pieces longer than this never match.
 pub const MAX_PIECE: usize = 8;
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct ClassTable {
     pub classes: Vec<Class>,
     pub class_syls: Vec<u16>,

@@ -31,6 +31,7 @@ use std::sync::OnceLock;
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Dossier, DossierId, Gender, PartialDate, UnitDirectory};
 use classes::{
@@ -140,7 +141,7 @@ pub struct Hit {
 }
 
 /// Strings stored back to back with offsets: one allocation for a million names.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct StrArena {
     text: String,
     offs: Vec<u32>,
@@ -195,7 +196,7 @@ impl Interner {
 /// top) and the name's keyed length in the low 4 bits. `c0`/`c1` are the classes of the first
 /// two characters (or `NO_CLASS` when they do not fit in 16 bits), so most checks need no
 /// second memory access.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct Record {
     key: u64,
     pos: u32,
@@ -223,7 +224,9 @@ const SIG_DIGIT: u32 = 1 << 26;
 /// In a 32-bit signature: the keyed length (capped at 31) from this bit up.
 const SIG_LEN_SHIFT: u32 = 27;
 
-/// The lookup index over all cadres.
+/// The lookup index over all cadres. Kept in the facts snapshot, so start-up reads it
+/// instead of building it.
+#[derive(Serialize, Deserialize)]
 pub struct Index {
     // Entry storage, in dossier-id order.
     ids: Vec<DossierId>,
@@ -236,6 +239,7 @@ pub struct Index {
     posts: StrArena,
     units: StrArena,
     /// `entry()` hands out `&Entry`; built on first request for that entry only.
+    #[serde(skip)]
     materialized: Box<[OnceLock<Box<Entry>>]>,
     // Name matching.
     table: ClassTable,
@@ -261,11 +265,16 @@ pub struct Index {
     // Entries holding each distinct post and unit.
     post_lists: Postings,
     unit_lists: Postings,
+    #[serde(skip, default = "skim")]
     skim: SkimMatcherV2,
 }
 
+fn skim() -> SkimMatcherV2 {
+    SkimMatcherV2::default().ignore_case()
+}
+
 /// Lists of entry positions, ascending, one per key (compressed rows: offsets, then values).
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Postings {
     offs: Vec<u32>,
     pos: Vec<u32>,
@@ -382,7 +391,7 @@ fn id_key(rev: impl Iterator<Item = u8>) -> (u64, usize) {
 
 /// Per-entry prefilter data besides the scan word and the fold, kept together so that the last
 /// checks of a candidate cost one cache line.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 #[repr(C, align(16))]
 struct SigRest {
     /// Bloom mask of all syllables (see `classes::syllable_bit`).
@@ -504,11 +513,48 @@ impl Memo {
 impl Index {
     /// Builds the index; a repeated dossier id keeps the last entry given.
     pub fn build(entries: Vec<Entry>) -> Self {
-        let mut order: Vec<(DossierId, u32)> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id, i as u32))
-            .collect();
+        Self::build_from(entries.len(), |i| {
+            let e = &entries[i];
+            EntryView {
+                id: e.id,
+                name: &e.name,
+                gender: e.gender,
+                birth: e.birth,
+                post: &e.post,
+                unit: &e.unit,
+                id_number: &e.id_number,
+            }
+        })
+    }
+
+    /// Completes an index read back from the snapshot (what is not kept is made afresh) after
+    /// checking that its per-entry columns agree in length.
+    pub fn loaded(mut self) -> Result<Self, &'static str> {
+        let n = self.ids.len();
+        let columns = [
+            self.genders.len(),
+            self.births.len(),
+            self.post_of.len(),
+            self.unit_of.len(),
+            self.sig.len(),
+            self.sig_fold.len(),
+            self.sig_rest.len(),
+            self.keyed_offs.len().saturating_sub(1),
+        ];
+        if columns.iter().any(|&len| len != n) {
+            return Err("lookup index columns of different lengths");
+        }
+        self.materialized = (0..n).map(|_| OnceLock::new()).collect();
+        Ok(self)
+    }
+
+    /// Builds the index over `n` entries read in place (from facts, say), without a copy of
+    /// each as an owned `Entry`.
+    pub fn build_from<'a>(n: usize, entry: impl Fn(usize) -> EntryView<'a>) -> Self {
+        // Each entry is looked up once (no strings are copied: the views borrow).
+        let views: Vec<EntryView<'a>> = (0..n).map(entry).collect();
+        let entry = |i: usize| &views[i];
+        let mut order: Vec<(DossierId, u32)> = (0..n).map(|i| (entry(i).id, i as u32)).collect();
         order.sort_unstable();
         let order: Vec<u32> = order
             .iter()
@@ -517,8 +563,11 @@ impl Index {
             .map(|(_, (_, i))| *i)
             .collect();
         let n = order.len();
-        let name_bytes: usize = entries.iter().map(|e| e.name.len()).sum();
-        let id_bytes: usize = entries.iter().map(|e| e.id_number.len()).sum();
+        let name_bytes: usize = order.iter().map(|&i| entry(i as usize).name.len()).sum();
+        let id_bytes: usize = order
+            .iter()
+            .map(|&i| entry(i as usize).id_number.len())
+            .sum();
 
         let mut ix = Index {
             ids: Vec::with_capacity(n),
@@ -546,7 +595,7 @@ impl Index {
             id_pos: Vec::with_capacity(n),
             post_lists: Postings::default(),
             unit_lists: Postings::default(),
-            skim: SkimMatcherV2::default().ignore_case(),
+            skim: skim(),
         };
         let mut posts = Interner::default();
         let mut units = Interner::default();
@@ -556,14 +605,14 @@ impl Index {
         ix.keyed_offs.push(0);
         for (pos, &i) in order.iter().enumerate() {
             let pos = pos as u32;
-            let e = &entries[i as usize];
+            let e = entry(i as usize);
             ix.ids.push(e.id);
             ix.genders.push(e.gender);
             ix.births.push(e.birth);
-            ix.names.push(&e.name);
-            ix.id_numbers.push(&e.id_number);
-            ix.post_of.push(posts.intern(&e.post));
-            ix.unit_of.push(units.intern(&e.unit));
+            ix.names.push(e.name);
+            ix.id_numbers.push(e.id_number);
+            ix.post_of.push(posts.intern(e.post));
+            ix.unit_of.push(units.intern(e.unit));
             let (key, len) = id_key(
                 e.id_number
                     .chars()
@@ -686,9 +735,6 @@ impl Index {
             ix.unit_of.iter().enumerate().map(|(p, &k)| (k, p as u32)),
         );
         ix.build_han_lists();
-        // The entries' strings are freed here (about 60 ms for a million): doing it on another
-        // thread was tried and slowed the first searches by contending for the allocator.
-        drop(entries);
         ix
     }
 

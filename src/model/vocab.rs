@@ -15,6 +15,14 @@ macro_rules! vocab {
         }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$var),+];
+            /// The position in `ALL`: a compact code for binary layouts (the facts snapshot).
+            pub fn code(self) -> u8 {
+                self as u8
+            }
+            /// The value of a `code`, if it is one.
+            pub fn from_code(c: u8) -> Option<Self> {
+                Self::ALL.get(c as usize).copied()
+            }
             /// The Chinese term a clerk reads.
             pub fn label(self) -> &'static str {
                 match self { $($name::$var => $label),+ }

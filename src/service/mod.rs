@@ -140,6 +140,15 @@ impl Backend {
         expect!(self.call(Request::Facts)?, Response::Facts { facts, units } => (facts, units))
     }
 
+    /// The lookup index the facts snapshot held for `facts`, when these are the embedded
+    /// database's own, unredacted facts (else the caller builds one).
+    pub fn stored_index(&self, facts: &Arc<Facts>) -> Option<crate::lookup::Index> {
+        match self {
+            Backend::Local(s) => s.shared().take_index(facts),
+            Backend::Remote(_) => None,
+        }
+    }
+
     pub fn directory(&self) -> Result<Arc<UnitDirectory>> {
         expect!(self.call(Request::Units)?, Response::Units(u) => u)
     }

@@ -34,6 +34,9 @@ pub struct Shared {
     audit: Option<Audit>,
     rules: Arc<Rules>,
     facts: RwLock<Option<Arc<Facts>>>,
+    /// The lookup index the snapshot held for exactly those facts, until the first interface
+    /// takes it (or a write makes it stale).
+    index: std::sync::Mutex<Option<crate::lookup::Index>>,
     units: RwLock<Option<Arc<UnitDirectory>>>,
     /// Who lists whom as family, built on first need (a user linked to their own dossier)
     /// and kept current after writes.
@@ -57,6 +60,7 @@ impl Shared {
             audit,
             rules,
             facts: RwLock::new(None),
+            index: std::sync::Mutex::new(None),
             units: RwLock::new(None),
             relatives: OnceLock::new(),
             key_file: RwLock::new(None),
@@ -134,12 +138,28 @@ impl Shared {
         if let Some(f) = self.facts.read().expect("facts lock").as_ref() {
             return Ok(f.clone());
         }
-        let units = self.units()?;
+        let cached = self.units.read().expect("units lock").clone();
         let mut slot = self.facts.write().expect("facts lock");
         if let Some(f) = slot.as_ref() {
             return Ok(f.clone());
         }
-        let loaded = snapshot::load(&self.store, &units)?;
+        // At start the snapshot brings the unit directory with it (no read of every unit).
+        let loaded = match cached {
+            Some(units) => snapshot::load(&self.store, &units)?,
+            None => {
+                let (loaded, units) = snapshot::load_with_units(&self.store)?;
+                let mut dir = self.units.write().expect("units lock");
+                if dir.is_none() {
+                    *dir = Some(Arc::new(units));
+                }
+                loaded
+            }
+        };
+        // Only the embedded interface takes the index; a service's clients build their own
+        // over what they may see, so it would only hold memory there.
+        if self.roles.is_none() {
+            *self.index.lock().expect("index lock") = loaded.index;
+        }
         let facts = Arc::new(loaded.facts);
         *slot = Some(facts.clone());
         Ok(facts)
@@ -157,8 +177,18 @@ impl Shared {
         Ok(self.relatives.get_or_init(|| RwLock::new(index)))
     }
 
+    /// The snapshot's lookup index, when `facts` are the very facts it describes (so never
+    /// for a redacted copy, nor after a write); taken once.
+    pub fn take_index(&self, facts: &Arc<Facts>) -> Option<crate::lookup::Index> {
+        let slot = self.facts.read().expect("facts lock");
+        let same = slot.as_ref().is_some_and(|f| Arc::ptr_eq(f, facts));
+        let mut index = self.index.lock().expect("index lock");
+        if same { index.take() } else { None }
+    }
+
     /// Brings the facts up to date after a write of dossier `id`.
     fn changed(&self, id: DossierId) {
+        *self.index.lock().expect("index lock") = None;
         if let Some(r) = self.relatives.get() {
             let mut r = r.write().expect("relatives lock");
             match self.store.dossier(id) {
@@ -183,6 +213,7 @@ impl Shared {
 
     /// After a unit changes, facts and directory are read again on next use.
     fn units_changed(&self) {
+        *self.index.lock().expect("index lock") = None;
         *self.units.write().expect("units lock") = None;
         *self.facts.write().expect("facts lock") = None;
     }

@@ -32,10 +32,12 @@ pub struct LookupData {
 /// lookup index, with every right (tests, benchmarks).
 pub fn load_lookup_data(store: &Store) -> Result<LookupData, StoreError> {
     let started = std::time::Instant::now();
-    let units = store.directory()?;
-    let loaded = snapshot::load(store, &units)?;
+    let (loaded, units) = snapshot::load_with_units(store)?;
     let read_ms = started.elapsed().as_millis() as u64;
-    let index = Index::build(loaded.facts.entries());
+    let index = match loaded.index {
+        Some(index) => index,
+        None => loaded.facts.lookup_index(),
+    };
     tracing::info!(
         dossiers = loaded.facts.len(),
         unreadable = loaded.unreadable,
@@ -59,7 +61,9 @@ pub fn load_from(backend: &Backend) -> Result<LookupData, ServiceError> {
     let started = std::time::Instant::now();
     let (facts, units) = backend.facts()?;
     let read_ms = started.elapsed().as_millis() as u64;
-    let index = Index::build(facts.entries());
+    let index = backend
+        .stored_index(&facts)
+        .unwrap_or_else(|| facts.lookup_index());
     tracing::info!(
         dossiers = facts.len(),
         read_ms,
