@@ -12,7 +12,8 @@
 //! references; ids) is taken on the calling thread in that order, so the outcome is that of a
 //! reading line by line. Ids are assigned after the first pass, from what it accepted, so
 //! workers can seal records under their final ids. The facts of the written dossiers can be
-//! built while writing (`ImportOptions::facts`).
+//! built while writing (`ImportOptions::facts`), on a thread of their own fed in write order.
+//! This module must not decide anything on a worker that depends on what came before.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Read;

@@ -1510,6 +1510,8 @@ impl Store {
             next_id: journal.floor + 1,
             floor: journal.floor,
             pending: Batch::default(),
+            pending_units: Batch::default(),
+            pending_marks: Batch::default(),
             pending_count: 0,
             id_numbers: Vec::new(),
             names: Vec::new(),
@@ -2121,6 +2123,10 @@ pub struct BulkWriter<'a> {
     floor: DossierId,
     /// Added dossiers not yet applied.
     pending: Batch,
+    /// New units not yet applied, and their journal marks.
+    pending_units: Batch,
+    pending_marks: Batch,
+    /// Records (dossiers and units) not yet applied.
     pending_count: usize,
     /// The index entries of the added dossiers, written in key order by `commit`. Blind keys
     /// are random: written as the dossiers come, each would land in another leaf of the
@@ -2203,25 +2209,30 @@ impl BulkWriter<'_> {
     }
 
     /// Adds a unit, or accepts an identical one; a different unit under the same id is a
-    /// conflict.
+    /// conflict. A new unit is written with the next batch (a province has some 170,000).
     pub fn put_unit(&mut self, u: &Unit) -> Result<()> {
-        let _gate = self.store.writing();
         let key = unit_key(u.id);
         let jk = [&[b'u'][..], &key].concat();
-        match self.store.unit(u.id)? {
-            Some(existing) if &existing == u => return Ok(()),
-            Some(_) if !self.store.journal.contains_key(&jk)? => {
-                return Err(StoreError::UnitConflict(u.id));
+        let sealed = envelope::seal(&self.cipher, u).map_err(StoreError::Encode)?;
+        let Some(raw) = self.store.units.get(key)? else {
+            // The journal's mark goes first: rollback removes the units it marks.
+            self.pending_marks.insert(jk, &[]);
+            self.pending_units.insert(&key, sealed);
+            self.pending_count += 1;
+            if self.pending_count >= BULK_CHUNK {
+                self.apply()?;
             }
-            Some(_) => {}
-            None => {
-                self.store.journal.insert(jk, &[])?;
-            }
+            return Ok(());
+        };
+        let existing: Unit = self.store.open_value(TREE_UNITS, &key, &raw)?;
+        if &existing == u {
+            return Ok(());
         }
-        self.store.units.insert(
-            key,
-            envelope::seal(&self.cipher, u).map_err(StoreError::Encode)?,
-        )?;
+        let _gate = self.store.writing();
+        if !self.store.journal.contains_key(&jk)? {
+            return Err(StoreError::UnitConflict(u.id));
+        }
+        self.store.units.insert(key, sealed)?;
         Ok(())
     }
 
@@ -2233,6 +2244,12 @@ impl BulkWriter<'_> {
         self.unflushed += std::mem::take(&mut self.pending_count);
         {
             let _gate = self.store.writing();
+            self.store
+                .journal
+                .apply_batch(std::mem::take(&mut self.pending_marks))?;
+            self.store
+                .units
+                .apply_batch(std::mem::take(&mut self.pending_units))?;
             self.store.dossiers.apply_batch(batch)?;
         }
         release_retired_pages();
