@@ -100,8 +100,7 @@ fn scale(c: &mut Criterion) {
         let written_at = t.elapsed();
         let peak_written = status_kb("VmHWM") / 1024;
         let facts = report.facts.expect("facts built while writing");
-        cadre::facts::snapshot::save(&store, &facts).expect("snapshot");
-        drop(facts);
+        cadre::facts::snapshot::save_given(&store, facts).expect("snapshot");
         let saved_at = t.elapsed();
         drop(store);
         drop(Store::open_with(&db, &opts).expect("reopen"));

@@ -596,7 +596,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     // built while writing, else rebuilt from every dossier.
                     let started = std::time::Instant::now();
                     let saved = match report.facts.take() {
-                        Some(facts) => crate::facts::snapshot::save(&store, &facts),
+                        Some(facts) => crate::facts::snapshot::save_given(&store, facts),
                         None => crate::facts::snapshot::refresh(&store).map(drop),
                     };
                     match saved {

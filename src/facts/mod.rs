@@ -607,6 +607,38 @@ impl Facts {
         f
     }
 
+    /// Frees every row and map that `entry_view` does not read, and keeps of each dossier's
+    /// postings only the current one. What remains answers `entry_view` (and so
+    /// `lookup_index`) exactly as before and nothing else: the snapshot writer calls it on
+    /// facts it was given, once their rows are written, so that the lookup index is built
+    /// without them beside it (the import's last step, at its peak of memory).
+    pub(super) fn reduce_to_lookup(&mut self) {
+        self.hot = Vec::new();
+        self.courses = Vec::new();
+        self.grades = Vec::new();
+        self.trainings = Vec::new();
+        self.rewards = Vec::new();
+        self.by_id = HashMap::new();
+        self.pool.map = HashMap::new();
+        let mut current = Vec::with_capacity(self.people.len());
+        for p in &mut self.people {
+            let post = p
+                .current
+                .map(|i| self.postings[p.posts.start as usize + i as usize]);
+            p.posts = Rows {
+                start: current.len() as u32,
+                len: u16::from(post.is_some()),
+            };
+            p.current = post.map(|_| 0);
+            current.extend(post);
+            p.courses = Rows::default();
+            p.assessments = Rows::default();
+            p.trainings = Rows::default();
+            p.rewards = Rows::default();
+        }
+        self.postings = current;
+    }
+
     pub fn name(&self, p: &Person) -> &str {
         self.names.get(p.name)
     }

@@ -160,6 +160,21 @@ pub fn save(store: &Store, facts: &Facts) -> Result<(), SnapshotError> {
     save_at(store, facts, &units, &facts.lookup_index(), generation)
 }
 
+/// `save`, taking the facts: each part is freed once it is written, and the lookup index is
+/// built only then, from what it reads (`Facts::reduce_to_lookup`), so that it never sits
+/// beside every row. The import's last step, where its memory peaks.
+pub fn save_given(store: &Store, facts: Facts) -> Result<(), SnapshotError> {
+    let generation = store.generation()?;
+    let units = encode_units(&store.directory()?)?;
+    let Some(path) = store.facts_file() else {
+        return Ok(());
+    };
+    let token = token(generation);
+    write_file(&path, token, Parts::Given(facts), units, &store.cipher())?;
+    store.facts_saved(token, generation)?;
+    Ok(())
+}
+
 /// Writes the snapshot, then tells the store it describes every write up to `generation`.
 fn save_at(
     store: &Store,
@@ -171,10 +186,32 @@ fn save_at(
     let Some(path) = store.facts_file() else {
         return Ok(());
     };
-    let token = (generation ^ u64::from(std::process::id()).rotate_left(32)) | 1;
-    write_file(&path, token, facts, units, index, &store.cipher())?;
+    let token = token(generation);
+    let units = encode_units(units)?;
+    write_file(
+        &path,
+        token,
+        Parts::Kept { facts, index },
+        units,
+        &store.cipher(),
+    )?;
     store.facts_saved(token, generation)?;
     Ok(())
+}
+
+/// The token naming a snapshot written at `generation` by this process (never 0).
+fn token(generation: u64) -> u64 {
+    (generation ^ u64::from(std::process::id()).rotate_left(32)) | 1
+}
+
+/// The unit directory as the snapshot holds it: bincode of the units in id order.
+fn encode_units(units: &UnitDirectory) -> Result<Zeroizing<Vec<u8>>, SnapshotError> {
+    let mut units: Vec<&Unit> = units.iter().collect();
+    units.sort_by_key(|u| u.id);
+    Ok(Zeroizing::new(bincode::serde::encode_to_vec(
+        &units,
+        bincode::config::standard(),
+    )?))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,29 +224,21 @@ pub enum SnapshotError {
     Encode(#[from] bincode::error::EncodeError),
 }
 
+/// What a snapshot is written from.
+enum Parts<'a> {
+    /// Facts and their lookup index, which the caller keeps.
+    Kept { facts: &'a Facts, index: &'a Index },
+    /// Facts the writer may free as it goes; it builds the index itself.
+    Given(Facts),
+}
+
 fn write_file(
     path: &Path,
     token: u64,
-    facts: &Facts,
-    units: &UnitDirectory,
-    index: &Index,
+    parts: Parts<'_>,
+    units: Zeroizing<Vec<u8>>,
     cipher: &Cipher,
 ) -> Result<(), SnapshotError> {
-    // A fresh build has no rows left behind by replaced dossiers: written as it is, without
-    // a second copy in memory.
-    let compact;
-    let facts = if facts.has_orphans() {
-        compact = facts.compacted();
-        &compact
-    } else {
-        facts
-    };
-    let mut units: Vec<&Unit> = units.iter().collect();
-    units.sort_by_key(|u| u.id);
-    let units = Zeroizing::new(bincode::serde::encode_to_vec(
-        &units,
-        bincode::config::standard(),
-    )?);
     let mut file = AtomicFile::create(path)?;
     let header = header(token);
     // Streamed into the file through the sealing writer: no encoded copy of the whole
@@ -217,27 +246,90 @@ fn write_file(
     let written = (|| -> std::io::Result<()> {
         let out = file.writer();
         out.write_all(&header)?;
-        let mut counted = Counted { out, n: 0 };
-        let mut a = SealedWriter::new(&mut counted, cipher, header, STREAM_A);
-        write_part_a(&mut a, facts, &units)?;
-        a.finish()?;
-        let a_len = counted.n;
-        let out = counted.out;
-        let mut b = SealedWriter::new(out, cipher, header, STREAM_B);
-        write_rows(
-            &mut b,
-            &(facts.postings.len() as u64).to_le_bytes(),
-            &facts.postings,
-        )?;
-        // The lookup index last, as bincode writes it.
-        bincode::serde::encode_into_std_write(index, &mut b, bincode::config::standard())
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        b.finish()?;
+        // A fresh build has no rows left behind by replaced dossiers: written as it is,
+        // without a second copy in memory.
+        let a_len = match parts {
+            Parts::Kept { facts, index } => {
+                let compact;
+                let facts = if facts.has_orphans() {
+                    compact = facts.compacted();
+                    &compact
+                } else {
+                    facts
+                };
+                let a_len = write_stream_a(out, header, cipher, facts, &units)?;
+                write_stream_b(out, header, cipher, facts, index)?;
+                a_len
+            }
+            Parts::Given(facts) => {
+                let mut facts = if facts.has_orphans() {
+                    facts.compacted()
+                } else {
+                    facts
+                };
+                let a_len = write_stream_a(out, header, cipher, &facts, &units)?;
+                drop(units);
+                // The postings go first in the second stream; the index, built after them
+                // from the reduced facts, last.
+                let mut b = SealedWriter::new(&mut *out, cipher, header, STREAM_B);
+                write_postings(&mut b, &facts)?;
+                facts.reduce_to_lookup();
+                let index = facts.lookup_index();
+                drop(facts);
+                write_index(&mut b, &index)?;
+                b.finish()?;
+                a_len
+            }
+        };
         out.write_all(&a_len.to_le_bytes())
     })();
     written.map_err(|e| file.io_error(e))?;
     file.finish()?;
     Ok(())
+}
+
+/// The first stream, sealed; returns its length in the file.
+fn write_stream_a<W: Write>(
+    out: &mut W,
+    header: [u8; HEADER],
+    cipher: &Cipher,
+    facts: &Facts,
+    units: &[u8],
+) -> std::io::Result<u64> {
+    let mut counted = Counted { out, n: 0 };
+    let mut a = SealedWriter::new(&mut counted, cipher, header, STREAM_A);
+    write_part_a(&mut a, facts, units)?;
+    a.finish()?;
+    Ok(counted.n)
+}
+
+/// The second stream, sealed: the postings, then the lookup index.
+fn write_stream_b<W: Write>(
+    out: &mut W,
+    header: [u8; HEADER],
+    cipher: &Cipher,
+    facts: &Facts,
+    index: &Index,
+) -> std::io::Result<()> {
+    let mut b = SealedWriter::new(out, cipher, header, STREAM_B);
+    write_postings(&mut b, facts)?;
+    write_index(&mut b, index)?;
+    b.finish()
+}
+
+fn write_postings(out: &mut impl Write, facts: &Facts) -> std::io::Result<()> {
+    write_rows(
+        out,
+        &(facts.postings.len() as u64).to_le_bytes(),
+        &facts.postings,
+    )
+}
+
+/// The lookup index, as bincode writes it.
+fn write_index(out: &mut impl Write, index: &Index) -> std::io::Result<()> {
+    bincode::serde::encode_into_std_write(index, out, bincode::config::standard())
+        .map(drop)
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// First chunk number of each stream: a chunk of one stream never passes for the other's.
