@@ -170,7 +170,13 @@ pub fn save_given(store: &Store, facts: Facts) -> Result<(), SnapshotError> {
         return Ok(());
     };
     let token = token(generation);
-    write_file(&path, token, Parts::Given(facts), units, &store.cipher())?;
+    write_file(
+        &path,
+        token,
+        Parts::Given(Box::new(facts)),
+        units,
+        &store.cipher(),
+    )?;
     store.facts_saved(token, generation)?;
     Ok(())
 }
@@ -229,7 +235,7 @@ enum Parts<'a> {
     /// Facts and their lookup index, which the caller keeps.
     Kept { facts: &'a Facts, index: &'a Index },
     /// Facts the writer may free as it goes; it builds the index itself.
-    Given(Facts),
+    Given(Box<Facts>),
 }
 
 fn write_file(
@@ -265,7 +271,7 @@ fn write_file(
                 let mut facts = if facts.has_orphans() {
                     facts.compacted()
                 } else {
-                    facts
+                    *facts
                 };
                 let a_len = write_stream_a(out, header, cipher, &facts, &units)?;
                 drop(units);
