@@ -603,7 +603,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         Ok(()) => tracing::info!(
                             "import: facts snapshot written in {:.1} s (peak resident {} MiB)",
                             started.elapsed().as_secs_f64(),
-                            crate::io::import::peak_resident_mib()
+                            crate::memory::peak_resident_mib()
                         ),
                         Err(e) => tracing::warn!("could not write the facts snapshot: {e}"),
                     }
@@ -620,7 +620,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 tracing::info!(
                                     "import: reopened in {:.1} s (peak resident {} MiB)",
                                     started.elapsed().as_secs_f64(),
-                                    crate::io::import::peak_resident_mib()
+                                    crate::memory::peak_resident_mib()
                                 );
                             }
                             Err(e) => tracing::warn!("could not reopen after the import: {e}"),

@@ -12,6 +12,7 @@ pub mod history;
 pub mod io;
 pub mod logging;
 pub mod lookup;
+pub mod memory;
 pub mod model;
 pub mod promotion;
 pub mod render;

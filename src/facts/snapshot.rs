@@ -280,6 +280,7 @@ fn write_file(
                 let mut b = SealedWriter::new(&mut *out, cipher, header, STREAM_B);
                 write_postings(&mut b, &facts)?;
                 facts.reduce_to_lookup();
+                crate::memory::return_freed_memory();
                 let index = facts.lookup_index();
                 drop(facts);
                 write_index(&mut b, &index)?;

@@ -246,7 +246,7 @@ pub fn import_files(
         "import: {seen} records checked in {:.1} s ({} problems, {threads} worker threads; peak resident {} MiB)",
         started.elapsed().as_secs_f64(),
         check.problems.len(),
-        peak_resident_mib()
+        crate::memory::peak_resident_mib()
     );
     let started = std::time::Instant::now();
     // The duplicate checks are over: their keys go before the writing starts.
@@ -387,7 +387,7 @@ pub fn import_files(
     tracing::info!(
         "import: {written} records written in {:.1} s (peak resident {} MiB)",
         started.elapsed().as_secs_f64(),
-        peak_resident_mib()
+        crate::memory::peak_resident_mib()
     );
     report.rejected = check.problems;
     report.notices = check.notices;
@@ -493,17 +493,6 @@ impl<'scope> FactsFeed<'scope> {
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
-}
-
-/// The process's peak resident memory so far (Linux; 0 elsewhere), for the log.
-pub fn peak_resident_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .map_or(0, |kb| kb >> 10)
 }
 
 /// Threads that parse (and seal) beside the calling thread: one per core.
