@@ -68,6 +68,14 @@ pub enum ImportError {
     Invalid(Vec<Problem>),
     #[error("导入被中断，已写入的内容已全部撤销，数据库未作任何修改")]
     Interrupted,
+    #[error(
+        "导入未进行：数据库所在磁盘（{dir}）只剩 {free_mib} MiB，导入这些文件约需 {needed_mib} MiB；请先腾出空间。数据库未作任何修改"
+    )]
+    NoRoom {
+        dir: String,
+        free_mib: u64,
+        needed_mib: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -132,6 +140,52 @@ fn format_of(path: &Path) -> Option<Format> {
     }
 }
 
+/// Roughly what importing `files` adds on disk, with room to spare: a database takes about
+/// half its JSON Lines (sled's log, packed records, the facts snapshot; 0.5× at a million),
+/// and an XLSX file is a zip that unpacks to several times its size.
+fn room_needed(files: &[PathBuf]) -> u64 {
+    let inputs: u64 = files
+        .iter()
+        .map(|f| {
+            let len = std::fs::metadata(f).map_or(0, |m| m.len());
+            match format_of(f) {
+                Some(Format::Xlsx) => len.saturating_mul(5),
+                _ => len,
+            }
+        })
+        .sum();
+    inputs.saturating_add(64 << 20)
+}
+
+/// Bytes free to this user on the filesystem holding `dir` (None when it cannot be told).
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+    // SAFETY: `path` is a NUL-terminated string and `st` a buffer of the right type, which
+    // statvfs fills when it returns 0.
+    let st = unsafe {
+        if libc::statvfs(path.as_ptr(), st.as_mut_ptr()) != 0 {
+            return None;
+        }
+        st.assume_init()
+    };
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+/// Refuses an import the disk cannot hold before anything is written: sled 0.34, finding the
+/// disk full mid-write, retries without end instead of failing.
+fn room_for(dir: &Path, needed: u64, free: Option<u64>) -> Result<(), ImportError> {
+    match free {
+        Some(free) if free < needed => Err(ImportError::NoRoom {
+            dir: dir.display().to_string(),
+            free_mib: free >> 20,
+            needed_mib: needed.div_ceil(1 << 20),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// The files to read: each file as given, and for a folder every `.lrmx` file under it (by
 /// path order). A folder without any is kept as given, so it is reported.
 pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
@@ -178,6 +232,9 @@ pub fn import_files(
     cancel: &AtomicBool,
 ) -> Result<ImportReport, ImportError> {
     let files = &expand_inputs(files);
+    if let Some(dir) = store.dir() {
+        room_for(dir, room_needed(files), free_bytes(dir))?;
+    }
     let threads = worker_threads();
     let had_dossiers = store.dossiers().next().is_some();
     let pre = Prechecker {
@@ -1296,4 +1353,30 @@ fn whole_file(path: &Path, reason: String) -> VisitError {
         reason,
         raw: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_the_disk_cannot_hold_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        let xlsx = dir.path().join("b.xlsx");
+        std::fs::write(&jsonl, vec![b'x'; 1000]).unwrap();
+        std::fs::write(&xlsx, vec![b'x'; 1000]).unwrap();
+        let needed = room_needed(&[jsonl, xlsx]);
+        assert_eq!(needed, 1000 + 5 * 1000 + (64 << 20));
+        let refused = room_for(dir.path(), needed, Some(needed - 1)).unwrap_err();
+        let text = refused.to_string();
+        assert!(text.contains("只剩 64 MiB"), "{text}");
+        assert!(text.contains("约需 65 MiB"), "{text}");
+        assert!(text.contains(&dir.path().display().to_string()), "{text}");
+        assert!(room_for(dir.path(), needed, Some(needed)).is_ok());
+        // Where the free space cannot be told, the import goes ahead.
+        assert!(room_for(dir.path(), needed, None).is_ok());
+        assert!(free_bytes(dir.path()).is_some_and(|n| n > 0));
+        assert_eq!(free_bytes(&dir.path().join("missing")), None);
+    }
 }
