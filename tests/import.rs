@@ -412,9 +412,7 @@ fn ctrl_c_during_the_write_pass_leaves_the_database_unchanged() {
         &cancel,
     )
     .unwrap_err();
-    assert!(matches!(err, ImportError::Interrupted), "{err}");
-    assert_eq!(fingerprint(&store), before);
-    assert!(store.check().unwrap().issues.is_empty());
+    assert_rolled_back(&err, &store, &before);
 }
 
 #[test]
@@ -697,9 +695,7 @@ fn an_import_interrupted_in_a_big_file_rolls_back() {
             &cancel,
         )
         .unwrap_err();
-        assert!(matches!(err, ImportError::Interrupted), "{err}");
-        assert_eq!(fingerprint(&store), before);
-        assert!(store.check().unwrap().issues.is_empty());
+        assert_rolled_back(&err, &store, &before);
     }
     assert_eq!(lines.len(), 1200);
 }
@@ -743,4 +739,11 @@ fn a_file_changed_between_the_passes_is_refused_and_rolled_back() {
         e => panic!("expected Invalid, got {e}"),
     }
     assert_eq!(fingerprint(&store), before);
+}
+
+/// An interrupted import left the store exactly as `before`, and consistent.
+fn assert_rolled_back(err: &ImportError, store: &Store, before: &str) {
+    assert!(matches!(err, ImportError::Interrupted), "{err}");
+    assert_eq!(fingerprint(store), before);
+    assert!(store.check().unwrap().issues.is_empty());
 }
