@@ -165,23 +165,11 @@ pub fn save(store: &Store, facts: &Facts) -> Result<(), SnapshotError> {
 /// beside every row. The import's last step, where its memory peaks.
 pub fn save_given(store: &Store, facts: Facts) -> Result<(), SnapshotError> {
     let generation = store.generation()?;
+    // Encoded at once: the directory itself is not held while the index is built.
     let units = encode_units(&store.directory()?)?;
-    let Some(path) = store.facts_file() else {
-        return Ok(());
-    };
-    let token = token(generation);
-    write_file(
-        &path,
-        token,
-        Parts::Given(Box::new(facts)),
-        units,
-        &store.cipher(),
-    )?;
-    store.facts_saved(token, generation)?;
-    Ok(())
+    save_parts(store, Parts::Given(Box::new(facts)), units, generation)
 }
 
-/// Writes the snapshot, then tells the store it describes every write up to `generation`.
 fn save_at(
     store: &Store,
     facts: &Facts,
@@ -189,18 +177,22 @@ fn save_at(
     index: &Index,
     generation: u64,
 ) -> Result<(), SnapshotError> {
+    let units = encode_units(units)?;
+    save_parts(store, Parts::Kept { facts, index }, units, generation)
+}
+
+/// Writes the snapshot, then tells the store it describes every write up to `generation`.
+fn save_parts(
+    store: &Store,
+    parts: Parts<'_>,
+    units: Zeroizing<Vec<u8>>,
+    generation: u64,
+) -> Result<(), SnapshotError> {
     let Some(path) = store.facts_file() else {
         return Ok(());
     };
     let token = token(generation);
-    let units = encode_units(units)?;
-    write_file(
-        &path,
-        token,
-        Parts::Kept { facts, index },
-        units,
-        &store.cipher(),
-    )?;
+    write_file(&path, token, parts, units, &store.cipher())?;
     store.facts_saved(token, generation)?;
     Ok(())
 }
