@@ -31,16 +31,6 @@ fn n() -> usize {
         .unwrap_or(100_000)
 }
 
-/// A field of /proc/self/status in kB (VmRSS, VmHWM).
-fn status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or(0)
-}
-
 fn dir_bytes(p: &Path) -> u64 {
     std::fs::read_dir(p)
         .map(|rd| {
@@ -70,7 +60,7 @@ fn scale(c: &mut Criterion) {
 
     // Import, as `cadre import` runs it: both passes (the facts built while writing), the
     // journal's commit, the facts snapshot, and the reopening that leaves a sled snapshot.
-    let rss_before = status_kb("VmRSS");
+    let rss_before = cadre::memory::status_kb("VmRSS");
     let t = Instant::now();
     {
         let opts = StoreOptions {
@@ -98,7 +88,7 @@ fn scale(c: &mut Criterion) {
         .expect("import");
         assert_eq!(report.dossiers, n);
         let written_at = t.elapsed();
-        let peak_written = status_kb("VmHWM") / 1024;
+        let peak_written = cadre::memory::status_kb("VmHWM") / 1024;
         let facts = report.facts.expect("facts built while writing");
         cadre::facts::snapshot::save_given(&store, facts).expect("snapshot");
         let saved_at = t.elapsed();
@@ -127,7 +117,7 @@ fn scale(c: &mut Criterion) {
     let disk = dir_bytes(&db);
     eprintln!(
         "import {n}: {import_s:.1} s; peak resident {} MiB (was {} MiB before); on disk {} MiB = {:.2}× the encoded payload of {} MiB",
-        status_kb("VmHWM") / 1024,
+        cadre::memory::status_kb("VmHWM") / 1024,
         rss_before / 1024,
         disk >> 20,
         disk as f64 / payload.max(1) as f64,
@@ -135,7 +125,7 @@ fn scale(c: &mut Criterion) {
     );
 
     // Start-up: open the database, read units and facts, build the lookup index.
-    let rss_before = status_kb("VmRSS");
+    let rss_before = cadre::memory::status_kb("VmRSS");
     let t = Instant::now();
     let store = Store::open(&db).expect("store");
     let loaded = load_lookup_data(&store).expect("load");
@@ -143,8 +133,8 @@ fn scale(c: &mut Criterion) {
         "start-up {n} (snapshot {:?}): {:.0} ms; resident +{} MiB = {} bytes per dossier",
         loaded.source,
         t.elapsed().as_secs_f64() * 1000.0,
-        (status_kb("VmRSS").saturating_sub(rss_before)) / 1024,
-        status_kb("VmRSS").saturating_sub(rss_before) * 1024 / n as u64
+        (cadre::memory::status_kb("VmRSS").saturating_sub(rss_before)) / 1024,
+        cadre::memory::status_kb("VmRSS").saturating_sub(rss_before) * 1024 / n as u64
     );
     drop(store);
 

@@ -607,15 +607,11 @@ fn bad_lines_in_the_middle_of_a_big_file_are_reported_in_order_and_change_nothin
 
     // The same import, skipping the bad lines: the rest keep their ids, in file order, and
     // the facts built while writing are the store's.
-    let report = with_options(
-        &store,
-        &files,
-        &ImportOptions {
-            skip_invalid: true,
-            facts: true,
-        },
-    )
-    .unwrap();
+    let skipping = ImportOptions {
+        skip_invalid: true,
+        facts: true,
+    };
+    let report = with_options(&store, &files, &skipping).unwrap();
     assert_eq!(report.rejected, problems);
     assert_eq!(report.dossiers, 1196);
     let ids: Vec<u64> = store.dossiers().map(|d| d.unwrap().id).collect();
@@ -627,15 +623,7 @@ fn bad_lines_in_the_middle_of_a_big_file_are_reported_in_order_and_change_nothin
     assert_facts_are_the_stores(&store, report.facts.as_ref().unwrap());
 
     // Again into the filled database: every dossier is now a duplicate of one in it.
-    let again = with_options(
-        &store,
-        &files,
-        &ImportOptions {
-            skip_invalid: true,
-            facts: true,
-        },
-    )
-    .unwrap();
+    let again = with_options(&store, &files, &skipping).unwrap();
     assert_eq!(again.dossiers, 0);
     assert_eq!(again.rejected.len(), 1200);
     let dup = again.rejected.iter().find(|p| p.line == 2).unwrap();
